@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+# The PostgreSQL half of the suite; pytest-django creates and drops test_kb on this server.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_corpus
+	@echo "Demo accounts (local use only):"
+	@$(PY) manage.py setup_demo_users
+	@echo "kb is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+checks: install
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=kb.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=kb.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install chromium
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest
+
+test-postgres: install chromium
+	@if $(PY) -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL half: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(PY) -m pytest; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_URL) and CI is set: the PostgreSQL half cannot be skipped in CI."; exit 1; \
+	else \
+		echo "SKIPPED: the PostgreSQL half of the suite (no server at $(PG_URL); set PG_URL to run it)."; \
+	fi
+
+test: checks test-sqlite test-postgres

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from kb.corpus import load_corpus
+
+
+class Command(BaseCommand):
+    help = "Load the reports and topics shipped in fixtures/ that are not in the database yet."
+
+    def handle(self, *args, **options):
+        report = load_corpus()
+        self.stdout.write(
+            f"Topics created: {report.topics_created}; "
+            f"articles created: {len(report.articles_created)}; "
+            f"already present: {len(report.articles_skipped)}"
+        )

@@ -1,0 +1,58 @@
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+
+from kb import services
+from kb.corpus import load_corpus
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_article(db):
+    """Build an article through the real service: ``sections`` is a list of
+    (heading, markdown body, [topic slugs or names])."""
+
+    def make(title=None, sections=(("はじめに", "本文です。", ["platformers"]),), **fields):
+        n = next(_numbers)
+        data = services.ArticleData(
+            title=title or f"記事{n}",
+            slug=fields.pop("slug", f"article-{n}"),
+            kind=fields.pop("kind", "column"),
+            sections=[services.SectionData(heading=h, body=b, topics=t) for h, b, t in sections],
+            **fields,
+        )
+        return services.create_article(data=data)
+
+    return make
+
+
+@pytest.fixture
+def corpus(db):
+    """The five shipped reports and their topics, loaded as `make run` loads them."""
+    return load_corpus()
+
+
+def _user(django_user_model, username, group, is_staff=False):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username)
+    user.is_staff = is_staff
+    user.save()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _user(django_user_model, "editor", services.EDITOR_GROUP, is_staff=True)
+
+
+@pytest.fixture
+def analyst(db, django_user_model):
+    return _user(django_user_model, "analyst", services.ANALYST_GROUP)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

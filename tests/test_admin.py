@@ -1,0 +1,102 @@
+"""Editors change everything through the admin; readers and analysts cannot."""
+
+import pytest
+from django.urls import reverse
+
+from kb.models import Article, Section, Topic
+
+
+def _inline_post(article, changes):
+    """The admin change form's POST data for ``article`` and its sections, with ``changes``."""
+    sections = list(article.sections.order_by("position"))
+    data = {
+        "title": article.title, "slug": article.slug, "kind": article.kind,
+        "publisher": article.publisher, "authors": article.authors,
+        "published_on": "", "source_url": "", "language": "ja", "summary": article.summary,
+        "sections-TOTAL_FORMS": str(len(sections)), "sections-INITIAL_FORMS": str(len(sections)),
+        "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
+    }
+    for i, section in enumerate(sections):
+        data.update({
+            f"sections-{i}-id": str(section.pk), f"sections-{i}-article": str(article.pk),
+            f"sections-{i}-position": str(section.position), f"sections-{i}-heading": section.heading,
+            f"sections-{i}-body": section.body,
+            f"sections-{i}-topics": ", ".join(t.name for t in section.topics.all()),
+        })
+    data.update(changes)
+    return data
+
+
+def test_editor_saves_an_inline_section_edit_with_topics(editor_client, make_article):
+    Topic.objects.create(slug="ai-regulation", name="AI規制", name_en="AI regulation")
+    article = make_article(sections=[("一", "旧本文", []), ("二", "二の本文", [])])
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    response = editor_client.post(url, _inline_post(article, {
+        "sections-0-body": "生成AIサービス管理暫定弁法の**施行**。",
+        "sections-0-topics": "AI規制, 新しいタグ",
+    }))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    section = Section.objects.get(article=article, position=1)
+    assert section.body_html == "<p>生成AIサービス管理暫定弁法の<strong>施行</strong>。</p>"
+    assert section.plain_text == "生成AIサービス管理暫定弁法の施行。"
+    assert sorted(t.name for t in section.topics.all()) == ["AI規制", "新しいタグ"]
+    assert Topic.objects.get(name="新しいタグ").slug == "新しいタグ"
+
+
+def test_inline_edit_with_script_is_stored_sanitised(editor_client, make_article):
+    article = make_article()
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    editor_client.post(url, _inline_post(article, {
+        "sections-0-body": 'ok<script>alert(1)</script><img src=x onerror="alert(1)">',
+    }))
+    section = article.sections.get()
+    assert "ok" in section.body_html
+    assert "<script" not in section.body_html and "onerror" not in section.body_html
+
+
+def test_admin_changelist_filters_by_topic_kind_and_searches(editor_client, make_article):
+    Topic.objects.create(slug="platformers", name="プラットフォーマー")
+    make_article(title="アリババの戦略", kind="slide_deck", sections=[("s", "x", ["platformers"])])
+    make_article(title="中ロ", kind="column", sections=[("s", "y", [])])
+    url = reverse("admin:kb_article_changelist")
+    by_topic = editor_client.get(url, {"topic": "platformers"}).content.decode()
+    assert "アリババの戦略" in by_topic and "中ロ</a>" not in by_topic
+    by_kind = editor_client.get(url, {"kind__exact": "column"}).content.decode()
+    assert "中ロ" in by_kind and "アリババの戦略" not in by_kind
+    found = editor_client.get(url, {"q": "アリババ"}).content.decode()
+    assert "アリババの戦略" in found and "中ロ</a>" not in found
+
+
+def test_section_preview_shows_stored_html(editor_client, make_article):
+    article = make_article(sections=[("一", "**強調**の本文", [])])
+    html = editor_client.get(reverse("admin:kb_article_change", args=[article.pk])).content.decode()
+    assert "<strong>強調</strong>の本文" in html
+
+
+def test_editor_edits_topic_with_see_also_and_aliases(editor_client):
+    topic = Topic.objects.create(slug="huawei-5g", name="ファーウェイ・5G")
+    other = Topic.objects.create(slug="sino-russian-tech", name="中ロ技術協力")
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), {
+        "name": "ファーウェイ・5G", "name_en": "Huawei & 5G", "slug": "huawei-5g",
+        "description": "通信機器大手。", "see_also": [str(other.pk)],
+        "aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "華為",
+    })
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.description_html == "<p>通信機器大手。</p>"
+    assert list(other.see_also.all()) == [topic]
+    assert [a.name for a in topic.aliases.all()] == ["華為"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "analyst"])
+def test_readers_and_analysts_cannot_reach_the_admin(client, analyst, make_article, who):
+    article = make_article()
+    if who == "analyst":
+        client.force_login(analyst)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.post(url, _inline_post(article, {"title": "改ざん"}))
+    assert Article.objects.get(pk=article.pk).title != "改ざん"

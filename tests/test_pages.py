@@ -1,0 +1,152 @@
+"""What readers see on the home, article and topic pages, and what those pages cost."""
+
+import pytest
+from django.urls import reverse
+
+from kb.models import Section, Topic
+
+
+@pytest.fixture
+def topics(db):
+    return {
+        slug: Topic.objects.create(slug=slug, name=name, name_en=en, description=desc)
+        for slug, name, en, desc in [
+            ("digital-silk-road", "デジタル一帯一路", "Digital Silk Road", "**一帯一路**のデジタル版。"),
+            ("platformers", "プラットフォーマー", "Platformers", ""),
+            ("sino-russian-tech", "中ロ技術協力", "Sino-Russian tech", ""),
+        ]
+    }
+
+
+def test_article_page_shows_metadata_toc_sections_anchors_and_chips(client, topics, make_article):
+    article = make_article(
+        title="中国とロシアの同盟は難しい",
+        publisher="FSI",
+        authors=["渡部悦和"],
+        sections=[
+            ("大国間競争", "中ロの**パートナーシップ**は深化。", ["sino-russian-tech"]),
+            ("ファーウェイ", "華為技術に対する制裁。", ["sino-russian-tech", "platformers"]),
+        ],
+    )
+    first, second = article.sections.order_by("position")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<h1>中国とロシアの同盟は難しい</h1>" in html
+    assert "FSI" in html and "渡部悦和" in html and "コラム" in html
+    assert f'<li><a href="#{first.anchor}">大国間競争</a></li>' in html
+    assert f'id="{second.anchor}"' in html
+    assert "中ロの<strong>パートナーシップ</strong>は深化。" in html
+    assert html.index("中ロの") < html.index("華為技術")
+    assert f'href="{topics["platformers"].get_absolute_url()}"' in html
+
+
+def test_anchor_survives_heading_edit_and_reordering(client, topics, make_article):
+    article = make_article(sections=[("一", "a", []), ("二", "b", [])])
+    first, second = article.sections.order_by("position")
+    anchor = first.anchor
+    first.heading, first.position, second.position = "改題", 2, 1
+    first.save()
+    second.save()
+    first.refresh_from_db()
+    assert first.anchor == anchor
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<li><a href="#{anchor}">改題</a></li>' in html
+    assert html.index(f'id="{second.anchor}"') < html.index(f'id="{anchor}"')
+
+
+def test_related_articles_share_topics(client, topics, make_article):
+    article = make_article(sections=[("s", "x", ["platformers", "digital-silk-road"])])
+    close = make_article(title="近い記事", sections=[("s", "y", ["platformers", "digital-silk-road"])])
+    far = make_article(title="遠い記事", sections=[("s", "z", ["platformers"])])
+    unrelated = make_article(title="無関係", sections=[("s", "w", ["sino-russian-tech"])])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.index("近い記事") < html.index("遠い記事")
+    assert unrelated.title not in html
+    assert close.title in html and far.title in html
+
+
+def test_topic_page_lists_tagged_sections_grouped_by_article_with_links(client, topics, make_article):
+    older = make_article(
+        title="古い報告", published_on="2019-11-06",
+        sections=[("一", "一帯一路の通信インフラ。", ["digital-silk-road"]), ("二", "無関係。", [])],
+    )
+    newer = make_article(
+        title="新しい報告", published_on="2021-04-05",
+        sections=[("三", "デジタル一帯一路とアリババ。", ["digital-silk-road", "platformers"])],
+    )
+    tagged = Section.objects.get(heading="一")
+    html = client.get(topics["digital-silk-road"].get_absolute_url()).content.decode()
+    assert "<strong>一帯一路</strong>のデジタル版。" in html
+    assert f'href="{older.get_absolute_url()}#{tagged.anchor}"' in html
+    assert "一帯一路の通信インフラ。" in html
+    assert "無関係。" not in html
+    # Articles ordered by date: the older one first in the article list.
+    assert html.index(older.title) < html.index(newer.title)
+    # Co-occurring topic with its count, linking to its page.
+    assert f'href="{topics["platformers"].get_absolute_url()}"' in html
+
+
+def test_see_also_links_both_ways(client, topics):
+    topics["digital-silk-road"].see_also.add(topics["sino-russian-tech"])
+    html = client.get(topics["sino-russian-tech"].get_absolute_url()).content.decode()
+    assert f'href="{topics["digital-silk-road"].get_absolute_url()}"' in html
+
+
+def test_japanese_topic_slug_and_url(client, make_article):
+    make_article(sections=[("s", "データ", ["データ制度"])])
+    topic = Topic.objects.get(name="データ制度")
+    assert topic.slug == "データ制度"
+    response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200
+    assert "データ制度" in response.content.decode()
+
+
+def test_home_lists_topics_with_counts_and_recent_articles(client, topics, make_article):
+    make_article(title="報告A", published_on="2020-06-30",
+                 sections=[("s1", "x", ["platformers"]), ("s2", "y", ["platformers"])])
+    make_article(title="報告B", published_on="2025-03-07", sections=[("s", "z", ["platformers"])])
+    html = client.get(reverse("kb:home")).content.decode()
+    assert "プラットフォーマー" in html
+    assert "3 セクション · 2 記事" in html
+    assert html.index("報告B") < html.index("報告A")
+
+
+def test_unknown_article_and_topic_are_404(client, db):
+    assert client.get(reverse("kb:article", args=["ない"])).status_code == 404
+    assert client.get(reverse("kb:topic", args=["ない"])).status_code == 404
+
+
+def test_edit_links_only_for_editors(client, editor, topics, make_article):
+    article = make_article()
+    edit_url = reverse("admin:kb_article_change", args=[article.pk])
+    assert edit_url not in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    assert edit_url in client.get(article.get_absolute_url()).content.decode()
+
+
+def _build(make_article, articles, sections_per_article):
+    slugs = ["digital-silk-road", "platformers", "sino-russian-tech"]
+    for i in range(articles):
+        make_article(
+            sections=[(f"s{j}", f"本文{j}", [slugs[j % 3], slugs[(i + j + 1) % 3]])
+                      for j in range(sections_per_article)],
+        )
+
+
+# Home: topics with counts, recent articles.
+# Article: article + sections, their topics, related articles.
+# Topic: topic, tagged sections, their topics, see-also, co-occurring.
+@pytest.mark.parametrize("size", [(2, 2), (8, 6)])
+@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 4), ("topic", 5)])
+def test_query_count_does_not_grow_with_the_corpus(
+    client, topics, make_article, django_assert_num_queries, size, page, expected
+):
+    _build(make_article, *size)
+    topics["platformers"].see_also.add(topics["digital-silk-road"])
+    url = {
+        "home": reverse("kb:home"),
+        "article": Section.objects.first().article.get_absolute_url(),
+        "topic": topics["platformers"].get_absolute_url(),
+    }[page]
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from .views import pages
 
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [
-    path("", views.home, name="home"),
-    path("articles/<str:slug>/", views.article_detail, name="article"),
-    path("topics/", views.topic_list, name="topics"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("", pages.home, name="home"),
+    path("articles/<str:slug>/", pages.article_detail, name="article"),
+    path("topics/", pages.topic_list, name="topics"),
+    path("topics/<str:slug>/", pages.topic_detail, name="topic"),
 ]
 
 urlpatterns = [

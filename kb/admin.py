@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .forms import SectionForm
 from .models import Article, Section, Topic, TopicAlias
 
 
@@ -24,6 +25,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = SectionForm
     extra = 0
     ordering = ["position", "id"]
     fields = ["position", "heading", "body", "topics", "anchor", "preview"]
@@ -60,6 +62,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]

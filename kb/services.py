@@ -70,7 +70,7 @@ def create_article(*, data: ArticleData) -> Article:
 
     Topics are looked up by slug, then by label; unknown ones are created as free tags.
     """
-    article = Article.objects.create(
+    article = Article(
         title=data.title,
         slug=data.slug,
         kind=data.kind,
@@ -81,6 +81,8 @@ def create_article(*, data: ArticleData) -> Article:
         language=data.language,
         summary=data.summary,
     )
+    article.full_clean()  # a clear ValidationError, not a database error, for bad input
+    article.save()
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body)
         if item.anchor:

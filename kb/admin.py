@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Count
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
+from .admin_revisions import ArticleRevisionMixin, SectionRevisionMixin, TopicRevisionMixin
 from .models import Article, Section, Topic, TopicAlias
 
 
@@ -36,7 +38,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     list_display = ["title", "kind", "publisher", "published_on", "section_count"]
     list_filter = ["kind", "publisher", ("published_on", admin.DateFieldListFilter), TopicFilter]
     search_fields = ["title", "publisher", "authors", "summary"]
@@ -59,7 +61,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SectionRevisionMixin, VersionAdmin):
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]
@@ -82,7 +84,7 @@ class TopicAliasInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     list_display = ["name", "name_en", "slug", "section_count"]
     search_fields = ["name", "name_en", "slug", "aliases__name"]
     fields = ["name", "name_en", "slug", "description", "see_also"]

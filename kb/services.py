@@ -19,7 +19,7 @@ ANALYST_GROUP = "analyst"
 
 # Roles by permission codename (app "kb"). Readers need none: every page is public.
 ANALYST_PERMISSIONS = ["view_article", "view_section", "view_topic", "tag_passages"]
-EDITOR_MODELS = ["article", "section", "topic", "topicalias", "taggedsection"]
+EDITOR_MODELS = ["article", "section", "topic", "topicalias", "taggedsection", "link"]
 
 
 @transaction.atomic

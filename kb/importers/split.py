@@ -27,6 +27,7 @@ SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")
 # Longest line read as a heading when nothing else marks it (display characters).
 MAX_PLAIN_HEADING = 40
 MAX_HEADING = 80
+SLIDE_CHARS = 700
 
 
 @dataclass
@@ -130,16 +131,20 @@ def split_sections(text: str) -> list[ProposedSection]:
     text = fix_radicals(text.replace("\r\n", "\n").replace("\r", "\n"))
     style = detect_style(text.replace("\f", "\n"))
     pages = split_pages(text)
-    by_page = len(pages) >= 3 and style == "slides"
+    # A slide deck: many pages, little text on each (a report page holds 1,000+ characters).
+    by_page = len(pages) >= 3 and (
+        style == "slides" or sum(len(p) for _n, p in pages) / len(pages) < SLIDE_CHARS
+    )
     drafts: list[_Draft] = []
     for number, page in pages:
         blocks = _blocks(page.split("\n"))
         if by_page:
             if not blocks:
                 continue
-            drafts.append(_Draft(heading=f"p.{number} {_clean_heading(_joined(blocks[0]))}",
-                                 page=number))
-            blocks = blocks[1:]
+            # The slide's title is its first line (extractors often drop blank lines).
+            title, *rest = blocks[0]
+            drafts.append(_Draft(heading=f"p.{number} {_clean_heading(title)}", page=number))
+            blocks = [rest, *blocks[1:]] if rest else blocks[1:]
         elif not drafts:
             drafts.append(_Draft(heading="", page=number))
         _split_blocks(blocks, drafts, style, paged=by_page)

@@ -11,11 +11,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "kb/article_detail.html", {"page": selectors.article_page(slug)})
+    page = selectors.article_page(slug)
+    backlinks = selectors.backlinks(article=page.article)
+    return render(request, "kb/article_detail.html", {"page": page, "backlinks": backlinks})
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "kb/topic_detail.html", {"page": selectors.topic_page(slug)})
+    page = selectors.topic_page(slug)
+    backlinks = selectors.backlinks(topic=page.topic)
+    return render(request, "kb/topic_detail.html", {"page": page, "backlinks": backlinks})
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:

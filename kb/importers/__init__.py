@@ -13,16 +13,18 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from ..cleanup import detect_style
 from .errors import ImportRejected
-from .extract import Extracted, decode_text, extract
+from .extract import Extracted, check_size, decode_text, extract
 from .metadata import guess_authors, guess_date, guess_kind, guess_publisher
 from .split import ProposedSection, split_sections
 from .suggest import Suggestion, TopicProfile, build_profiles, suggest
 
 __all__ = [
     "Extracted", "ImportRejected", "ProposedArticle", "ProposedSection", "Suggestion",
-    "TopicProfile", "build_profiles", "checksum", "decode_text", "extract", "propose_article",
+    "TopicProfile", "build_profiles", "check_size", "checksum", "decode_text", "extract", "propose_article",
     "suggest",
 ]
 
@@ -48,7 +50,7 @@ def checksum(text: str) -> str:
 def propose_article(text: str) -> ProposedArticle:
     """The article a report's text proposes: metadata guesses and sections."""
     if not text.strip():
-        raise ImportRejected("empty", "The text is empty.")
+        raise ImportRejected("empty", _("The text is empty."))
     sections = split_sections(text)
     slides = detect_style(text.replace("\f", "\n")) == "slides"
     # The first section's heading is the document's title when it has one; otherwise the

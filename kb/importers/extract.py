@@ -36,11 +36,7 @@ class Extracted:
 def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
     """The text of an uploaded file; ImportRejected with a specific reason otherwise."""
     suffix = PurePath(filename).suffix.lower()
-    if len(data) > max_bytes:
-        raise ImportRejected("too_large", _(
-            "The file is %(size)s MB; the limit is %(limit)s MB. Split the report or ask an "
-            "administrator to raise KB_IMPORT_MAX_BYTES."
-        ) % {"size": f"{len(data) / 1e6:.1f}", "limit": f"{max_bytes / 1e6:.1f}"})
+    check_size(len(data), max_bytes)
     if not data.strip():
         raise ImportRejected("empty", _("The file is empty."))
     if suffix not in SUFFIXES:
@@ -59,6 +55,14 @@ def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
     if not result.text.strip():
         raise ImportRejected("empty", _("The file contains no text."))
     return result
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise ImportRejected("too_large", _(
+            "The file is %(size)s MB; the limit is %(limit)s MB. Split the report or ask an "
+            "administrator to raise KB_IMPORT_MAX_BYTES."
+        ) % {"size": f"{size / 1e6:.1f}", "limit": f"{max_bytes / 1e6:.1f}"})
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

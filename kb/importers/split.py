@@ -86,8 +86,9 @@ def _heading_of(
         return _clean_heading(bullet.group(1)), 8
     if NUMBERED.match(first) and len(block) <= 3:
         text = _joined(block)
-        next_is_item = nxt is not None and NUMBERED.match(nxt[0])
-        if len(text) <= MAX_HEADING and not text.endswith(SENTENCE_END) and not next_is_item \
+        in_list = nxt is not None and NUMBERED.match(nxt[0])
+        in_list = in_list or (prev is not None and NUMBERED.match(prev[0]))
+        if len(text) <= MAX_HEADING and not text.endswith(SENTENCE_END) and not in_list \
                 and nxt is not None and _is_prose(nxt):
             return _clean_heading(text), 8
     # A short line alone between finished sentences and a paragraph; a line after a

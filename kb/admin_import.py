@@ -26,7 +26,7 @@ from .models import Article
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Report file"), required=False,
+        label=gettext_lazy("Report file"), required=False, allow_empty_file=True,
         help_text=gettext_lazy(".txt, .md, .pdf or .docx"),
     )
     text = forms.CharField(label=gettext_lazy("…or paste the text"), required=False,

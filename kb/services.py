@@ -143,7 +143,7 @@ MAX_TOPICS_PER_PASSAGE = 20
 MAX_TOPIC_NAME = 100  # Topic.name's max_length
 
 
-def _clean_topic_names(names: Iterable[str]) -> list[str]:
+def clean_topic_names(names: Iterable[str]) -> list[str]:
     """Strip, drop blanks and case-insensitive repeats; a passage needs at least one tag."""
     cleaned: dict[str, str] = {}
     for name in names:
@@ -221,7 +221,7 @@ def create_passage(
     tag is given.
     """
     section = _locked(section)
-    names = _clean_topic_names(topics)
+    names = clean_topic_names(topics)
     passage = Passage(section=section, analyst=analyst, note=normalise_source(note).strip())
     _apply_selector(passage, section, _select(section, normalise_source(exact), start))
     passage.save()
@@ -247,7 +247,7 @@ def update_passage(
         passage.section = section
     elif start is not None:
         raise ValidationError(_("Give the quote with its position."), code="required")
-    names = _clean_topic_names(topics) if topics is not None else None
+    names = clean_topic_names(topics) if topics is not None else None
     if note is not None:
         passage.note = normalise_source(note).strip()
     passage.save()

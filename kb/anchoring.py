@@ -116,7 +116,7 @@ def _context_score(text: str, selector: Selector, start: int, end: int) -> tuple
 
 def _common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1

@@ -33,7 +33,7 @@ class TopicPage:
     see_also: list[Topic]
     co_occurring: list[Topic]
     sections: list[Section]
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article]
     passages: list[Passage] = field(default_factory=list)
 
 
@@ -75,19 +75,15 @@ def article_page(slug: str) -> ArticlePage:
 def topic_page(slug: str) -> TopicPage:
     topic = get_object_or_404(Topic, slug=slug)
     sections = list(Section.objects.tagged_with(topic).with_topics())
-    articles: dict[int, Article] = {}
-    for section in sections:
-        articles.setdefault(section.article_id, section.article)
+    # Sections come grouped by article in date order, so the articles follow it too.
+    articles = {section.article_id: section.article for section in sections}
     return TopicPage(
         topic=topic,
         see_also=list(topic.see_also.order_by("name")),
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
         sections=sections,
+        articles=list(articles.values()),
         passages=list(Passage.objects.tagged_with(topic).with_details().in_reading_order()),
-        articles=sorted(
-            articles.values(),
-            key=lambda a: (a.published_on is None, a.published_on),
-        ),
     )
 
 

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from . import anchoring
 from .models import (
-    Article, Passage, Section, TaggedPassage, TaggedSection, Topic, TopicAlias, TopicRedirect,
+    Article,
+    Passage,
+    Section,
+    TaggedPassage,
+    TaggedSection,
+    Topic,
+    TopicAlias,
+    TopicRedirect,
 )
 from .text import normalise_source
 

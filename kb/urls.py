@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from .views import pages, passages
 
-
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [
     path("", pages.home, name="home"),

@@ -4,7 +4,14 @@ after every kind of edit an editor makes."""
 import pytest
 
 from kb.anchoring import (
-    ANCHORED, FUZZY, MOVED, ORPHANED, Anchor, codepoint_to_utf16, reanchor, select,
+    ANCHORED,
+    FUZZY,
+    MOVED,
+    ORPHANED,
+    Anchor,
+    codepoint_to_utf16,
+    reanchor,
+    select,
     utf16_to_codepoint,
 )
 

@@ -260,7 +260,7 @@ def test_csv_export(client, section, analyst):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     assert record["quote"] == QUOTE and record["topics"] == "プラットフォーマー"
     assert record["note"] == "'=HYPERLINK(\"x\")"  # not run as a formula by a spreadsheet
     assert record["url"].endswith(f"#passage-{passage.pk}")

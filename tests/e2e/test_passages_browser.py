@@ -111,3 +111,27 @@ def test_reader_sees_overlapping_highlights_but_cannot_tag(page_as, live_server,
     _drag_select(page, "eCreditalのデータ")
     page.wait_for_timeout(100)
     expect(page.locator(".passage-adder")).to_be_hidden()
+
+
+def test_analyst_reattaches_an_orphaned_passage_from_the_repair_list(page_as, live_server, article, analyst):
+    section = article.sections.get()
+    passage = services.create_passage(section=section, analyst=analyst, exact="𠮷野家の調査",
+                                      topics=["platformers"], note="残すメモ")
+    section.body = "吉野家の新しい調査。\n\nアリババは与信スコアの算出に**eCredital**のデータを使う。以上。"
+    services.save_section(section=section)
+    passage.refresh_from_db()
+    assert passage.status == "orphaned"
+
+    page = page_as(analyst)
+    page.goto(live_server.url + "/passages/repair/")
+    page.get_by_role("link", name="新しいテキストを選択").click()
+    expect(page.locator("#passage-reattach")).to_contain_text("𠮷野家の調査")
+    _drag_select(page, "吉野家の新しい調査")
+    page.locator(".passage-adder").click()
+    expect(page.locator(".passage-editor .chosen")).to_contain_text("プラットフォーマー")
+    expect(page.locator("#passage-note-input")).to_have_value("残すメモ")
+    page.locator(".passage-editor button[type=submit]").click()
+    expect(page.locator(f"#passage-{passage.pk}")).to_have_text("吉野家の新しい調査")
+    expect(page.locator("#passage-reattach")).to_have_count(0)
+    passage.refresh_from_db()
+    assert (passage.status, passage.exact, passage.note) == ("anchored", "吉野家の新しい調査", "残すメモ")

@@ -52,3 +52,9 @@ test-postgres: install chromium
 	fi
 
 test: checks test-sqlite test-postgres
+
+# Passages: re-anchoring and the article page with many passages (numbers, no assertions).
+bench: bench-passages
+bench-passages: install
+	$(PY) manage.py migrate --noinput >/dev/null
+	$(PY) manage.py bench_passages

@@ -34,6 +34,7 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 checks: install
+	$(VENV)/bin/ruff check kb tests
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=kb.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=kb.example.org $(PY) manage.py check --deploy --fail-level WARNING
@@ -58,3 +59,9 @@ bench-import: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_corpus >/dev/null
 	$(PY) manage.py bench_import
+
+# Passages: re-anchoring and the article page with many passages (numbers, no assertions).
+bench: bench-passages
+bench-passages: install
+	$(PY) manage.py migrate --noinput >/dev/null
+	$(PY) manage.py bench_passages

@@ -80,11 +80,12 @@ class ArticleRevisionMixin:
 class SectionRevisionMixin:
     """For SectionAdmin: a section saved on its own is a new version of its article."""
 
-    def save_model(self, request, obj, form, change: bool) -> None:
-        article = Article.objects.select_for_update().get(pk=obj.article_id)
+    def bump_article_version(self, section) -> None:
+        """Call from save_model before the section is saved (inside the admin's transaction);
+        the article's save also puts the whole article in the revision."""
+        article = Article.objects.select_for_update().get(pk=section.article_id)
         article.version = revisions.next_version(article)
         article.save(update_fields=["version", "updated_at"])
-        super().save_model(request, obj, form, change)
 
 
 class TopicRevisionMixin:

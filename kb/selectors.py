@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
-from .models import Article, Section, TaggedSection, Topic
+from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedirect
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -36,6 +36,7 @@ class TopicPage:
     co_occurring: list[Topic]
     sections: list[Section]
     articles: list[Article]
+    passages: list[Passage] = field(default_factory=list)
 
 
 def home_page() -> HomePage:
@@ -47,7 +48,15 @@ def home_page() -> HomePage:
 def article_page(slug: str) -> ArticlePage:
     article = get_object_or_404(
         Article.objects.prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("position", "id").with_topics().prefetch_related(
+                    Prefetch(
+                        "passages",
+                        queryset=Passage.objects.select_related("analyst").prefetch_related("topics"),
+                    )
+                ),
+            )
         ),
         slug=slug,
     )
@@ -76,6 +85,7 @@ def topic_page(slug: str) -> TopicPage:
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
         sections=sections,
         articles=list(articles.values()),
+        passages=list(Passage.objects.tagged_with(topic).with_details().in_reading_order()),
     )
 
 
@@ -114,3 +124,49 @@ def unique_slug(title: str) -> str:
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+def topic_redirect(slug: str) -> Topic | None:
+    """The topic an old slug (renamed or merged away) now leads to."""
+    redirect = TopicRedirect.objects.select_related("topic").filter(old_slug=slug).first()
+    return redirect.topic if redirect else None
+
+
+@dataclass
+class MyPassagesPage:
+    passages: list[Passage]
+    topics: list[Topic]
+    articles: list[Article]
+    topic: Topic | None
+    article: Article | None
+    repair_count: int
+
+
+def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPassagesPage:
+    """An analyst's passages, optionally of one topic and/or article, with the topics and
+    articles their passages have (the filter choices). Unknown filters select nothing."""
+    mine = Passage.objects.by(user)
+    passages = mine.with_details().in_reading_order()
+    topic = article = None
+    if topic_slug:
+        topic = Topic.objects.filter(slug=topic_slug).first()
+        passages = passages.tagged_with(topic) if topic else passages.none()
+    if article_slug:
+        article = Article.objects.filter(slug=article_slug).first()
+        passages = passages.filter(section__article=article) if article else passages.none()
+    return MyPassagesPage(
+        passages=list(passages),
+        topics=list(Topic.objects.filter(tagged_passages__content_object__analyst=user)
+                    .distinct().order_by("name")),
+        articles=list(Article.objects.filter(sections__passages__analyst=user)
+                      .distinct().order_by("title")),
+        topic=topic,
+        article=article,
+        repair_count=mine.needing_repair().count(),
+    )
+
+
+def passages_to_repair(user, *, everyone: bool) -> list[Passage]:
+    """Fuzzy and orphaned passages: the user's own, or everyone's (for editors)."""
+    passages = Passage.objects.needing_repair()
+    if not everyone:
+        passages = passages.by(user)
+    return list(passages.with_details().in_reading_order())

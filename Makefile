@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ test-postgres: install chromium
 	fi
 
 test: checks test-sqlite test-postgres
+
+# Importing a 30-page PDF end to end (extract, split, suggest, save; rolled back): < 5 s.
+bench-import: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_corpus >/dev/null
+	$(PY) manage.py bench_import
 
 # Passages: re-anchoring and the article page with many passages (numbers, no assertions).
 bench: bench-passages

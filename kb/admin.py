@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from . import services
+from .admin_revisions import ArticleRevisionMixin, SectionRevisionMixin, TopicRevisionMixin
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
 
 
@@ -41,7 +43,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     list_display = ["title", "kind", "publisher", "published_on", "section_count"]
     list_filter = ["kind", "publisher", ("published_on", admin.DateFieldListFilter), TopicFilter]
     search_fields = ["title", "publisher", "authors", "summary"]
@@ -75,7 +77,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SectionRevisionMixin, VersionAdmin):
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]
@@ -88,6 +90,7 @@ class SectionAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("topics")
 
     def save_model(self, request, obj, form, change):
+        self.bump_article_version(obj)
         services.save_section(section=obj)
 
     @admin.display(description=_("topics"))
@@ -101,7 +104,7 @@ class TopicAliasInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     list_display = ["name", "name_en", "slug", "section_count"]
     search_fields = ["name", "name_en", "slug", "aliases__name"]
     fields = ["name", "name_en", "slug", "description", "see_also"]

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import services
+from .importers import checksum
 from .models import Article, Section
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -47,6 +48,7 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
                 source_url=item.get("source_url", ""),
                 language=item.get("language", "ja"),
                 summary=item.get("summary", ""),
+                checksum=_source_checksum(directory, item.get("source_file", "")),
                 sections=[
                     services.SectionData(
                         heading=s["heading"], body=s["body"], topics=s["topics"], anchor=s["anchor"]
@@ -56,6 +58,13 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
             )
         )
     return articles
+
+
+def _source_checksum(directory: Path, name: str) -> str:
+    """The checksum an import of the report's source text gets, so importing it again is
+    recognised as a duplicate of the shipped article."""
+    path = directory / "sources" / name
+    return checksum(path.read_text(encoding="utf-8")) if name and path.is_file() else ""
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 import secrets
 
+import reversion
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -86,6 +88,11 @@ class Article(models.Model):
     summary_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every save raises it; a save made from an older one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # SHA-256 of the imported report's normalised text, to refuse importing it twice.
+    checksum = models.CharField(_("text checksum"), max_length=64, blank=True, db_index=True,
+                                editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -162,15 +169,61 @@ class Section(models.Model):
         return self.heading or self.anchor
 
     def save(self, *args, **kwargs):
+        # Imported here: wikilinks reads these models to resolve [[...]] targets.
+        from .wikilinks import render_with_links, store_links
+
         self.body = normalise_source(self.body)
-        self.body_html = render_markdown(self.body)
+        self.body_html, links = render_with_links(self.body)
         self.plain_text = html_to_text(self.body_html)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        store_links(self, links, adding=adding)
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"
 
 
+class Link(models.Model):
+    """A ``[[...]]`` wiki link written in a section, for "what links here" and missing links.
+
+    Derived from the section's Markdown on every save; all targets empty means the link
+    points at something that does not exist (yet).
+    """
+
+    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.CharField(_("link text"), max_length=300)
+    # The target normalised (NFKC, case-folded, before any #), to find links when it appears.
+    target_key = models.CharField(max_length=300, db_index=True)
+    target_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+    target_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+    target_topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+
+    class Meta:
+        verbose_name = _("wiki link")
+        verbose_name_plural = _("wiki links")
+        ordering = ["source__article__title", "source__position", "id"]
+
+    def __str__(self) -> str:
+        return f"[[{self.target}]]"
+
+    @property
+    def is_missing(self) -> bool:
+        return self.target_article_id is None and self.target_topic_id is None
+
+
+# Revision history (django-reversion). An article's revision holds its sections and their
+# topic rows, so one revision is a complete, restorable state of the article.
+reversion.register(Article, follow=["sections"])
+reversion.register(Section, follow=["tagged_items"])
+reversion.register(TaggedSection)
+reversion.register(Topic, follow=["aliases"])
+reversion.register(TopicAlias)
 class TaggedPassage(TaggedItemBase):
     content_object = models.ForeignKey(
         "Passage", on_delete=models.CASCADE, related_name="tagged_items"

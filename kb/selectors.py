@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
-from .models import Article, Passage, Section, Topic, TopicRedirect
+from .importers import TopicProfile, build_profiles
+from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedirect
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -91,6 +93,37 @@ def topic_index() -> list[Topic]:
     return list(Topic.objects.with_counts().order_by("name"))
 
 
+def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> list[Section]:
+    """Sections whose wiki links point at ``article`` or ``topic`` ("what links here")."""
+    target = {"outgoing_links__target_article": article} if article else {
+        "outgoing_links__target_topic": topic}
+    return list(
+        Section.objects.filter(**target).select_related("article").distinct()
+        .order_by("article__title", "article_id", "position", "id")
+    )
+
+
+def topic_profiles() -> list[TopicProfile]:
+    """Every topic's labels and the words of the sections tagged with it, for suggestions
+    (three queries whatever the number of topics)."""
+    topics = list(Topic.objects.prefetch_related("aliases"))
+    tagged: dict[str, list[str]] = {}
+    for slug, text in TaggedSection.objects.values_list("tag__slug", "content_object__plain_text"):
+        tagged.setdefault(slug, []).append(text)
+    return build_profiles(
+        ((t.slug, t.name, [t.name, t.name_en, *(a.name for a in t.aliases.all())]) for t in topics),
+        tagged,
+    )
+
+
+def unique_slug(title: str) -> str:
+    """A free article slug made from ``title`` (Japanese kept): 題名, 題名-2, …"""
+    base = slugify(title, allow_unicode=True)[:190] or "article"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 def topic_redirect(slug: str) -> Topic | None:
     """The topic an old slug (renamed or merged away) now leads to."""
     redirect = TopicRedirect.objects.select_related("topic").filter(old_slug=slug).first()

@@ -6,13 +6,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from reversion.models import Version
 
-from . import anchoring
+from . import anchoring, revisions, wikilinks
 from .models import (
     Article,
     Passage,
@@ -32,7 +34,7 @@ ANALYST_GROUP = "analyst"
 ANALYST_PERMISSIONS = ["view_article", "view_section", "view_topic", "tag_passages"]
 EDITOR_MODELS = [
     "article", "section", "topic", "topicalias", "taggedsection",
-    "passage", "taggedpassage", "topicredirect",
+    "passage", "taggedpassage", "topicredirect", "link",
 ]
 
 
@@ -69,6 +71,7 @@ class ArticleData:
     source_url: str = ""
     language: str = "ja"
     summary: str = ""
+    checksum: str = ""
 
 
 @dataclass
@@ -82,21 +85,37 @@ class TopicData:
 
 
 @transaction.atomic
-def create_article(*, data: ArticleData) -> Article:
-    """Create an article with its sections in reading order, tagging each with its topics.
+def create_article(
+    *, data: ArticleData, user: AbstractBaseUser | None = None, comment: str = ""
+) -> Article:
+    """Create an article with its sections in reading order, tagging each with its topics,
+    and record it as the article's first revision.
 
     Topics are looked up by slug, then by label; unknown ones are created as free tags.
     """
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or "Created")
+        article = _create_article(data)
+    # Links written before this article existed now have a target.
+    wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+    return article
+
+
+def _create_article(data: ArticleData) -> Article:
+    # The revision serialises the instance as given: a date passed as text must be a date.
+    published_on = Article._meta.get_field("published_on").to_python(data.published_on)
     article = Article.objects.create(
         title=data.title,
         slug=data.slug,
         kind=data.kind,
         publisher=data.publisher,
         authors="、".join(data.authors),
-        published_on=data.published_on,
+        published_on=published_on,
         source_url=data.source_url,
         language=data.language,
         summary=data.summary,
+        checksum=data.checksum,
     )
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body)
@@ -123,8 +142,10 @@ def resolve_topics(names: Iterable[str]) -> list[Topic]:
 
 
 @transaction.atomic
+@reversion.create_revision()
 def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     """Create the topics that do not exist yet; existing ones keep their editors' changes."""
+    reversion.set_comment("Created")
     created = []
     by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=[i.slug for i in items])}
     for item in items:
@@ -144,6 +165,107 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     return created
 
 
+class DuplicateReport(ValueError):
+    """The report's text is already in the knowledge base."""
+
+    def __init__(self, existing: Article) -> None:
+        self.existing = existing
+        super().__init__(f"This report is already in kb: {existing.title}")
+
+
+@transaction.atomic
+def import_article(
+    *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = ""
+) -> Article:
+    """Save a reviewed import as a new article (one revision, "Imported from ...").
+
+    Refuses a report whose text checksum is already stored (DuplicateReport): the editor
+    is offered the existing article instead of a second copy.
+    """
+    if data.checksum:
+        existing = Article.objects.filter(checksum=data.checksum).first()
+        if existing:
+            raise DuplicateReport(existing)
+    comment = f"Imported from {source_name}" if source_name else "Imported"
+    return create_article(data=data, user=user, comment=comment)
+
+
+@transaction.atomic
+def update_article(
+    *,
+    article: Article,
+    loaded_version: int,
+    data: ArticleData,
+    user: AbstractBaseUser | None,
+    comment: str = "",
+) -> Article:
+    """Replace an article's fields and sections with ``data`` as one new revision.
+
+    ``loaded_version`` is the version the editor started from: if someone saved since,
+    revisions.EditConflict is raised (with what changed) and nothing is written.
+    Sections are matched by anchor; sections missing from ``data`` are deleted.
+    """
+    article = revisions.lock_for_edit(article_id=article.pk, loaded_version=loaded_version)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or "Changed")
+        old_title = article.title
+        for name in ["title", "slug", "kind", "publisher", "published_on", "source_url",
+                     "language", "summary"]:
+            setattr(article, name, getattr(data, name))
+        article.authors = "、".join(data.authors)
+        article.version = revisions.next_version(article)
+        article.full_clean(exclude=["checksum"])
+        article.save()
+        existing = {s.anchor: s for s in article.sections.all()}
+        keep = {item.anchor for item in data.sections if item.anchor}
+        article.sections.exclude(anchor__in=keep).delete()
+        for position, item in enumerate(data.sections, start=1):
+            section = existing.get(item.anchor or "") or Section(article=article)
+            if item.anchor and section.pk is None:
+                section.anchor = item.anchor
+            section.position, section.heading, section.body = position, item.heading, item.body
+            section.full_clean(exclude=["article"])
+            save_section(section=section)  # re-anchors the section's passages
+            section.topics.set(resolve_topics(item.topics))
+    if article.title != old_title:
+        wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+    return article
+
+
+@transaction.atomic
+def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Article:
+    """Bring an article (even a deleted one) back to the state recorded in ``version``.
+
+    The restore is itself a new revision, so it can be undone the same way. Derived
+    data (HTML, plain text, links) is computed afresh from the restored Markdown.
+    """
+    state = revisions.state_of_version(version)
+    article = Article.objects.select_for_update().filter(pk=state.pk).first()
+    if article is None:
+        article = Article(pk=state.pk)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(
+            f"Restored version {state.version} of {version.revision.date_created:%Y-%m-%d %H:%M}"
+        )
+        for name, value in state.fields.items():
+            setattr(article, name, value)
+        article.version = revisions.next_version(article)
+        article.validate_unique()  # a new article may have taken the slug meanwhile
+        article.save()
+        keep = [s.pk for s in state.sections]
+        article.sections.exclude(pk__in=keep).delete()
+        current = {s.pk: s for s in article.sections.all()}
+        topics = Topic.objects.in_bulk({t for s in state.sections for t in s.topic_ids})
+        for item in state.sections:
+            section = current.get(item.pk) or Section(pk=item.pk, article=article)
+            section.anchor, section.position = item.anchor, item.position
+            section.heading, section.body = item.heading, item.body
+            save_section(section=section)  # re-anchors the section's passages
+            section.topics.set([topics[t] for t in item.topic_ids if t in topics])
+    wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+    return article
 # Passages: analysts' tagged spans of a section, and the section edits that move them.
 
 MAX_TOPICS_PER_PASSAGE = 20

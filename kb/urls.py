@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import pages, passages
+from .views import history, pages, passages
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [
     path("", pages.home, name="home"),
     path("articles/<str:slug>/", pages.article_detail, name="article"),
+    path("articles/<str:slug>/history/", history.article_history, name="article_history"),
+    path("articles/<str:slug>/history/compare/", history.article_compare, name="article_compare"),
+    path("articles/<str:slug>/history/<int:version_id>/restore/", history.article_restore,
+         name="article_restore"),
     path("topics/", pages.topic_list, name="topics"),
     path("topics/<str:slug>/", pages.topic_detail, name="topic"),
     path("api/passages/", passages.api_create, name="api_passages"),

@@ -15,6 +15,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug)
     return render(request, "kb/article_detail.html", {
         "page": page, "passage_config": article_config(request, page),
+        "backlinks": selectors.backlinks(article=page.article),
     })
 
 
@@ -27,7 +28,9 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if topic is None:
             raise
         return redirect(topic, permanent=True)
-    return render(request, "kb/topic_detail.html", {"page": page})
+    return render(request, "kb/topic_detail.html", {
+        "page": page, "backlinks": selectors.backlinks(topic=page.topic),
+    })
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:

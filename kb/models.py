@@ -3,7 +3,6 @@
 import secrets
 
 import reversion
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse

@@ -37,7 +37,7 @@ def _save_data(preview_response, **changes):
     """The preview form's fields as the browser would submit them, with ``changes``."""
     context = preview_response.context
     data = {"step": "save"}
-    for name, field in context["form"].fields.items():
+    for name in context["form"].fields:
         value = context["form"].initial.get(name, "")
         data[name] = "" if value is None else str(value)
     formset = context["formset"]

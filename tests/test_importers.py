@@ -13,7 +13,12 @@ import docx
 import pytest
 
 from kb.importers import (
-    ImportRejected, build_profiles, checksum, extract, propose_article, suggest,
+    ImportRejected,
+    build_profiles,
+    checksum,
+    extract,
+    propose_article,
+    suggest,
 )
 from kb.pdfwriter import text_pdf
 

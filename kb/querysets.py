@@ -57,15 +57,43 @@ class SectionQuerySet(models.QuerySet):
         return self.prefetch_related("topics")
 
     def tagged_with(self, topic) -> SectionQuerySet:
-        """Sections carrying ``topic``, grouped by article (newest article first), in reading order."""
+        """Sections carrying ``topic``, grouped by article (oldest first), in reading order."""
         return (
             self.filter(tagged_items__tag=topic)
             .select_related("article")
             .order_by(
-                models.F("article__published_on").desc(nulls_last=True),
+                models.F("article__published_on").asc(nulls_last=True),
                 "article__title",
                 "article_id",
                 "position",
                 "id",
             )
         )
+
+
+class PassageQuerySet(models.QuerySet):
+    def with_details(self) -> PassageQuerySet:
+        """What a list of passages shows: analyst, topics, and the article and section."""
+        return self.select_related("analyst", "section__article").prefetch_related("topics")
+
+    def in_reading_order(self) -> PassageQuerySet:
+        """Newest article first, then the article's reading order, as on topic pages."""
+        return self.order_by(
+            models.F("section__article__published_on").desc(nulls_last=True),
+            "section__article__title",
+            "section__article_id",
+            "section__position",
+            "section_id",
+            "start",
+            "id",
+        )
+
+    def tagged_with(self, topic) -> PassageQuerySet:
+        return self.filter(tagged_items__tag=topic)
+
+    def by(self, user) -> PassageQuerySet:
+        return self.filter(analyst=user)
+
+    def needing_repair(self) -> PassageQuerySet:
+        """Passages an edit moved out of reach: approximate or lost anchors."""
+        return self.filter(status__in=["fuzzy", "orphaned"])

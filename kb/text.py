@@ -3,6 +3,7 @@
 import html as html_lib
 import re
 import unicodedata
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 import markdown
@@ -55,15 +56,20 @@ def markdown_problem(source: str) -> str | None:
     return None
 
 
-def render_markdown(source: str) -> str:
-    """Render Markdown and sanitise the result; the only HTML kb ever stores."""
+def render_markdown(source: str, extensions: Sequence[markdown.Extension] = ()) -> str:
+    """Render Markdown and sanitise the result; the only HTML kb ever stores.
+
+    ``extensions`` add syntax (wiki links); their output is sanitised like the rest.
+    """
     if markdown_problem(source):
         return "".join(
             f"<p>{html_lib.escape(paragraph)}</p>"
             for paragraph in _PARAGRAPH_BREAK.split(source.replace("\x00", ""))
             if paragraph.strip()
         )
-    html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    html = markdown.markdown(
+        source, extensions=[*MARKDOWN_EXTENSIONS, *extensions], output_format="html"
+    )
     return sanitise_html(html)
 
 

@@ -82,6 +82,8 @@ class _ScriptFinder(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         if tag == "script" and values.get("src", "").startswith(self.allowed_script_prefix):
             pass  # kb's own static script
+        elif tag == "script" and values.get("type") == "application/json" and "src" not in values:
+            pass  # a data block (json_script): browsers never run it
         elif tag == "link" and values.get("href", "").startswith(self.allowed_script_prefix):
             pass  # kb's own stylesheet
         elif tag in _FORBIDDEN_TAGS:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0001_initial'),
+        ('kb', '0002_revisions'),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import services
-from .models import Article, Section, Topic
+from .models import Article, Passage, Section, Topic
 
 FORMAT = "kb-backup"
 VERSION = 1
@@ -124,6 +124,9 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
     if Article.objects.exists() or Topic.objects.exists():
         if not replace:
             raise BackupError("the database already has content; restore with --replace")
+        if Passage.objects.exists():
+            # Backups do not hold passages yet: replacing would delete analysts' work.
+            raise BackupError("the database has passages, which a backup does not hold yet")
         Article.objects.all().delete()
         Topic.objects.all().delete()
     try:

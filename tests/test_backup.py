@@ -87,6 +87,16 @@ def test_restore_refuses_to_mix_with_existing_content(site, tmp_path):
     assert Article.objects.count() == 2 and Topic.objects.count() == site
 
 
+def test_replace_refuses_to_delete_passages(site, tmp_path, analyst):
+    call_command("export_kb", tmp_path / "kb.json")
+    section = Section.objects.get(heading="一")
+    services.create_passage(section=section, analyst=analyst, exact="ファーウェイ", start=0,
+                            topics=["huawei"])
+    with pytest.raises(CommandError, match="passages"):
+        call_command("import_kb", tmp_path / "kb.json", "--replace")
+    assert section.passages.count() == 1
+
+
 def test_a_restore_that_fails_half_way_leaves_the_old_site(site, tmp_path):
     before = _pages()
     call_command("export_kb", tmp_path / "kb.json")

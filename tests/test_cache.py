@@ -1,6 +1,7 @@
 """The anonymous page cache: hits cost nothing, every write makes affected pages fresh,
 and personal pages never come from it."""
 
+import json
 import re
 
 import pytest
@@ -274,3 +275,45 @@ def test_create_article_service_is_atomic_and_invalidates(client, topic):
         sections=[services.SectionData(heading="h", body="b", topics=["platformers"])],
     ))
     assert "サービス経由" in _html(client, reverse("kb:home"))
+
+
+def _data(text: str) -> str:
+    """``text`` as the page's JSON data block (json_script) writes it."""
+    return json.dumps(text)[1:-1]
+
+
+def test_passage_writes_refresh_the_article_page(client, analyst, article, topic):
+    section = article.sections.get()
+    _warm(client, article.get_absolute_url())
+    passage = services.create_passage(section=section, analyst=analyst, exact="旧い",
+                                      start=0, topics=["platformers"], note="分析メモ")
+    assert _data("分析メモ") in _html(client, article.get_absolute_url())
+    services.update_passage(passage=passage, note="書き直したメモ")
+    assert _data("書き直したメモ") in _html(client, article.get_absolute_url())
+    services.delete_passage(passage=passage)
+    assert _data("書き直したメモ") not in _html(client, article.get_absolute_url())
+
+
+def test_topic_rename_and_merge_refresh_every_page_showing_them(client, article, topic):
+    other = Topic.objects.create(slug="ai", name="AI規制")
+    article.sections.get().topics.add(other)
+    _warm(client, article.get_absolute_url(), reverse("kb:topics"))
+    services.rename_topic(topic=topic, name="巨大IT", slug="big-tech")
+    assert "巨大IT" in _html(client, article.get_absolute_url())
+    services.merge_topics(source=other, target=Topic.objects.get(slug="big-tech"))
+    assert "AI規制" not in _html(client, reverse("kb:topics"))
+
+
+def test_report_import_and_backup_restore_refresh_the_home_page(client, topic, tmp_path):
+    _warm(client, reverse("kb:home"))
+    services.import_article(data=services.ArticleData(
+        title="取り込んだ報告書", slug="imported", kind="report",
+        sections=[services.SectionData(heading="一", body="本文", topics=["platformers"])],
+    ), user=None, source_name="report.pdf")
+    assert "取り込んだ報告書" in _html(client, reverse("kb:home"))
+    from kb import backup
+
+    data = backup.export_data()
+    data["articles"][0]["title"] = "復元された報告書"
+    backup.restore(data=data, replace=True)
+    assert "復元された報告書" in _html(client, reverse("kb:home"))

@@ -181,9 +181,8 @@ def bench(kind: str, size: int) -> dict:
     targets = urls(env)
     files = {}
     for name, paths in [("healthz", ["/healthz"]), *targets.items()]:
-        handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
-        handle.write("\n".join(paths) + "\n")
-        handle.close()
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+            handle.write("\n".join(paths) + "\n")
         files[name] = handle.name
     port = free_port()
     server = start_server(env, port)

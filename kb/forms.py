@@ -21,4 +21,4 @@ class SectionForm(forms.ModelForm):
 
     class Meta:
         model = Section
-        fields = "__all__"
+        fields = ["article", "position", "heading", "body", "topics"]

@@ -1,8 +1,8 @@
 import itertools
 
 import pytest
-from django.core.cache import cache
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from kb import services
 from kb.corpus import load_corpus

@@ -95,8 +95,8 @@ def test_a_failed_service_write_leaves_nothing():
         title="途中で切れる", slug="cut", kind="report",
         sections=[services.SectionData(heading=str(i), body="本文") for i in range(3)],
     )
-    with connection.execute_wrapper(DatabaseGoesAway(lambda sql: "kb_taggedsection" in sql)):
-        with pytest.raises(OperationalError):
-            services.create_article(data=data)
+    cut = DatabaseGoesAway(lambda sql: "kb_taggedsection" in sql)
+    with connection.execute_wrapper(cut), pytest.raises(OperationalError):
+        services.create_article(data=data)
     assert not Article.objects.filter(slug="cut").exists()
     assert not Section.objects.exists()

@@ -65,13 +65,22 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Section:
             return super().save_formset(request, form, formset, change)
-        # Edited sections go through the service so their passages are re-anchored.
+        # Edited sections go through the service so their passages are re-anchored, and
+        # deleted ones so their passages are kept as orphans.
         sections = formset.save(commit=False)
-        for section in formset.deleted_objects:
-            section.delete()
+        if formset.deleted_objects:
+            services.delete_sections(sections=Section.objects.filter(
+                pk__in=[s.pk for s in formset.deleted_objects]))
         for section in sections:
-            services.save_section(section=section)
+            services.save_section(section=section, edited=True)
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.delete_article(article=obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.delete_article(article=article)
 
     @admin.display(description=_("sections"), ordering="num_sections")
     def section_count(self, article: Article) -> int:
@@ -94,7 +103,13 @@ class SectionAdmin(SectionRevisionMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         self.bump_article_version(obj)
-        services.save_section(section=obj)
+        services.save_section(section=obj, edited=True)
+
+    def delete_model(self, request, obj):
+        services.delete_sections(sections=Section.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_sections(sections=queryset)
 
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:
@@ -190,13 +205,14 @@ class PassageAdmin(admin.ModelAdmin):
     where the text can be selected, so there is no add form here."""
 
     form = PassageForm
-    list_display = ["__str__", "section", "analyst", "status", "topic_list", "created_at"]
+    list_display = ["__str__", "article", "section", "analyst", "status", "topic_list",
+                    "created_at"]
     list_filter = ["status", ("tagged_items__tag", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["exact", "note", "section__article__title", "analyst__username"]
-    list_select_related = ["section__article", "analyst"]
-    fields = ["topics", "note", "exact", "prefix", "suffix", "start", "end",
+    search_fields = ["exact", "note", "article__title", "analyst__username"]
+    list_select_related = ["article", "section", "analyst"]
+    fields = ["topics", "note", "exact", "prefix", "suffix", "start", "end", "article",
               "section", "section_version", "status", "analyst", "created_at", "updated_at"]
-    readonly_fields = ["exact", "prefix", "suffix", "start", "end", "section",
+    readonly_fields = ["exact", "prefix", "suffix", "start", "end", "article", "section",
                        "section_version", "status", "analyst", "created_at", "updated_at"]
 
     def get_queryset(self, request):
@@ -224,5 +240,5 @@ class PassageAdmin(admin.ModelAdmin):
         for passage in queryset:
             services.delete_passage(passage=passage)
 
-    def view_on_site(self, passage: Passage) -> str:
-        return passage.get_absolute_url()
+    def view_on_site(self, passage: Passage) -> str | None:
+        return passage.get_absolute_url() or None

@@ -1,4 +1,5 @@
-"""Admin glue for revisions: refuse stale article saves, bump versions, list wiki links.
+"""Admin glue for revisions: refuse stale article and section saves, bump versions, list
+wiki links.
 
 ArticleAdmin, SectionAdmin and TopicAdmin are django-reversion VersionAdmins (history,
 compare-free revert, recover deleted); these mixins add what reversion does not do.
@@ -13,11 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_import, revisions, wikilinks
+from . import admin_import, revisions, services, wikilinks
 from .models import Article, Link
 
 
-class VersionedArticleForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
     """The change form carries the version it was loaded with; a stale one is refused."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -34,9 +35,7 @@ class VersionedArticleForm(forms.ModelForm):
             return cleaned
         try:
             # Runs inside the admin's transaction: the row stays locked until the save.
-            revisions.lock_for_edit(
-                article_id=self.instance.pk, loaded_version=cleaned.get("loaded_version") or 0
-            )
+            self.lock(cleaned.get("loaded_version") or 0)
         except revisions.EditConflict as conflict:
             self.conflict = conflict
             # The editor's input stays in the form; having seen what changed, saving
@@ -48,6 +47,22 @@ class VersionedArticleForm(forms.ModelForm):
                 code="edit_conflict",
             ) from None
         return cleaned
+
+    def lock(self, loaded_version: int) -> None:
+        raise NotImplementedError
+
+
+class VersionedArticleForm(VersionedForm):
+    def lock(self, loaded_version: int) -> None:
+        revisions.lock_for_edit(article_id=self.instance.pk, loaded_version=loaded_version)
+
+
+class VersionedSectionForm(VersionedForm):
+    """A section edited on its own checks Section.version: another section of the same
+    article saved meanwhile is no conflict."""
+
+    def lock(self, loaded_version: int) -> None:
+        revisions.lock_section_for_edit(section_id=self.instance.pk, loaded_version=loaded_version)
 
 
 class ArticleRevisionMixin:
@@ -67,6 +82,8 @@ class ArticleRevisionMixin:
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        # Reverting to an older revision here lets django-reversion delete sections itself.
+        services.orphan_detached_passages(article=form.instance)
         wikilinks.refresh_links_to(wikilinks.article_keys(form.instance.title))
 
     def get_urls(self):
@@ -78,7 +95,13 @@ class ArticleRevisionMixin:
 
 
 class SectionRevisionMixin:
-    """For SectionAdmin: a section saved on its own is a new version of its article."""
+    """For SectionAdmin: the Section.version check; a section saved on its own is a new
+    version of its article."""
+
+    form = VersionedSectionForm
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "loaded_version"]
 
     def bump_article_version(self, section) -> None:
         """Call from save_model before the section is saved (inside the admin's transaction);

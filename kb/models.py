@@ -254,6 +254,9 @@ class Passage(models.Model):
     quote as the analyst took it on ``section_version``; ``start``/``end`` (code points of
     ``Section.plain_text``) are where it sits now, kept current by re-anchoring on every
     edit of the section. Create and change passages only through the services.
+
+    A passage is never deleted by an edit: when its section goes, it stays as an orphan of
+    its ``article`` (section None, status orphaned) until its analyst re-attaches it.
     """
 
     class Status(models.TextChoices):
@@ -263,7 +266,17 @@ class Passage(models.Model):
         ORPHANED = "orphaned", _("orphaned")
 
     section = models.ForeignKey(
-        Section, on_delete=models.CASCADE, related_name="passages", verbose_name=_("section")
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages",
+        verbose_name=_("section"),
+    )
+    # The article the passage was made in, kept when its section (or the article) is
+    # deleted. No database constraint and DO_NOTHING: a deleted article's id stays here, so
+    # when django-reversion recovers the article (same primary key) its orphans are back
+    # on its page, ready to re-attach. null=True only so joins are outer joins: a passage
+    # of a deleted article still lists, with ``article`` None.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="passages", verbose_name=_("article"),
     )
     # PROTECT: deleting an account must not silently delete its coding work.
     analyst = models.ForeignKey(
@@ -303,7 +316,17 @@ class Passage(models.Model):
         return self.exact if len(self.exact) <= 40 else self.exact[:39] + "…"
 
     def get_absolute_url(self) -> str:
-        return f"{self.section.article.get_absolute_url()}#passage-{self.pk}"
+        """The passage on its article's page ("" once the article is deleted)."""
+        article = self.source_article
+        return f"{article.get_absolute_url()}#passage-{self.pk}" if article else ""
+
+    @property
+    def source_article(self) -> Article | None:
+        """The article the passage was made in, or None if that article is deleted."""
+        try:
+            return self.article
+        except Article.DoesNotExist:  # not joined, and the row is gone
+            return None
 
     @property
     def needs_repair(self) -> bool:
@@ -312,7 +335,7 @@ class Passage(models.Model):
     @property
     def current_text(self) -> str:
         """The section's text at the passage's span now (differs from ``exact`` when fuzzy)."""
-        return self.section.plain_text[self.start : self.end]
+        return self.section.plain_text[self.start : self.end] if self.section else ""
 
 
 class TopicRedirect(models.Model):

@@ -73,16 +73,18 @@ class SectionQuerySet(models.QuerySet):
 
 class PassageQuerySet(models.QuerySet):
     def with_details(self) -> PassageQuerySet:
-        """What a list of passages shows: analyst, topics, and the article and section."""
-        return self.select_related("analyst", "section__article").prefetch_related("topics")
+        """What a list of passages shows: analyst, topics, and the article and section
+        (either None for an orphan: section deleted, or its article too)."""
+        return self.select_related("analyst", "article", "section").prefetch_related("topics")
 
     def in_reading_order(self) -> PassageQuerySet:
-        """Newest article first, then the article's reading order, as on topic pages."""
+        """Newest article first, then the article's reading order, as on topic pages;
+        an article's orphans after its placed passages."""
         return self.order_by(
-            models.F("section__article__published_on").desc(nulls_last=True),
-            "section__article__title",
-            "section__article_id",
-            "section__position",
+            models.F("article__published_on").desc(nulls_last=True),
+            "article__title",
+            "article_id",
+            models.F("section__position").asc(nulls_last=True),
             "section_id",
             "start",
             "id",

@@ -49,11 +49,21 @@ class ArticleState:
 def state_of_version(version: Version) -> ArticleState:
     """The article recorded in ``version`` with the sections of the same revision (2 queries)."""
     article_fields = version.field_dict
+    return ArticleState(
+        pk=article_fields["id"],
+        version=article_fields.get("version", 1),
+        fields={name: article_fields.get(name) for name, _label in ARTICLE_FIELDS},
+        sections=_sections_of_revision(version, lambda s: s["article_id"] == article_fields["id"]),
+    )
+
+
+def _sections_of_revision(version: Version, wanted) -> list[SectionState]:
+    """The sections (``wanted(field_dict)``) recorded in ``version``'s revision, with the
+    names of their topics in that revision, in reading order."""
     by_model: dict[type, list[Version]] = {}
     for item in version.revision.version_set.select_related("content_type"):
         by_model.setdefault(item.content_type.model_class(), []).append(item)
-    sections = [v.field_dict for v in by_model.get(Section, [])]
-    sections = [s for s in sections if s["article_id"] == article_fields["id"]]
+    sections = [s for s in (v.field_dict for v in by_model.get(Section, [])) if wanted(s)]
     section_ids = {s["id"] for s in sections}
     tags: dict[int, list[int]] = {}
     for item in by_model.get(TaggedSection, []):
@@ -62,22 +72,26 @@ def state_of_version(version: Version) -> ArticleState:
             tags.setdefault(row["content_object_id"], []).append(row["tag_id"])
     names = dict(Topic.objects.filter(
         pk__in={t for ids in tags.values() for t in ids}).values_list("pk", "name"))
-    return ArticleState(
-        pk=article_fields["id"],
-        version=article_fields.get("version", 1),
-        fields={name: article_fields.get(name) for name, _label in ARTICLE_FIELDS},
-        sections=sorted(
-            (
-                SectionState(
-                    pk=s["id"], anchor=s["anchor"], position=s["position"],
-                    heading=s["heading"], body=s["body"],
-                    topic_ids=sorted(tags.get(s["id"], [])),
-                    topics=sorted(names.get(t, f"#{t}") for t in tags.get(s["id"], [])),
-                )
-                for s in sections
-            ),
-            key=lambda s: (s.position, s.pk),
+    return sorted(
+        (
+            SectionState(
+                pk=s["id"], anchor=s["anchor"], position=s["position"],
+                heading=s["heading"], body=s["body"],
+                topic_ids=sorted(tags.get(s["id"], [])),
+                topics=sorted(names.get(t, f"#{t}") for t in tags.get(s["id"], [])),
+            )
+            for s in sections
         ),
+        key=lambda s: (s.position, s.pk),
+    )
+
+
+def _section_state(section: Section) -> SectionState:
+    return SectionState(
+        pk=section.pk, anchor=section.anchor, position=section.position,
+        heading=section.heading, body=section.body,
+        topics=sorted(t.name for t in section.topics.all()),
+        topic_ids=sorted(t.pk for t in section.topics.all()),
     )
 
 
@@ -87,14 +101,7 @@ def current_state(article: Article) -> ArticleState:
         pk=article.pk,
         version=article.version,
         fields={name: getattr(article, name) for name, _label in ARTICLE_FIELDS},
-        sections=[
-            SectionState(
-                pk=s.pk, anchor=s.anchor, position=s.position, heading=s.heading, body=s.body,
-                topics=sorted(t.name for t in s.topics.all()),
-                topic_ids=sorted(t.pk for t in s.topics.all()),
-            )
-            for s in sections
-        ],
+        sections=[_section_state(s) for s in sections],
     )
 
 
@@ -201,18 +208,22 @@ def compare(old: ArticleState, new: ArticleState) -> ArticleDiff:
 
 
 class EditConflict(Exception):
-    """A save made from an older version than the stored one: refused, nothing written."""
+    """A save made from an older version than the stored one: refused, nothing written.
 
-    def __init__(self, *, article: Article, loaded: int, diff: ArticleDiff | None,
+    ``obj`` is the article or section as stored; ``diff`` what changed since ``loaded``.
+    """
+
+    def __init__(self, *, obj: Article | Section, loaded: int, diff: ArticleDiff | None,
                  latest: Version | None) -> None:
-        self.article = article
+        self.obj = obj
+        self.kind = obj._meta.model_name  # "article" or "section", for the message
         self.loaded = loaded
-        self.current = article.version
+        self.current = obj.version
         self.diff = diff
         self.latest = latest
         who = latest.revision.user if latest and latest.revision.user else None
         super().__init__(
-            f"{article} was saved by {who or 'someone else'} (version {article.version}) "
+            f"{obj} was saved by {who or 'someone else'} (version {obj.version}) "
             f"after you opened version {loaded}"
         )
 
@@ -226,5 +237,27 @@ def lock_for_edit(*, article_id: int, loaded_version: int) -> Article:
         diff = compare(state_of_version(loaded), current_state(article)) if loaded else None
         latest = (Version.objects.get_for_object_reference(Article, article_id)
                   .select_related("revision__user").first())
-        raise EditConflict(article=article, loaded=loaded_version, diff=diff, latest=latest)
+        raise EditConflict(obj=article, loaded=loaded_version, diff=diff, latest=latest)
     return article
+
+
+def lock_section_for_edit(*, section_id: int, loaded_version: int) -> Section:
+    """Like lock_for_edit, for one section edited on its own (its ``Section.version``).
+
+    What changed is the section as recorded with the loaded version number (in the
+    newest revision holding it) against the section now, as a one-section diff.
+    """
+    section = Section.objects.select_for_update().get(pk=section_id)
+    if section.version == loaded_version:
+        return section
+    recorded = Version.objects.get_for_object_reference(Section, section_id).select_related(
+        "revision__user")
+    loaded = next((v for v in recorded if v.field_dict.get("version") == loaded_version), None)
+    old = _sections_of_revision(loaded, lambda s: s["id"] == section_id) if loaded else []
+    diff = None
+    if old:
+        # compare() works on articles: an "article" of just this section, with no fields.
+        now = _section_state(section)
+        diff = compare(ArticleState(pk=section.article_id, version=0, fields={}, sections=old),
+                       ArticleState(pk=section.article_id, version=0, fields={}, sections=[now]))
+    raise EditConflict(obj=section, loaded=loaded_version, diff=diff, latest=recorded.first())

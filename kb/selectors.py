@@ -27,6 +27,9 @@ class ArticlePage:
     sections: list[Section]
     topics: list[Topic]
     related: list[Article]
+    # Every passage made in the article, orphans (section None) included, so that the
+    # page can re-attach them.
+    passages: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -48,19 +51,23 @@ def home_page() -> HomePage:
 def article_page(slug: str) -> ArticlePage:
     article = get_object_or_404(
         Article.objects.prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
             Prefetch(
-                "sections",
-                queryset=Section.objects.order_by("position", "id").with_topics().prefetch_related(
-                    Prefetch(
-                        "passages",
-                        queryset=Passage.objects.select_related("analyst").prefetch_related("topics"),
-                    )
-                ),
-            )
+                "passages",
+                queryset=Passage.objects.select_related("analyst").prefetch_related("topics")
+                .order_by("section_id", "start", "id"),
+            ),
         ),
         slug=slug,
     )
     sections = list(article.sections.all())
+    by_id = {section.pk: section for section in sections}
+    passages = list(article.passages.all())
+    for passage in passages:
+        # Already loaded: no query per passage for its section's text.
+        passage.article = article
+        if passage.section_id in by_id:
+            passage.section = by_id[passage.section_id]
     topics: dict[int, Topic] = {}
     for section in sections:
         for topic in section.topics.all():
@@ -71,6 +78,7 @@ def article_page(slug: str) -> ArticlePage:
         sections=sections,
         topics=sorted(topics.values(), key=lambda t: t.name),
         related=related,
+        passages=passages,
     )
 
 
@@ -151,12 +159,12 @@ def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPass
         passages = passages.tagged_with(topic) if topic else passages.none()
     if article_slug:
         article = Article.objects.filter(slug=article_slug).first()
-        passages = passages.filter(section__article=article) if article else passages.none()
+        passages = passages.filter(article=article) if article else passages.none()
     return MyPassagesPage(
         passages=list(passages),
         topics=list(Topic.objects.filter(tagged_passages__content_object__analyst=user)
                     .distinct().order_by("name")),
-        articles=list(Article.objects.filter(sections__passages__analyst=user)
+        articles=list(Article.objects.filter(passages__analyst=user)
                       .distinct().order_by("title")),
         topic=topic,
         article=article,

@@ -24,10 +24,10 @@ def passage_for_page(passage: Passage, *, user: permissions.User) -> dict[str, A
     """What the page's script needs to highlight a passage and describe it.
 
     Offsets are UTF-16 code units (``start16``/``end16``), as DOM ranges count; an orphaned
-    passage has none, since its text is gone.
+    passage has none, since its text is gone (and ``section`` is None once the section is).
     """
-    text = passage.section.plain_text
-    placed = passage.status != Passage.Status.ORPHANED
+    placed = passage.status != Passage.Status.ORPHANED and passage.section is not None
+    text = passage.section.plain_text if placed else ""
     return {
         "id": passage.pk,
         "section": passage.section_id,
@@ -64,24 +64,36 @@ def _cell(value: object) -> str:
 def csv_rows(passages: Iterable[Passage], *, base_url: str) -> Iterator[list[str]]:
     yield CSV_HEADER
     for p in passages:
-        article = p.section.article
+        # An orphan has no section; one of a deleted article has no article either.
+        article, section, url = p.source_article, p.section, p.get_absolute_url()
         yield [_cell(v) for v in (
-            p.pk, article.title, base_url + article.get_absolute_url(), p.section.anchor,
-            p.section.heading, p.exact, p.prefix, p.suffix, p.start, p.end, p.status,
+            p.pk, article.title if article else "",
+            base_url + article.get_absolute_url() if article else "",
+            section.anchor if section else "", section.heading if section else "",
+            p.exact, p.prefix, p.suffix, p.start, p.end, p.status,
             "、".join(t.name for t in p.topics.all()), p.note, analyst_name(p.analyst),
-            p.created_at.isoformat(), p.updated_at.isoformat(), base_url + p.get_absolute_url(),
+            p.created_at.isoformat(), p.updated_at.isoformat(), base_url + url if url else "",
         )]
 
 
 def web_annotation(passage: Passage, *, base_url: str) -> dict[str, Any]:
     """One passage as a W3C Web Annotation: tags and note as bodies, the section as target
-    with a TextQuoteSelector and (unless orphaned) a TextPositionSelector in code points."""
-    section = passage.section
+    with a TextQuoteSelector and (unless orphaned) a TextPositionSelector in code points.
+
+    An orphan's target is its article's page with the quote only; one whose article is
+    deleted too is identified by its API URL and targets nothing but the quote.
+    """
+    section, article = passage.section, passage.source_article
     selectors: list[dict[str, Any]] = [
         {"type": "TextQuoteSelector", "exact": passage.exact,
          "prefix": passage.prefix, "suffix": passage.suffix},
     ]
-    if passage.status != Passage.Status.ORPHANED:
+    target: dict[str, Any] = {"type": "Text"}
+    if article:
+        anchor = f"#{section.anchor}" if section else ""
+        target.update(source=base_url + article.get_absolute_url() + anchor,
+                      language=article.language)
+    if section and passage.status != Passage.Status.ORPHANED:
         selectors.append({"type": "TextPositionSelector", "start": passage.start, "end": passage.end})
     bodies: list[dict[str, Any]] = [
         {"type": "TextualBody", "purpose": "tagging", "value": t.name,
@@ -91,8 +103,10 @@ def web_annotation(passage: Passage, *, base_url: str) -> dict[str, Any]:
     if passage.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": passage.note,
                        "format": "text/plain"})
+    target["selector"] = selectors
+    url = passage.get_absolute_url() or reverse("kb:api_passage", args=[passage.pk])
     return {
-        "id": base_url + passage.get_absolute_url(),
+        "id": base_url + url,
         "type": "Annotation",
         "motivation": "tagging",
         "created": passage.created_at.isoformat(),
@@ -100,12 +114,7 @@ def web_annotation(passage: Passage, *, base_url: str) -> dict[str, Any]:
         "creator": {"type": "Person", "nickname": passage.analyst.get_username(),
                     "name": analyst_name(passage.analyst)},
         "body": bodies,
-        "target": {
-            "source": f"{base_url}{section.article.get_absolute_url()}#{section.anchor}",
-            "type": "Text",
-            "language": section.article.language,
-            "selector": selectors,
-        },
+        "target": target,
     }
 
 

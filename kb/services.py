@@ -10,7 +10,7 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
@@ -205,7 +205,8 @@ def update_article(
 
     ``loaded_version`` is the version the editor started from: if someone saved since,
     revisions.EditConflict is raised (with what changed) and nothing is written.
-    Sections are matched by anchor; sections missing from ``data`` are deleted.
+    Sections are matched by anchor; sections missing from ``data`` are deleted, their
+    passages kept as orphans of the article.
     """
     article = revisions.lock_for_edit(article_id=article.pk, loaded_version=loaded_version)
     with reversion.create_revision():
@@ -221,7 +222,7 @@ def update_article(
         article.save()
         existing = {s.anchor: s for s in article.sections.all()}
         keep = {item.anchor for item in data.sections if item.anchor}
-        article.sections.exclude(anchor__in=keep).delete()
+        delete_sections(sections=article.sections.exclude(anchor__in=keep))
         for position, item in enumerate(data.sections, start=1):
             section = existing.get(item.anchor or "") or Section(article=article)
             if item.anchor and section.pk is None:
@@ -257,7 +258,7 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
         article.validate_unique()  # a new article may have taken the slug meanwhile
         article.save()
         keep = [s.pk for s in state.sections]
-        article.sections.exclude(pk__in=keep).delete()
+        delete_sections(sections=article.sections.exclude(pk__in=keep))
         current = {s.pk: s for s in article.sections.all()}
         topics = Topic.objects.in_bulk({t for s in state.sections for t in s.topic_ids})
         for item in state.sections:
@@ -353,7 +354,8 @@ def create_passage(
     """
     section = _locked(section)
     names = clean_topic_names(topics)
-    passage = Passage(section=section, analyst=analyst, note=normalise_source(note).strip())
+    passage = Passage(section=section, article_id=section.article_id, analyst=analyst,
+                      note=normalise_source(note).strip())
     _apply_selector(passage, section, _select(section, normalise_source(exact), start))
     passage.save()
     passage.topics.set(resolve_topics(names))
@@ -368,14 +370,25 @@ def update_passage(
     note: str | None = None,
     exact: str | None = None,
     start: int | None = None,
+    section: Section | None = None,
 ) -> Passage:
-    """Change a passage's tags or note, or re-attach it to a new span (``exact`` at
-    ``start`` of its section's current text), which anchors it afresh. Arguments left None
-    keep their value."""
+    """Change a passage's tags or note, or re-attach it to a new span: ``exact`` at
+    ``start`` of the current text of ``section`` (any section of the passage's article;
+    by default its own), which anchors it afresh. This is how an orphan gets a place again.
+    Arguments left None keep their value."""
     if exact is not None:
-        section = _locked(passage.section)
-        _apply_selector(passage, section, _select(section, normalise_source(exact), start))
-        passage.section = section
+        target = section or passage.section
+        if target is None:
+            raise ValidationError(_("Select the new text in a section of the article."),
+                                  code="required")
+        if target.article_id != passage.article_id:
+            raise ValidationError(
+                _("A passage can only be re-attached to text of the article it was made in."),
+                code="invalid",
+            )
+        target = _locked(target)
+        _apply_selector(passage, target, _select(target, normalise_source(exact), start))
+        passage.section = target
     elif start is not None:
         raise ValidationError(_("Give the quote with its position."), code="required")
     names = clean_topic_names(topics) if topics is not None else None
@@ -391,7 +404,7 @@ def update_passage(
 def confirm_passage(*, passage: Passage) -> Passage:
     """Accept where re-anchoring put a fuzzy or moved passage: its quote becomes the text
     now at that span, on the section's current version."""
-    if passage.status == Passage.Status.ORPHANED:
+    if passage.status == Passage.Status.ORPHANED or passage.section_id is None:
         raise ValidationError(
             _("This passage's text is gone; select new text to re-attach it."), code="invalid"
         )
@@ -408,19 +421,24 @@ def delete_passage(*, passage: Passage) -> None:
 
 
 @transaction.atomic
-def save_section(*, section: Section) -> list[Passage]:
-    """Save a new or edited section (as a form left it). When its body changed, bump its
-    version and re-anchor every passage on it in the same transaction; a passage is never
-    deleted, only marked anchored, moved, fuzzy or orphaned. Returns the passages re-anchored.
+def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
+    """Save a new or edited section (as a form left it). When its heading or body changed,
+    or the caller says an editor changed it (``edited``: an admin form that changed, say,
+    its topics), bump its version, which the section's admin form checks against stale
+    saves. When its body changed, re-anchor every passage on it in the same transaction;
+    a passage is never deleted, only marked anchored, moved, fuzzy or orphaned. Returns the
+    passages re-anchored.
     """
     stored = (
-        Section.objects.select_for_update().filter(pk=section.pk).values("body", "version").first()
+        Section.objects.select_for_update().filter(pk=section.pk)
+        .values("heading", "body", "version").first()
         if section.pk
         else None
     )
     changed = stored is not None and normalise_source(section.body) != stored["body"]
     if stored is not None:
-        section.version = stored["version"] + int(changed)
+        bump = changed or edited or section.heading != stored["heading"]
+        section.version = stored["version"] + int(bump)
     section.save()
     if not changed:
         return []
@@ -433,6 +451,41 @@ def save_section(*, section: Section) -> list[Passage]:
         passage.status, passage.start, passage.end = anchor.status, anchor.start, anchor.end
     Passage.objects.bulk_update(passages, ["status", "start", "end"])
     return passages
+
+
+def _orphan_passages(sections: QuerySet[Section]) -> int:
+    # One UPDATE for all of them; the SET_NULL on Passage.section would clear the section
+    # anyway, but only here does the passage learn that it lost its place.
+    return Passage.objects.filter(section__in=sections).update(
+        section=None, status=Passage.Status.ORPHANED
+    )
+
+
+@transaction.atomic
+def delete_sections(*, sections: QuerySet[Section]) -> int:
+    """Delete sections (an article edit, a restore, the admin). Analysts' passages on them
+    are kept as orphans of their article, for their analysts to re-attach or delete.
+    Returns how many passages were orphaned."""
+    orphaned = _orphan_passages(sections)
+    sections.delete()
+    return orphaned
+
+
+@transaction.atomic
+def delete_article(*, article: Article) -> int:
+    """Delete an article and its sections. Its passages stay, orphaned, still pointing at
+    the article: django-reversion can recover it (same id), and then they can be
+    re-attached on its page. Returns how many passages were orphaned."""
+    orphaned = _orphan_passages(Section.objects.filter(article=article))
+    article.delete()
+    return orphaned
+
+
+def orphan_detached_passages(*, article: Article) -> int:
+    """Mark orphaned the article's passages whose section was deleted by code outside these
+    services (django-reversion's admin revert deletes sections itself)."""
+    return (Passage.objects.filter(article=article, section__isnull=True)
+            .exclude(status=Passage.Status.ORPHANED).update(status=Passage.Status.ORPHANED))
 
 
 # Topic management: renames and merges carry every tag along and leave redirects behind.

@@ -31,6 +31,7 @@ def test_section_admin_edit_orphans_but_keeps_the_passage(editor_client, make_ar
     passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
         "article": section.article_id, "position": "1", "heading": "一", "body": "別の本文。", "topics": "",
+        "loaded_version": str(section.version),
     })
     assert response.status_code == 302
     passage.refresh_from_db()

@@ -57,6 +57,7 @@ def test_every_save_path_records_a_revision_with_author_and_comment(
     section = article.sections.get()
     editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
         "article": article.pk, "position": 1, "heading": "一", "body": "三度目。", "topics": "",
+        "loaded_version": str(section.version),
     })
     article.refresh_from_db()
     assert article.version == 3 and len(versions(article)) == 3
@@ -180,3 +181,69 @@ def test_update_article_service_refuses_a_stale_version(make_article):
     # What changed meanwhile: the title, from the version this caller loaded.
     assert [(f.old, f.new) for f in conflict.value.diff.fields] == [(article.title, "新題")]
     assert Article.objects.get(pk=article.pk).title == "新題"
+
+
+def _section_post(section, **changes):
+    data = {"article": section.article_id, "position": section.position,
+            "heading": section.heading, "body": section.body,
+            "topics": ", ".join(t.name for t in section.topics.all()),
+            "loaded_version": str(section.version)}
+    return {**data, **changes}
+
+
+def test_section_admin_refuses_a_stale_save_and_shows_what_changed(
+    django_user_model, editor, make_article
+):
+    """Two editors open the same section on its own; the first saves; the second's save is
+    refused with the first one's change shown and their own text kept in the form."""
+    article = make_article(sections=[("一", "中ロの協力は深化している。", []), ("二", "別の節。", [])])
+    section = article.sections.get(heading="一")
+    other = django_user_model.objects.create_user("editor2", password="x", is_staff=True)
+    other.groups.set(editor.groups.all())
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(other)
+    url = reverse("admin:kb_section_change", args=[section.pk])
+    for client in (first, second):
+        html = client.get(url).content.decode()
+        assert 'name="loaded_version" value="1"' in html
+    form_a = _section_post(section, body="中露の協力は深化している。")
+    form_b = _section_post(section, heading="第一節", body="中ロの協力は停滞している。")
+    assert first.post(url, form_a).status_code == 302
+    refused = second.post(url, form_b)
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "保存されていません：開いた後にこのセクションが変更されました" in html
+    assert "第 1 版" in html and "第 2 版" in html
+    assert "中<del>ロ</del><ins>露</ins>の協力" in html  # what the first editor changed
+    assert "停滞" in html and 'value="第一節"' in html  # the second editor's input is kept
+    section.refresh_from_db()
+    assert (section.heading, section.body, section.version) == ("一", "中露の協力は深化している。", 2)
+    # Having seen the change, the second editor saves deliberately: the form now carries
+    # the current version.
+    assert 'name="loaded_version" value="2"' in html
+    form_b["loaded_version"] = "2"
+    assert second.post(url, form_b).status_code == 302
+    section.refresh_from_db()
+    assert (section.heading, section.body, section.version) == ("第一節", "中ロの協力は停滞している。", 3)
+
+
+def test_section_admin_stale_after_an_article_edit_but_not_after_another_sections(
+    editor_client, make_article
+):
+    article = make_article(sections=[("一", "一の本文。", ["規制"]), ("二", "二の本文。", [])])
+    section = article.sections.get(heading="一")
+    url = reverse("admin:kb_section_change", args=[section.pk])
+    stale = _section_post(section, body="私の本文。")
+    # Another section of the article, saved on its own: no conflict for this one.
+    two = article.sections.get(heading="二")
+    assert editor_client.post(reverse("admin:kb_section_change", args=[two.pk]),
+                              _section_post(two, body="二の新本文。")).status_code == 302
+    article.refresh_from_db()
+    # This section's topics changed in the article's form (no text change): a conflict.
+    response = editor_client.post(reverse("admin:kb_article_change", args=[article.pk]),
+                                  _inline_post(article, {"sections-0-topics": "規制, 新規"}))
+    assert response.status_code == 302
+    html = editor_client.post(url, stale).content.decode()
+    assert "保存されていません" in html and "<ins>新規</ins>" in html
+    assert Section.objects.get(pk=section.pk).body == "一の本文。"

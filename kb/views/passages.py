@@ -57,6 +57,13 @@ def _text(value: Any, name: str) -> str:
     return value
 
 
+def _section(data: dict[str, Any]) -> Section | None:
+    value = data.get("section")
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return Section.objects.filter(pk=value).first()
+
+
 def _selection(data: dict[str, Any], section: Section) -> tuple[str, int]:
     """The quote and its start in code points, from the browser's UTF-16 offsets."""
     exact = _text(data.get("exact"), "exact")
@@ -86,9 +93,8 @@ def _refusal(error: ValidationError) -> JsonResponse:
 
 
 def _passage_json(request: HttpRequest, passage: Passage) -> dict[str, Any]:
-    passage = Passage.objects.select_related("analyst", "section").prefetch_related("topics").get(
-        pk=passage.pk
-    )
+    passage = (Passage.objects.select_related("analyst", "section", "article")
+               .prefetch_related("topics").get(pk=passage.pk))
     return serializers.passage_for_page(passage, user=request.user)
 
 
@@ -99,8 +105,7 @@ def api_create(request: HttpRequest) -> JsonResponse:
         return _error(_("Only analysts may tag passages."), 403)
     try:
         data = _payload(request)
-        section = Section.objects.filter(pk=data.get("section")).first() if isinstance(
-            data.get("section"), int) else None
+        section = _section(data)
         if section is None:
             return _error(_("No such section."), 404)
         exact, start = _selection(data, section)
@@ -115,7 +120,8 @@ def api_create(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "PATCH", "DELETE"])
 def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
-    """Read, change ({topics[], note} and/or a new selection to re-attach) or delete a passage."""
+    """Read, change ({topics[], note} and/or a new selection to re-attach: {section,
+    start16, end16, exact}, section defaulting to the passage's own) or delete a passage."""
     passage = get_object_or_404(Passage.objects.select_related("section"), pk=pk)
     if request.method == "GET":
         return JsonResponse(_passage_json(request, passage))
@@ -128,13 +134,20 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
         return _error(_("You may not change this passage."), 403)
     try:
         data = _payload(request)
-        exact, start = _selection(data, passage.section) if "exact" in data else (None, None)
+        exact = start = section = None
+        if "exact" in data:
+            # An orphan has no section of its own: the selection says where the text is.
+            section = _section(data) if "section" in data else passage.section
+            if section is None:
+                return _error(_("No such section."), 404)
+            exact, start = _selection(data, section)
         services.update_passage(
             passage=passage,
             topics=_str_list(data["topics"]) if "topics" in data else None,
             note=_text(data["note"], "note") if "note" in data else None,
             exact=exact,
             start=start,
+            section=section,
         )
     except ValidationError as error:
         return _refusal(error)
@@ -155,10 +168,7 @@ def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
     """The data the article page's script starts from: passages to highlight, who may do what,
     where to send writes, and the interface's words in the reader's language."""
     return {
-        "passages": [
-            serializers.passage_for_page(p, user=request.user)
-            for section in page.sections for p in section.passages.all()
-        ],
+        "passages": [serializers.passage_for_page(p, user=request.user) for p in page.passages],
         "canTag": permissions.can_tag(request.user),
         "api": {"create": reverse("kb:api_passages"), "topics": reverse("kb:api_topics")},
         "repairUrl": reverse("kb:passages_repair"),

@@ -333,11 +333,11 @@
 
   function save(fields) {
     var sel = editing.selection, p = editing.passage;
-    if (sel) {
+    if (sel) { // re-attaching may pick text in any section of the article (an orphan has none)
+      fields.section = sel.section;
       fields.start16 = sel.start16; fields.end16 = sel.end16; fields.exact = sel.exact;
     }
-    var request = p ? send("PATCH", p.url, fields)
-      : send("POST", config.api.create, Object.assign({ section: sel.section }, fields));
+    var request = p ? send("PATCH", p.url, fields) : send("POST", config.api.create, fields);
     return request.then(function (saved) {
       refresh(saved);
       window.getSelection().removeAllRanges();

@@ -135,3 +135,27 @@ def test_analyst_reattaches_an_orphaned_passage_from_the_repair_list(page_as, li
     expect(page.locator("#passage-reattach")).to_have_count(0)
     passage.refresh_from_db()
     assert (passage.status, passage.exact, passage.note) == ("anchored", "吉野家の新しい調査", "残すメモ")
+
+
+def test_analyst_reattaches_a_passage_whose_section_was_deleted(
+    page_as, live_server, make_article, analyst
+):
+    article = make_article(title="与信の報告", sections=[("残る節", BODY, []), ("消える節", "消える本文。", [])])
+    gone = article.sections.get(heading="消える節")
+    passage = services.create_passage(section=gone, analyst=analyst, exact="消える本文",
+                                      topics=["与信"], note="残すメモ")
+    services.delete_sections(sections=article.sections.filter(pk=gone.pk))
+
+    page = page_as(analyst)
+    page.goto(live_server.url + "/passages/repair/")
+    expect(page.locator(f"#p{passage.pk}")).to_contain_text("（セクションは削除済み）")
+    page.get_by_role("link", name="新しいテキストを選択").click()
+    expect(page.locator("#passage-reattach")).to_contain_text("消える本文")
+    _drag_select(page, QUOTE)
+    page.locator(".passage-adder").click()
+    expect(page.locator("#passage-note-input")).to_have_value("残すメモ")
+    page.locator(".passage-editor button[type=submit]").click()
+    expect(page.locator("#passage-reattach")).to_have_count(0)
+    expect(page.locator(f"#passage-{passage.pk}")).to_have_text("与信スコアの算出に")  # up to <strong>
+    passage.refresh_from_db()
+    assert (passage.status, passage.section.heading, passage.exact) == ("anchored", "残る節", QUOTE)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0002_revisions'),
+        ('kb', '0003_passage_orphans'),
     ]
 
     operations = [

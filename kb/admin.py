@@ -12,7 +12,12 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from . import services
-from .admin_revisions import ArticleRevisionMixin, SectionRevisionMixin, TopicRevisionMixin
+from .admin_revisions import (
+    ArticleRevisionMixin,
+    SectionRevisionMixin,
+    TopicRevisionMixin,
+    VersionedSectionForm,
+)
 from .forms import SectionForm
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
 
@@ -87,9 +92,13 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
         return article.num_sections
 
 
+class SectionAdminForm(SectionForm, VersionedSectionForm):
+    """Both checks of a section edited on its own: topic names, and no lost update."""
+
+
 @admin.register(Section)
 class SectionAdmin(SectionRevisionMixin, VersionAdmin):
-    form = SectionForm
+    form = SectionAdminForm
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]

@@ -185,7 +185,7 @@ def test_admin_section_change_refreshes_the_article_page(client, editor_client, 
     _warm(client, article.get_absolute_url())
     response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
         "article": article.pk, "position": 1, "heading": "新しい見出し", "body": "本文",
-        "topics": "platformers",
+        "topics": "platformers", "loaded_version": section.version,
     })
     assert response.status_code == 302
     assert "新しい見出し" in _html(client, article.get_absolute_url())

@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-pages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +61,16 @@ bench-import: install
 	$(PY) manage.py bench_import
 
 # Passages: re-anchoring and the article page with many passages (numbers, no assertions).
-bench: bench-passages
+bench: bench-passages bench-pages
 bench-passages: install
 	$(PY) manage.py migrate --noinput >/dev/null
 	$(PY) manage.py bench_passages
+
+# Reader pages under load: gunicorn (2 sync workers, production settings) driven by wrk, on
+# SQLite and PostgreSQL, 5 and 1,000 articles; fails if the load test sees an error or a 5xx.
+# The bench databases are built once (var/bench-*.sqlite3, $(BENCH_PG_URL)_5 and _1000).
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/kb_bench
+bench-pages: install
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/pages.py

@@ -12,7 +12,13 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from . import services
-from .admin_revisions import ArticleRevisionMixin, SectionRevisionMixin, TopicRevisionMixin
+from .admin_revisions import (
+    ArticleRevisionMixin,
+    SectionRevisionMixin,
+    TopicRevisionMixin,
+    VersionedSectionForm,
+)
+from .forms import SectionForm
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
 
 
@@ -31,6 +37,7 @@ class TopicFilter(admin.SimpleListFilter):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = SectionForm
     extra = 0
     ordering = ["position", "id"]
     fields = ["position", "heading", "body", "topics", "anchor", "preview"]
@@ -85,8 +92,13 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
         return article.num_sections
 
 
+class SectionAdminForm(SectionForm, VersionedSectionForm):
+    """Both checks of a section edited on its own: topic names, and no lost update."""
+
+
 @admin.register(Section)
 class SectionAdmin(SectionRevisionMixin, VersionAdmin):
+    form = SectionAdminForm
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]

@@ -18,3 +18,8 @@ class KbConfig(AppConfig):
         # Like Django's own permissions, the roles must exist in every migrated
         # database (the test database included), so they follow migrate.
         post_migrate.connect(_create_roles, sender=self)
+
+        from .cache import watch_models
+
+        # Every kb model, present and future: any change to them may show on a page.
+        watch_models(self.get_models(include_auto_created=True))

@@ -12,6 +12,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from .querysets import ArticleQuerySet, PassageQuerySet, SectionQuerySet, TopicManager
 from .text import html_to_text, normalise_source, render_markdown
+from .validators import validate_markdown
 
 
 class Topic(TagBase):
@@ -21,7 +22,9 @@ class Topic(TagBase):
     """
 
     name_en = models.CharField(_("English label"), max_length=100, blank=True)
-    description = models.TextField(_("description (Markdown)"), blank=True)
+    description = models.TextField(
+        _("description (Markdown)"), blank=True, validators=[validate_markdown]
+    )
     description_html = models.TextField(editable=False, blank=True)
     see_also = models.ManyToManyField("self", blank=True, verbose_name=_("see also"))
     updated_at = models.DateTimeField(auto_now=True)
@@ -40,6 +43,13 @@ class Topic(TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("kb:topic", args=[self.slug])
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        # A name of symbols only ("…", "!!!") slugifies to "", which no URL can carry; and
+        # taggit's "_1" suffix for a clash must not push a long slug past its column.
+        slug = super().slugify(tag) or "topic"
+        suffix = "" if i is None else f"_{i}"
+        return slug[: self._meta.get_field("slug").max_length - len(suffix)] + suffix
 
     @property
     def label(self) -> str:
@@ -83,7 +93,7 @@ class Article(models.Model):
     published_on = models.DateField(_("date"), null=True, blank=True)
     source_url = models.URLField(_("source URL"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="ja")
-    summary = models.TextField(_("summary (Markdown)"), blank=True)
+    summary = models.TextField(_("summary (Markdown)"), blank=True, validators=[validate_markdown])
     summary_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -143,7 +153,7 @@ class Section(models.Model):
     anchor = models.SlugField(_("anchor"), max_length=64, default=new_anchor, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
-    body = models.TextField(_("body (Markdown)"), blank=True)
+    body = models.TextField(_("body (Markdown)"), blank=True, validators=[validate_markdown])
     body_html = models.TextField(editable=False, blank=True)
     plain_text = models.TextField(editable=False, blank=True)
     # Bumped by services.save_section whenever the text changes; passages record the

@@ -105,7 +105,7 @@ def create_article(
 def _create_article(data: ArticleData) -> Article:
     # The revision serialises the instance as given: a date passed as text must be a date.
     published_on = Article._meta.get_field("published_on").to_python(data.published_on)
-    article = Article.objects.create(
+    article = Article(
         title=data.title,
         slug=data.slug,
         kind=data.kind,
@@ -117,6 +117,8 @@ def _create_article(data: ArticleData) -> Article:
         summary=data.summary,
         checksum=data.checksum,
     )
+    article.full_clean()  # a clear ValidationError, not a database error, for bad input
+    article.save()
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body)
         if item.anchor:

@@ -1,5 +1,7 @@
 """Markdown to sanitised HTML, and the plain text that passages and search read."""
 
+import html as html_lib
+import re
 import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -33,11 +35,38 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Python-Markdown's inline parser scans forward from every "[" and "<" of a paragraph, so
+# its time grows with their number times the paragraph's length ("[" * 16,000 takes 30 s;
+# Python-Markdown issue #798). Sources past these limits are refused by the validators
+# and, should one reach render_markdown by another path, shown as plain text.
+MAX_MARKDOWN_CHARS = 100_000
+MAX_INLINE_SCAN = 4_000_000
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def markdown_problem(source: str) -> str | None:
+    """Why ``source`` cannot be stored as Markdown ("nul", "length" or "paragraph"), or None."""
+    if "\x00" in source:
+        return "nul"
+    if len(source) > MAX_MARKDOWN_CHARS:
+        return "length"
+    for paragraph in _PARAGRAPH_BREAK.split(source):
+        if (paragraph.count("[") + paragraph.count("<")) * len(paragraph) > MAX_INLINE_SCAN:
+            return "paragraph"
+    return None
+
+
 def render_markdown(source: str, extensions: Sequence[markdown.Extension] = ()) -> str:
     """Render Markdown and sanitise the result; the only HTML kb ever stores.
 
     ``extensions`` add syntax (wiki links); their output is sanitised like the rest.
     """
+    if markdown_problem(source):
+        return "".join(
+            f"<p>{html_lib.escape(paragraph)}</p>"
+            for paragraph in _PARAGRAPH_BREAK.split(source.replace("\x00", ""))
+            if paragraph.strip()
+        )
     html = markdown.markdown(
         source, extensions=[*MARKDOWN_EXTENSIONS, *extensions], output_format="html"
     )

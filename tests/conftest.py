@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from kb import services
 from kb.corpus import load_corpus
@@ -56,3 +57,11 @@ def analyst(db, django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached page: the database is rolled back between tests,
+    the local-memory cache is not."""
+    cache.clear()
+    yield

@@ -4,13 +4,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import selectors
+from ..cache import reader_cache
 from .passages import article_config
 
 
+@reader_cache
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/home.html", {"page": selectors.home_page()})
 
 
+@reader_cache
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug)
     return render(request, "kb/article_detail.html", {
@@ -19,6 +22,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+@reader_cache
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         page = selectors.topic_page(slug)
@@ -33,5 +37,6 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+@reader_cache
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/topic_list.html", {"topics": selectors.topic_index()})

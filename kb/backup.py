@@ -1,0 +1,187 @@
+"""Backup and restore of kb's content as one JSON document (optionally zipped).
+
+Rows are identified by what readers see (slugs, section anchors), not database ids, so a
+backup restores into any database. Restoring goes through the services, in one
+transaction: it succeeds whole or leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import MISSING
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from . import services
+from .models import Article, Passage, Section, Topic
+
+FORMAT = "kb-backup"
+VERSION = 1
+ZIP_MEMBER = "kb.json"
+
+
+class BackupError(Exception):
+    """A backup file kb cannot restore; the message says why."""
+
+
+def export_data() -> dict[str, Any]:
+    """Everything a reader or editor sees, in a few queries whatever the corpus size."""
+    topics = Topic.objects.order_by("slug").prefetch_related("aliases", "see_also")
+    articles = Article.objects.order_by("slug").prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
+    )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "topics": [
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "name_en": t.name_en,
+                "description": t.description,
+                "aliases": sorted(a.name for a in t.aliases.all()),
+                "see_also": sorted(other.slug for other in t.see_also.all()),
+            }
+            for t in topics
+        ],
+        "articles": [
+            {
+                "slug": a.slug,
+                "title": a.title,
+                "kind": a.kind,
+                "publisher": a.publisher,
+                "authors": a.authors,  # verbatim, separators and all
+                "published_on": a.published_on.isoformat() if a.published_on else None,
+                "source_url": a.source_url,
+                "language": a.language,
+                "summary": a.summary,
+                "sections": [
+                    {
+                        "anchor": s.anchor,
+                        "heading": s.heading,
+                        "body": s.body,
+                        "topics": sorted(t.slug for t in s.topics.all()),
+                    }
+                    for s in a.sections.all()
+                ],
+            }
+            for a in articles
+        ],
+    }
+
+
+def write_backup(path: Path) -> dict[str, int]:
+    """Write the backup to ``path`` (a ZIP if it ends in .zip); return what it holds."""
+    data = export_data()
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(ZIP_MEMBER, text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return _counts(data)
+
+
+def read_backup(path: Path) -> dict[str, Any]:
+    """The backup document in ``path``, or a BackupError saying what is wrong with it."""
+    try:
+        raw = path.read_bytes()
+        if zipfile.is_zipfile(io.BytesIO(raw)):
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                raw = archive.read(ZIP_MEMBER)
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as error:
+        raise BackupError(f"cannot read {path}: {error.strerror or error}") from error
+    except KeyError as error:
+        raise BackupError(f"the ZIP file holds no {ZIP_MEMBER}") from error
+    except UnicodeDecodeError as error:
+        raise BackupError(f"not UTF-8 text (byte {error.start})") from error
+    except (json.JSONDecodeError, zipfile.BadZipFile) as error:
+        raise BackupError(f"not a kb backup: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError("not a kb backup (no \"format\": \"kb-backup\")")
+    if data.get("version") != VERSION:
+        raise BackupError(f"backup version {data.get('version')!r}; this kb reads {VERSION}")
+    return data
+
+
+@transaction.atomic
+def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
+    """Recreate the content of a backup, in one transaction.
+
+    Refuses to mix a backup with existing content unless ``replace`` is set, in which
+    case the existing articles and topics are deleted first (in the same transaction).
+    """
+    if Article.objects.exists() or Topic.objects.exists():
+        if not replace:
+            raise BackupError("the database already has content; restore with --replace")
+        if Passage.objects.exists():
+            # Backups do not hold passages yet: replacing would delete analysts' work.
+            raise BackupError("the database has passages, which a backup does not hold yet")
+        Article.objects.all().delete()
+        Topic.objects.all().delete()
+    try:
+        _check_text(data)
+        services.create_missing_topics(
+            [services.TopicData(**_fields(t, services.TopicData)) for t in data["topics"]]
+        )
+        for item in data["articles"]:
+            authors = item.get("authors") or ""
+            services.create_article(data=services.ArticleData(
+                **_fields(item, services.ArticleData, skip={"sections", "authors", "published_on"}),
+                authors=[authors] if authors else [],
+                published_on=date.fromisoformat(item["published_on"])
+                if item.get("published_on") else None,
+                sections=[
+                    services.SectionData(**_fields(s, services.SectionData))
+                    for s in item["sections"]
+                ],
+            ))
+    except ValidationError as error:
+        raise BackupError(f"invalid content: {'; '.join(error.messages)}") from error
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise BackupError(f"malformed backup: {error!r}") from error
+    except DatabaseError as error:
+        raise BackupError(f"the database refused the content: {error}") from error
+    return _counts(data)
+
+
+def _fields(item: dict, cls: type, skip: frozenset[str] | set[str] = frozenset()) -> dict:
+    """The keys of ``item`` that dataclass ``cls`` takes; KeyError if a required one is absent."""
+    specs = {name: spec for name, spec in cls.__dataclass_fields__.items() if name not in skip}
+    missing = {
+        name for name, spec in specs.items()
+        if spec.default is MISSING and spec.default_factory is MISSING and name not in item
+    }
+    if missing:
+        raise KeyError(", ".join(sorted(missing)))
+    return {key: value for key, value in item.items() if key in specs}
+
+
+def _check_text(value: Any) -> None:
+    # PostgreSQL refuses NUL in text; say so instead of failing half-way.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError("a text contains a NUL character")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
+def _counts(data: dict[str, Any]) -> dict[str, int]:
+    return {
+        "topics": len(data["topics"]),
+        "articles": len(data["articles"]),
+        "sections": sum(len(a["sections"]) for a in data["articles"]),
+    }

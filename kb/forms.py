@@ -1,0 +1,24 @@
+"""Admin forms: the model forms with kb's input checks where Django has none."""
+
+from django import forms
+from taggit.forms import TagField
+
+from .models import Section
+from .validators import validate_topic_names
+
+
+class TopicsField(TagField):
+    """django-taggit's comma-separated tag field, refusing names no topic can have."""
+
+    def clean(self, value):
+        names = super().clean(value)
+        validate_topic_names(names)
+        return names
+
+
+class SectionForm(forms.ModelForm):
+    topics = TopicsField(required=False, label=Section._meta.get_field("topics").verbose_name)
+
+    class Meta:
+        model = Section
+        fields = ["article", "position", "heading", "body", "topics"]

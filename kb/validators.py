@@ -1,0 +1,38 @@
+"""Field validators: bad input is refused with a message an editor can act on."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .text import MAX_MARKDOWN_CHARS, markdown_problem
+
+MESSAGES = {
+    "nul": _("The text contains a NUL character."),
+    "length": _("The text is too long: at most %(limit)s characters."),
+    "paragraph": _(
+        "A paragraph has too many “[” or “<” characters for its length; "
+        "split it into shorter paragraphs."
+    ),
+}
+
+
+def validate_markdown(value: str) -> None:
+    """Refuse Markdown that cannot be stored: NUL characters, or a size or shape that
+    would make rendering take seconds (see kb.text.markdown_problem)."""
+    problem = markdown_problem(value)
+    if problem:
+        raise ValidationError(
+            MESSAGES[problem], code=f"markdown_{problem}", params={"limit": MAX_MARKDOWN_CHARS}
+        )
+
+
+def validate_topic_names(names: list[str]) -> None:
+    """Refuse a topic (tag) name its column cannot hold, before any lookup is tried."""
+    from .models import Topic
+
+    limit = Topic._meta.get_field("name").max_length
+    too_long = [name for name in names if len(name) > limit]
+    if too_long:
+        raise ValidationError(
+            _("A topic name may have at most %(limit)s characters."),
+            code="topic_name_length", params={"limit": limit},
+        )

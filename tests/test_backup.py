@@ -1,0 +1,200 @@
+"""export_kb and import_kb: a backup restores the same site, and a failed restore or
+import leaves nothing behind."""
+
+import json
+import re
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from kb import backup, services
+from kb.corpus import load_corpus
+from kb.models import Article, Section, Topic, TopicAlias
+from kb.text import normalise_source
+
+from .hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
+
+_VOLATILE = [
+    re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'),
+    re.compile(r'data-section-id="\d+"'),  # database ids are not part of a backup
+]
+
+
+@pytest.fixture
+def site(make_article):
+    """A small site with every kind of thing a backup holds."""
+    dsr = Topic.objects.create(slug="digital-silk-road", name="デジタル一帯一路",
+                               name_en="Digital Silk Road", description="**一帯一路**のデジタル版")
+    huawei = Topic.objects.create(slug="huawei", name="ファーウェイ")
+    dsr.see_also.add(huawei)
+    TopicAlias.objects.create(topic=huawei, name="華為")
+    make_article(title="中国とロシア", slug="中ロ", publisher="FSI", authors=["渡部悦和, 他"],
+                 published_on="2019-11-06", summary="要約の*強調*", kind="column",
+                 sections=[("一", "ファーウェイの**5G**。", ["huawei", "digital-silk-road"]),
+                           ("二", "| a | b |\n|---|---|\n| 1 | 2 |", ["新しいタグ"])])
+    make_article(title="デジタル経済", slug="digital", published_on="2021-04-05",
+                 sections=[("三", "一帯一路と[リンク](https://example.org)。", ["digital-silk-road"])])
+    return Topic.objects.count()
+
+
+def _pages() -> dict[str, str]:
+    reader = Client()
+    urls = [reverse("kb:home"), reverse("kb:topics")]
+    urls += [a.get_absolute_url() for a in Article.objects.all()]
+    urls += [t.get_absolute_url() for t in Topic.objects.all()]
+    pages = {}
+    for url in urls:
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for pattern in _VOLATILE:
+            html = pattern.sub("", html)
+        pages[url] = html
+    return pages
+
+
+@pytest.mark.parametrize("name", ["kb.zip", "kb.json"])
+def test_export_then_restore_reproduces_every_page(site, tmp_path, name, capsys):
+    before = _pages()
+    anchors = sorted(Section.objects.values_list("article__slug", "anchor"))
+    call_command("export_kb", tmp_path / name)
+    assert "2 articles, 3 sections, 3 topics" in capsys.readouterr().out
+    call_command("import_kb", tmp_path / name, "--replace")
+    assert sorted(Section.objects.values_list("article__slug", "anchor")) == anchors
+    assert TopicAlias.objects.get().name == "華為"
+    after = _pages()
+    assert after.keys() == before.keys()
+    for url, html in before.items():
+        assert after[url] == html, url
+
+
+def test_restore_into_an_empty_database(site, tmp_path):
+    before = _pages()
+    call_command("export_kb", tmp_path / "kb.zip")
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    call_command("import_kb", tmp_path / "kb.zip")
+    assert _pages() == before
+
+
+def test_restore_refuses_to_mix_with_existing_content(site, tmp_path):
+    call_command("export_kb", tmp_path / "kb.json")
+    with pytest.raises(CommandError, match="already has content"):
+        call_command("import_kb", tmp_path / "kb.json")
+    assert Article.objects.count() == 2 and Topic.objects.count() == site
+
+
+def test_replace_refuses_to_delete_passages(site, tmp_path, analyst):
+    call_command("export_kb", tmp_path / "kb.json")
+    section = Section.objects.get(heading="一")
+    services.create_passage(section=section, analyst=analyst, exact="ファーウェイ", start=0,
+                            topics=["huawei"])
+    with pytest.raises(CommandError, match="passages"):
+        call_command("import_kb", tmp_path / "kb.json", "--replace")
+    assert section.passages.count() == 1
+
+
+def test_a_restore_that_fails_half_way_leaves_the_old_site(site, tmp_path):
+    before = _pages()
+    call_command("export_kb", tmp_path / "kb.json")
+    data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
+    data["articles"][1]["kind"] = "no-such-kind"  # the second article is invalid
+    (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was restored: invalid content"):
+        call_command("import_kb", tmp_path / "bad.json", "--replace")
+    assert _pages() == before  # the deletion of the old content was rolled back too
+
+
+def test_an_exception_during_restore_leaves_nothing_behind(site, tmp_path, monkeypatch):
+    call_command("export_kb", tmp_path / "kb.json")
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    real, calls = services.create_article, []
+
+    def crash_on_second(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "create_article", crash_on_second)
+    with pytest.raises(RuntimeError):
+        call_command("import_kb", tmp_path / "kb.json")
+    assert not Article.objects.exists() and not Section.objects.exists()
+    assert not Topic.objects.exists() and not TopicAlias.objects.exists()
+
+
+def test_an_exception_during_a_corpus_import_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "topics.json").write_text(
+        json.dumps([{"slug": "ai", "name": "AI規制", "name_en": "", "description": "",
+                     "aliases": ["生成AI規制"], "see_also": []}]), encoding="utf-8")
+    for n in (1, 2):
+        (tmp_path / "corpus" / f"0{n}-r.json").write_text(json.dumps({
+            "slug": f"r{n}", "title": f"報告{n}", "kind": "report", "publisher": "",
+            "authors": [], "published_on": None, "summary": "", "source_file": "x.txt",
+            "sections": [{"anchor": "s-1", "heading": "一", "body": "本文", "topics": ["ai"]}],
+        }), encoding="utf-8")
+    real, calls = services.create_article, []
+
+    def crash_on_second(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "create_article", crash_on_second)
+    with pytest.raises(RuntimeError):
+        load_corpus(tmp_path)
+    assert not Article.objects.exists() and not Topic.objects.exists()
+    assert not TopicAlias.objects.exists()
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"\xff\xfe{not utf-8", "not UTF-8"),
+    (b"{\"format\": ", "not a kb backup"),
+    (b"[1, 2]", "not a kb backup"),
+    (b'{"format": "kb-backup", "version": 99}', "version 99"),
+    (b'{"format": "kb-backup", "version": 1, "topics": [{"name": "x"}], "articles": []}',
+     "malformed backup"),
+    (b'{"format": "kb-backup", "version": 1, "topics": [], "articles": [{"slug": "a", '
+     b'"title": "t\\u0000", "kind": "report", "sections": []}]}', "NUL"),
+])
+def test_unreadable_backups_are_refused_with_a_reason(db, tmp_path, content, message):
+    (tmp_path / "kb.json").write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_kb", tmp_path / "kb.json")
+    assert not Article.objects.exists() and not Topic.objects.exists()
+
+
+def test_a_zip_without_the_backup_inside_is_refused(db, tmp_path):
+    with zipfile.ZipFile(tmp_path / "kb.zip", "w") as archive:
+        archive.writestr("other.txt", "x")
+    with pytest.raises(CommandError, match="holds no kb.json"):
+        call_command("import_kb", tmp_path / "kb.zip")
+
+
+@pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
+def test_hostile_backups_restore_whole_or_not_at_all(db, tmp_path, text):
+    data = {
+        "format": "kb-backup", "version": 1,
+        "topics": [{"slug": "t", "name": text[:100] or "t", "description": text}],
+        "articles": [{"slug": "a", "title": text[:300] or "a", "kind": "report",
+                      "summary": text, "authors": text[:300],
+                      "sections": [{"heading": text[:300], "body": text, "topics": ["t"]}]}],
+    }
+    try:
+        backup.restore(data=data)
+    except backup.BackupError:
+        assert not Article.objects.exists() and not Topic.objects.exists()
+        return
+    section = Section.objects.get()
+    assert section.body == normalise_source(text)  # whole, not truncated
+    reader = Client(raise_request_exception=False)
+    for url in ["/", "/topics/t/", Article.objects.get().get_absolute_url()]:
+        response = reader.get(url)
+        assert response.status_code == 200
+        assert executable_parts(response.content.decode()) == []

@@ -1,0 +1,319 @@
+"""The anonymous page cache: hits cost nothing, every write makes affected pages fresh,
+and personal pages never come from it."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from kb import cache as page_cache
+from kb import services
+from kb.corpus import load_corpus
+from kb.models import Article, Section, Topic, TopicAlias
+
+from .test_admin import _inline_post
+
+
+@pytest.fixture
+def client():
+    """An anonymous reader; editors log in on their own clients so the two never mix."""
+    return Client()
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def topic(db):
+    return Topic.objects.create(slug="platformers", name="プラットフォーマー", name_en="Platformers")
+
+
+@pytest.fixture
+def article(topic, make_article):
+    return make_article(title="アリババの戦略", sections=[("一", "旧い本文", ["platformers"])])
+
+
+def _html(client, url, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_hit_costs_no_query_and_shows_the_same_page(client, article, django_assert_num_queries):
+    first = _html(client, article.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = _html(client, article.get_absolute_url())
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert "旧い本文" in second
+    assert token.sub("", first) == token.sub("", second)
+
+
+def test_a_hit_carries_the_visitors_own_csrf_token(article):
+    first = Client(enforce_csrf_checks=True)
+    first.get(article.get_absolute_url())  # renders and caches the page with its token
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(article.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "__kb_csrf__" not in html
+    response = visitor.post(
+        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302  # a 403 would mean the cached token was someone else's
+    assert "Topics" in visitor.get(reverse("kb:home")).content.decode()
+
+
+def test_pages_are_cached_per_language(client, article):
+    assert "トピック" in _html(client, reverse("kb:home"), accept_language="ja")
+    assert "Topics" in _html(client, reverse("kb:home"), accept_language="en")
+    assert "トピック" in _html(client, reverse("kb:home"), accept_language="ja")
+
+
+@pytest.mark.parametrize("who", ["editor", "analyst"])
+def test_logged_in_pages_are_personal_and_never_cached(client, request, article, who):
+    user = request.getfixturevalue(who)
+    edit_link = reverse("admin:kb_article_change", args=[article.pk])
+    assert edit_link not in _html(client, article.get_absolute_url())  # anonymous, now cached
+    client.force_login(user)
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    logout_button = re.compile(r'<button type="submit" class="link">[^<]*' + user.username)
+    assert logout_button.search(html)
+    assert (edit_link in html) == (who == "editor")
+    assert "private" in response["Cache-Control"]
+    client.logout()
+    anonymous = _html(client, article.get_absolute_url())
+    assert edit_link not in anonymous and not logout_button.search(anonymous)
+
+
+def test_etag_and_last_modified_give_304_until_the_content_changes(client, article, topic):
+    url = article.get_absolute_url()
+    response = client.get(url)
+    assert response["ETag"] and response["Last-Modified"]
+    assert "no-cache" in response["Cache-Control"]
+    not_modified = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    since = client.get(url, headers={"if-modified-since": response["Last-Modified"]})
+    assert since.status_code == 304
+    Section.objects.get(article=article).topics.add(
+        Topic.objects.create(slug="ai", name="AI規制")
+    )
+    changed = client.get(url, headers={"if-none-match": response["ETag"]})
+    assert changed.status_code == 200 and "AI規制" in changed.content.decode()
+    assert changed["ETag"] != response["ETag"]
+
+
+def test_unknown_pages_are_not_cached(client, make_article):
+    url = reverse("kb:article", args=["あとで書く"])
+    assert client.get(url).status_code == 404
+    make_article(slug="あとで書く", title="後から来た記事")
+    assert "後から来た記事" in _html(client, url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_generation_is_bumped_again_when_the_write_commits(monkeypatch):
+    # Real commits (no test transaction around this test), as in production.
+    bumps = []
+    monkeypatch.setattr(page_cache, "_new_generation", lambda: f"1.0:{len(bumps)}")
+    real_bump = page_cache._bump
+    monkeypatch.setattr(page_cache, "_bump", lambda: (bumps.append(1), real_bump()))
+    with transaction.atomic():
+        Topic.objects.create(slug="ai", name="AI規制")
+        Topic.objects.create(slug="data", name="データ制度")
+        during = cache.get(page_cache.GENERATION_KEY)
+        assert len(bumps) == 2  # one early bump per write
+    assert len(bumps) == 3  # and one more, once, when the transaction commits
+    assert cache.get(page_cache.GENERATION_KEY) != during
+
+
+def test_workers_sharing_a_file_cache_see_each_others_writes(client, article, settings, tmp_path):
+    location = str(tmp_path / "cache")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+        }
+    }
+    url = article.get_absolute_url()
+    assert "旧い本文" in _html(client, url)
+    # Another worker's write: the row changes behind this process, and that process bumps
+    # the generation in the shared directory through its own cache object.
+    Section.objects.filter(article=article).update(body="新しい本文", body_html="<p>新しい本文</p>")
+    assert "旧い本文" in _html(client, url)  # cached, as it should be without a bump
+    FileBasedCache(location, {}).set(page_cache.GENERATION_KEY, "1.0:other", timeout=None)
+    assert "新しい本文" in _html(client, url)
+
+
+# --- every write path makes the affected pages fresh on the next request -------------
+
+
+def _warm(client, *urls):
+    return [_html(client, url) for url in urls]
+
+
+def test_service_create_article_refreshes_home_and_topic_pages(client, topic, make_article):
+    _warm(client, reverse("kb:home"), topic.get_absolute_url(), reverse("kb:topics"))
+    make_article(title="新着の報告", sections=[("新節", "新しい内容", ["platformers"])])
+    assert "新着の報告" in _html(client, reverse("kb:home"))
+    assert "新しい内容" in _html(client, topic.get_absolute_url())
+    assert "1 セクション" in _html(client, reverse("kb:topics"))
+
+
+def test_admin_inline_section_edit_refreshes_article_and_topic_pages(
+    client, editor_client, article, topic
+):
+    _warm(client, article.get_absolute_url(), topic.get_absolute_url())
+    response = editor_client.post(
+        reverse("admin:kb_article_change", args=[article.pk]),
+        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+    )
+    assert response.status_code == 302
+    assert "書き換えた本文" in _html(client, article.get_absolute_url())
+    assert "書き換えた本文" in _html(client, topic.get_absolute_url())
+
+
+def test_admin_section_change_refreshes_the_article_page(client, editor_client, article):
+    section = article.sections.get()
+    _warm(client, article.get_absolute_url())
+    response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
+        "article": article.pk, "position": 1, "heading": "新しい見出し", "body": "本文",
+        "topics": "platformers", "loaded_version": section.version,
+    })
+    assert response.status_code == 302
+    assert "新しい見出し" in _html(client, article.get_absolute_url())
+
+
+def test_admin_topic_edit_refreshes_pages_showing_the_topic(client, editor_client, article, topic):
+    other = Topic.objects.create(slug="ai", name="AI規制")
+    _warm(client, article.get_absolute_url(), other.get_absolute_url(), reverse("kb:home"))
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), {
+        "name": "巨大プラットフォーム", "name_en": "Platformers", "slug": "platformers",
+        "description": "説明を**追加**。", "see_also": [str(other.pk)],
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302
+    assert "巨大プラットフォーム" in _html(client, article.get_absolute_url())  # chip label
+    assert "巨大プラットフォーム" in _html(client, reverse("kb:home"))
+    assert topic.get_absolute_url() in _html(client, other.get_absolute_url())  # see also
+    assert "説明を<strong>追加</strong>。" in _html(client, topic.get_absolute_url())
+
+
+def test_tagging_a_section_refreshes_the_topic_page(client, article, topic):
+    other = Topic.objects.create(slug="ai", name="AI規制")
+    assert "旧い本文" not in _html(client, other.get_absolute_url())
+    article.sections.get().topics.add(other)
+    assert "旧い本文" in _html(client, other.get_absolute_url())
+    article.sections.get().topics.remove(other)
+    assert "旧い本文" not in _html(client, other.get_absolute_url())
+
+
+def test_alias_and_see_also_changes_invalidate(client, topic):
+    other = Topic.objects.create(slug="ai", name="AI規制")
+    _warm(client, other.get_absolute_url())
+    topic.see_also.add(other)
+    assert topic.get_absolute_url() in _html(client, other.get_absolute_url())
+    before = cache.get(page_cache.GENERATION_KEY)
+    TopicAlias.objects.create(topic=topic, name="巨大IT")
+    assert cache.get(page_cache.GENERATION_KEY) != before
+
+
+def test_admin_delete_refreshes_home_and_topic_pages(client, editor_client, article, topic):
+    _warm(client, reverse("kb:home"), topic.get_absolute_url(), article.get_absolute_url())
+    response = editor_client.post(
+        reverse("admin:kb_article_delete", args=[article.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert "アリババの戦略" not in _html(client, reverse("kb:home"))
+    assert "旧い本文" not in _html(client, topic.get_absolute_url())
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_corpus_import_refreshes_the_home_page(client, db, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "topics.json").write_text(
+        '[{"slug": "ai", "name": "AI規制", "name_en": "", "description": "", '
+        '"aliases": [], "see_also": []}]', encoding="utf-8")
+    (tmp_path / "corpus" / "01-report.json").write_text(
+        '{"slug": "report", "title": "取り込んだ報告", "kind": "report", "publisher": "",'
+        ' "authors": [], "published_on": null, "summary": "", "source_file": "x.txt",'
+        ' "sections": [{"anchor": "s-1", "heading": "一", "body": "本文", "topics": ["ai"]}]}',
+        encoding="utf-8")
+    assert "取り込んだ報告" not in _html(client, reverse("kb:home"))
+    load_corpus(tmp_path)
+    assert "取り込んだ報告" in _html(client, reverse("kb:home"))
+
+
+def test_bulk_writes_call_content_changed_themselves(client, article):
+    _warm(client, reverse("kb:home"))
+    Article.objects.filter(pk=article.pk).update(title="一括で改題")
+    assert "一括で改題" not in _html(client, reverse("kb:home"))  # update() skips signals...
+    page_cache.content_changed()  # ...so bulk writers call the one hook themselves
+    assert "一括で改題" in _html(client, reverse("kb:home"))
+
+
+def test_every_kb_model_is_watched():
+    from django.apps import apps
+    from django.db.models.signals import post_save
+
+    for model in apps.get_app_config("kb").get_models(include_auto_created=True):
+        assert post_save.has_listeners(model), model
+
+
+def test_create_article_service_is_atomic_and_invalidates(client, topic):
+    _warm(client, reverse("kb:home"))
+    services.create_article(data=services.ArticleData(
+        title="サービス経由", slug="via-service", kind="column",
+        sections=[services.SectionData(heading="h", body="b", topics=["platformers"])],
+    ))
+    assert "サービス経由" in _html(client, reverse("kb:home"))
+
+
+def _data(text: str) -> str:
+    """``text`` as the page's JSON data block (json_script) writes it."""
+    return json.dumps(text)[1:-1]
+
+
+def test_passage_writes_refresh_the_article_page(client, analyst, article, topic):
+    section = article.sections.get()
+    _warm(client, article.get_absolute_url())
+    passage = services.create_passage(section=section, analyst=analyst, exact="旧い",
+                                      start=0, topics=["platformers"], note="分析メモ")
+    assert _data("分析メモ") in _html(client, article.get_absolute_url())
+    services.update_passage(passage=passage, note="書き直したメモ")
+    assert _data("書き直したメモ") in _html(client, article.get_absolute_url())
+    services.delete_passage(passage=passage)
+    assert _data("書き直したメモ") not in _html(client, article.get_absolute_url())
+
+
+def test_topic_rename_and_merge_refresh_every_page_showing_them(client, article, topic):
+    other = Topic.objects.create(slug="ai", name="AI規制")
+    article.sections.get().topics.add(other)
+    _warm(client, article.get_absolute_url(), reverse("kb:topics"))
+    services.rename_topic(topic=topic, name="巨大IT", slug="big-tech")
+    assert "巨大IT" in _html(client, article.get_absolute_url())
+    services.merge_topics(source=other, target=Topic.objects.get(slug="big-tech"))
+    assert "AI規制" not in _html(client, reverse("kb:topics"))
+
+
+def test_report_import_and_backup_restore_refresh_the_home_page(client, topic, tmp_path):
+    _warm(client, reverse("kb:home"))
+    services.import_article(data=services.ArticleData(
+        title="取り込んだ報告書", slug="imported", kind="report",
+        sections=[services.SectionData(heading="一", body="本文", topics=["platformers"])],
+    ), user=None, source_name="report.pdf")
+    assert "取り込んだ報告書" in _html(client, reverse("kb:home"))
+    from kb import backup
+
+    data = backup.export_data()
+    data["articles"][0]["title"] = "復元された報告書"
+    backup.restore(data=data, replace=True)
+    assert "復元された報告書" in _html(client, reverse("kb:home"))

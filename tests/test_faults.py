@@ -1,0 +1,102 @@
+"""The database going away mid-request: a clear 503 page, and no partial write."""
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+from django.urls import reverse
+
+from kb.models import Article, Section
+
+from .test_admin import _inline_post
+
+
+class DatabaseGoesAway:
+    """Fail every query from the first one matching ``when`` on, as a dropped connection does."""
+
+    def __init__(self, when=lambda sql: True):
+        self.when = when
+        self.gone = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.gone or self.when(sql):
+            self.gone = True
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def browser():
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(title="元の題", sections=[("一", "元の本文", []), ("二", "二の本文", [])])
+
+
+def _assert_unavailable_page(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "一時的に利用できません" in html and "データベース" in html
+
+
+# Real transactions: no test transaction around them, so what is committed is what stays.
+@pytest.mark.django_db(transaction=True)
+def test_a_save_cut_off_half_way_writes_nothing(browser, editor, article):
+    browser.force_login(editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    data = _inline_post(article, {
+        "title": "新しい題", "sections-0-body": "新しい本文", "sections-1-body": "新しい二",
+    })
+    # The article row is updated, then the connection drops on the first section.
+    with connection.execute_wrapper(DatabaseGoesAway(lambda sql: sql.startswith("UPDATE")
+                                                     and '"kb_section"' in sql)):
+        response = browser.post(url, data)
+    _assert_unavailable_page(response)
+    article.refresh_from_db()
+    assert article.title == "元の題"
+    assert list(Section.objects.order_by("position").values_list("body", flat=True)) == [
+        "元の本文", "二の本文"
+    ]
+
+
+def test_a_reader_page_without_a_database_explains_itself(browser, article):
+    with connection.execute_wrapper(DatabaseGoesAway()):
+        response = browser.get(article.get_absolute_url())
+    _assert_unavailable_page(response)
+
+
+def test_cached_pages_stay_readable_while_the_database_is_away(browser, article):
+    assert "元の本文" in browser.get(article.get_absolute_url()).content.decode()
+    with connection.execute_wrapper(DatabaseGoesAway()):
+        response = browser.get(article.get_absolute_url())
+        assert response.status_code == 200 and "元の本文" in response.content.decode()
+        assert browser.get("/healthz").content == b"ok\n"
+
+
+def test_other_errors_get_the_500_page(browser, article, monkeypatch):
+    from kb import selectors
+
+    def broken(slug):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(selectors, "article_page", broken)
+    response = browser.get(article.get_absolute_url())
+    assert response.status_code == 500
+    assert "サーバーエラー" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_service_write_leaves_nothing():
+    from kb import services
+
+    data = services.ArticleData(
+        title="途中で切れる", slug="cut", kind="report",
+        sections=[services.SectionData(heading=str(i), body="本文") for i in range(3)],
+    )
+    cut = DatabaseGoesAway(lambda sql: "kb_taggedsection" in sql)
+    with connection.execute_wrapper(cut), pytest.raises(OperationalError):
+        services.create_article(data=data)
+    assert not Article.objects.filter(slug="cut").exists()
+    assert not Section.objects.exists()

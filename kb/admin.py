@@ -1,12 +1,13 @@
 """Editors' admin: articles with their sections inline, topics with aliases and see-also links."""
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Section, Topic, TopicAlias
+from .search import index as search_index
 
 
 class TopicFilter(admin.SimpleListFilter):
@@ -57,6 +58,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def section_count(self, article: Article) -> int:
         return article.num_sections
 
+    def save_related(self, request, form, formsets, change):
+        # Sections and their topics are saved here; the admin view's transaction spans both.
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_articles([form.instance.pk])
+
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
@@ -74,6 +80,10 @@ class SectionAdmin(admin.ModelAdmin):
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:
         return "、".join(t.name for t in section.topics.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_sections([form.instance.pk])
 
 
 class TopicAliasInline(admin.TabularInline):
@@ -98,3 +108,19 @@ class TopicAdmin(admin.ModelAdmin):
 
     def view_on_site(self, topic: Topic) -> str:
         return topic.get_absolute_url()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_topics([form.instance.pk])
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        sections = search_index.sections_tagged([obj.pk])
+        super().delete_model(request, obj)
+        search_index.reindex_sections(sections)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        sections = search_index.sections_tagged(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        search_index.reindex_sections(sections)

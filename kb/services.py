@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .models import Article, Section, Topic, TopicAlias
+from .search import index as search_index
 
 EDITOR_GROUP = "editor"
 ANALYST_GROUP = "analyst"
@@ -88,6 +89,7 @@ def create_article(*, data: ArticleData) -> Article:
         section.full_clean(exclude=["article"])
         section.save()
         section.topics.set(resolve_topics(item.topics))
+    search_index.reindex_articles([article.pk])
     return article
 
 
@@ -123,4 +125,5 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     for item in items:
         if by_slug[item.slug] in created:
             by_slug[item.slug].see_also.add(*(by_slug[s] for s in item.see_also if s in by_slug))
+    search_index.reindex_topics([topic.pk for topic in created])
     return created

@@ -1,0 +1,223 @@
+"""One index backend per database, behind the same small interface.
+
+Both store the same Python-made tokens (kb.search.tokenise) in four weighted fields and
+answer the same compiled query: every term is a phrase of tokens (or a set of
+alternative phrases when a topic alias widens it), and all terms must match.
+
+- SQLite: an FTS5 table over space-separated tokens, ranked by ``bm25``.
+- PostgreSQL: a ``tsvector`` column written as a literal (so PostgreSQL's parser never
+  re-splits Japanese), a GIN index, phrase ``tsquery``s and ``ts_rank``.
+
+Ranking looks at a capped number of candidates (see notes/japanese-search.md: ranking
+every match of a very common word is what makes search slow at 100,000 sections), in
+two passes so that entries matching in a heading, title or topic are always among them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from .tokenise import Pattern
+
+# Field order is the FTS5 column order and the tsvector weight letters.
+FIELDS = ("heading", "title", "topics", "body")
+FTS_TABLE = "kb_search_fts"
+# bm25 column weights, in FIELDS order: a heading or title hit says what the entry is about.
+SQLITE_WEIGHTS = (8.0, 4.0, 5.0, 1.0)
+PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
+PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
+PG_MAX_POSITION = 16383  # tsvector positions are capped there
+PG_MAX_POSITIONS_PER_LEXEME = 256
+CANDIDATE_CAP = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDocument:
+    entry_id: int
+    fields: dict[str, list[str]]  # field name → tokens in order
+
+
+@dataclass(slots=True)
+class Candidate:
+    entry_id: int
+    doc_type: str
+    section_id: int | None
+    article_id: int | None
+    topic_id: int | None
+    kind: str
+    publisher: str
+    published_on: date | None
+    topic_ids: list[int]
+    score: float  # higher is better
+
+
+Term = Sequence[Pattern]  # alternatives: any of them matches the term
+
+
+class Backend:
+    """What the index needs from a database."""
+
+    vendor = ""
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def match(self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP) -> tuple[list[Candidate], bool]:
+        """Candidates matching every term, best first, and whether the cap cut them."""
+        raise NotImplementedError
+
+    def size_bytes(self) -> int:
+        raise NotImplementedError
+
+
+_CANDIDATE_COLUMNS = (
+    "e.id, e.doc_type, e.section_id, e.article_id, e.topic_id, e.kind, e.publisher, "
+    "e.published_on, e.topic_ids"
+)
+
+
+def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
+    candidates = [
+        Candidate(
+            entry_id=row[0], doc_type=row[1], section_id=row[2], article_id=row[3],
+            topic_id=row[4], kind=row[5], publisher=row[6],
+            published_on=date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7],
+            topic_ids=json.loads(row[8]) if isinstance(row[8], str) else row[8],
+            score=float(row[9]),
+        )
+        for row in rows
+    ]
+    candidates.sort(key=lambda c: (-c.score, c.entry_id))
+    return candidates, len(candidates) >= cap
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(d.entry_id,) for d in documents]
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s)",
+                [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in FIELDS)) for d in documents],
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+
+    @staticmethod
+    def compile(terms: Sequence[Term]) -> str:
+        def phrase(p: Pattern) -> str:
+            return '"' + " ".join(p.tokens) + '"' + (" *" if p.prefix else "")
+
+        return " AND ".join("(" + " OR ".join(phrase(p) for p in term) + ")" for term in terms)
+
+    def match(self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP) -> tuple[list[Candidate], bool]:
+        expression = self.compile(terms)
+        strong = "{heading title topics} : (" + expression + ")"
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        ranked = (
+            f"SELECT * FROM (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)"
+        )
+        sql = (
+            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
+            f"SELECT id, MAX(score) AS score FROM ({ranked} UNION ALL {ranked}) GROUP BY id"
+            f") r JOIN kb_searchentry e ON e.id = r.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression, cap, strong, cap])
+            return _candidates(cursor.fetchall(), cap=cap)
+
+    def size_bytes(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s OR name = 'kb_searchentry'",
+                [FTS_TABLE + "%"],
+            )
+            return int(cursor.fetchone()[0] or 0)
+
+
+class PostgreSQLBackend(Backend):
+    vendor = "postgresql"
+
+    @staticmethod
+    def vector_literal(fields: dict[str, list[str]]) -> str:
+        """A tsvector in its text form, positions and weights set here, one gap between
+        fields so that no phrase spans two of them."""
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for name in FIELDS:
+            letter = PG_WEIGHT_LETTERS[name]
+            for token in fields.get(name, ()):
+                position += 1
+                slots = positions.setdefault(token, [])
+                if len(slots) < PG_MAX_POSITIONS_PER_LEXEME and position <= PG_MAX_POSITION:
+                    slots.append(f"{position}{letter}")
+            position += 1
+        return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items() if p)
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE kb_searchentry SET vector = %s::tsvector WHERE id = %s",
+                [(self.vector_literal(d.fields), d.entry_id) for d in documents],
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE kb_searchentry SET vector = ''::tsvector")
+
+    @staticmethod
+    def compile(terms: Sequence[Term], weights: str = "") -> str:
+        def lexeme(token: str, prefix: bool) -> str:
+            return f"'{token}':" + ("*" if prefix else "") + weights if (prefix or weights) else f"'{token}'"
+
+        def phrase(p: Pattern) -> str:
+            last = len(p.tokens) - 1
+            return "(" + " <-> ".join(
+                lexeme(t, p.prefix and i == last) for i, t in enumerate(p.tokens)
+            ) + ")"
+
+        return " & ".join("(" + " | ".join(phrase(p) for p in term) + ")" for term in terms)
+
+    def match(self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP) -> tuple[list[Candidate], bool]:
+        ranked = (
+            "SELECT id, ts_rank(%s::float4[], vector, q, 1) AS score "
+            "FROM (SELECT id, vector FROM kb_searchentry, CAST(%s AS tsquery) q0 "
+            "WHERE vector @@ q0 LIMIT %s) s, CAST(%s AS tsquery) q"
+        )
+        sql = (
+            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
+            f"SELECT id, MAX(score) AS score FROM ({ranked} UNION ALL {ranked}) u GROUP BY id"
+            f") r JOIN kb_searchentry e ON e.id = r.id"
+        )
+        every = self.compile(terms)
+        strong = self.compile(terms, weights="ABC")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [PG_WEIGHTS, every, cap, every, PG_WEIGHTS, strong, cap, every])
+            return _candidates(cursor.fetchall(), cap=cap)
+
+    def size_bytes(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size('kb_searchentry')")
+            return int(cursor.fetchone()[0])
+
+
+def get_backend() -> Backend:
+    if connection.vendor == "postgresql":
+        return PostgreSQLBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"kb search has no backend for {connection.vendor}")

@@ -57,12 +57,12 @@ class SectionQuerySet(models.QuerySet):
         return self.prefetch_related("topics")
 
     def tagged_with(self, topic) -> SectionQuerySet:
-        """Sections carrying ``topic``, grouped by article (newest article first), in reading order."""
+        """Sections carrying ``topic``, grouped by article (oldest first), in reading order."""
         return (
             self.filter(tagged_items__tag=topic)
             .select_related("article")
             .order_by(
-                models.F("article__published_on").desc(nulls_last=True),
+                models.F("article__published_on").asc(nulls_last=True),
                 "article__title",
                 "article_id",
                 "position",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -33,7 +33,7 @@ class TopicPage:
     see_also: list[Topic]
     co_occurring: list[Topic]
     sections: list[Section]
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article]
 
 
 def home_page() -> HomePage:
@@ -66,18 +66,14 @@ def article_page(slug: str) -> ArticlePage:
 def topic_page(slug: str) -> TopicPage:
     topic = get_object_or_404(Topic, slug=slug)
     sections = list(Section.objects.tagged_with(topic).with_topics())
-    articles: dict[int, Article] = {}
-    for section in sections:
-        articles.setdefault(section.article_id, section.article)
+    # Sections come grouped by article in date order, so the articles follow it too.
+    articles = {section.article_id: section.article for section in sections}
     return TopicPage(
         topic=topic,
         see_also=list(topic.see_also.order_by("name")),
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
         sections=sections,
-        articles=sorted(
-            articles.values(),
-            key=lambda a: (a.published_on is None, a.published_on),
-        ),
+        articles=list(articles.values()),
     )
 
 

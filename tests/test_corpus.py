@@ -1,0 +1,56 @@
+"""The shipped corpus, loaded as `make run` loads it."""
+
+import pytest
+
+from kb.corpus import FIXTURES_DIR, load_corpus
+from kb.models import Article, Section, Topic
+
+from .corpus_text import missing_sentences
+from .test_fixtures_corpus import ARTICLES
+
+CORE_TOPICS = ["digital-silk-road", "platformers", "sino-russian-tech", "data-institutions",
+               "ai-regulation"]
+
+
+def test_all_five_reports_load_with_metadata(corpus):
+    assert sorted(corpus.articles_created) == sorted(a["slug"] for a in ARTICLES.values())
+    assert set(Article.objects.values_list("kind", flat=True)) == {
+        "book_review", "transcript", "press_release", "slide_deck", "column"}
+    deck = Article.objects.get(kind="slide_deck")
+    assert (deck.publisher, deck.authors, deck.published_on.isoformat()) == (
+        "株式会社野村総合研究所", "李智慧", "2021-04-05")
+    column = Article.objects.get(kind="column")
+    assert (column.authors, column.published_on.isoformat()) == ("渡部悦和", "2019-11-06")
+    for article in Article.objects.all():
+        assert article.title and article.summary_html
+        assert article.sections.count() >= 5
+
+
+def test_loading_again_duplicates_nothing(corpus):
+    counts = (Article.objects.count(), Section.objects.count(), Topic.objects.count())
+    report = load_corpus()
+    assert report.articles_created == [] and report.topics_created == 0
+    assert (Article.objects.count(), Section.objects.count(), Topic.objects.count()) == counts
+
+
+def test_core_topics_have_both_labels_a_description_and_sections(corpus):
+    for slug in CORE_TOPICS:
+        topic = Topic.objects.with_counts().get(slug=slug)
+        assert topic.name and topic.name_en and topic.description_html
+        assert topic.section_count > 0, slug
+    assert all(s.topics.exists() for s in Section.objects.prefetch_related("topics"))
+
+
+@pytest.mark.parametrize("fixture", sorted(ARTICLES.values(), key=lambda a: a["slug"]),
+                         ids=lambda a: a["slug"])
+def test_article_holds_every_sentence_of_its_source(client, corpus, fixture):
+    """Modulo clean-up (joined wraps, radicals, layout) every sentence of the original
+    extraction is in the article's text as a reader sees it on the page."""
+    article = Article.objects.get(slug=fixture["slug"])
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    text = "\n".join(f"{s.heading}\n{s.plain_text}" for s in article.sections.all())
+    for section in article.sections.all():
+        assert section.body_html in response.content.decode()
+    source = (FIXTURES_DIR / "sources" / fixture["source_file"]).read_text(encoding="utf-8")
+    assert missing_sentences(source, text) == []

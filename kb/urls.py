@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import pages
+from .views import pages, search
 
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
@@ -10,6 +10,8 @@ kb_patterns = [
     path("articles/<str:slug>/", pages.article_detail, name="article"),
     path("topics/", pages.topic_list, name="topics"),
     path("topics/<str:slug>/", pages.topic_detail, name="topic"),
+    path("search/", search.search_page, name="search"),
+    path("api/search", search.search_api, name="api-search"),
 ]
 
 urlpatterns = [

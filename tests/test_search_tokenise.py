@@ -58,5 +58,5 @@ def test_punctuation_only_terms_have_no_pattern():
 
 def test_query_terms_split_on_any_blank_and_keep_quoted_phrases():
     assert split_terms("生成AI　規制 \"越境 データ\" 「中ロ 協力」") == [
-        "生成AI", "規制", "越境 データ", "中ロ 協力"
+        ("生成AI", False), ("規制", False), ("越境 データ", True), ("中ロ 協力", True)
     ]

@@ -31,6 +31,9 @@ FTS_TABLE = "kb_search_fts"
 SQLITE_WEIGHTS = (8.0, 4.0, 5.0, 1.0)
 PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
 PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
+# Cover density respects the order of a phrase's tokens; plain ts_rank ranked short
+# lists above the section about the subject on the corpus ranking set.
+PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
 PG_MAX_POSITION = 16383  # tsvector positions are capped there
 PG_MAX_POSITIONS_PER_LEXEME = 256
 CANDIDATE_CAP = 2000
@@ -194,7 +197,7 @@ class PostgreSQLBackend(Backend):
 
     def match(self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP) -> tuple[list[Candidate], bool]:
         ranked = (
-            "SELECT id, ts_rank(%s::float4[], vector, q, 1) AS score "
+            f"SELECT id, {PG_RANK} AS score "
             "FROM (SELECT id, vector FROM kb_searchentry, CAST(%s AS tsquery) q0 "
             "WHERE vector @@ q0 LIMIT %s) s, CAST(%s AS tsquery) q"
         )

@@ -63,6 +63,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    url: str = ""  # set by the view: the page with this value toggled
 
 
 @dataclass
@@ -97,6 +98,14 @@ def search(
         return results
     backend = get_backend()
     candidates, results.capped = backend.match([t.patterns for t in query.terms])
+    if query.expanded:
+        # What the reader typed ranks above what only an alias of it matched, by how
+        # well it matches the typed words (many aliases in one place should not win).
+        literal, _ = backend.match([t.patterns[:1] for t in query.terms])
+        typed = {c.entry_id: c.score for c in literal}
+        for c in candidates:
+            c.score = typed.get(c.entry_id, c.score)
+        candidates.sort(key=lambda c: (c.entry_id not in typed, -c.score, c.entry_id))
     topic_id = _topic_id(filters.topic)
     texts = [c for c in candidates if c.doc_type == SearchEntry.DocType.SECTION]
     admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]

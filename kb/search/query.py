@@ -1,5 +1,6 @@
 """What the reader typed → terms to match: blanks separate terms (all must match),
-quotes keep a phrase together, and a term that names a topic also finds its aliases."""
+quotes keep a phrase together (and exactly as typed), and an unquoted term that is a
+label of a topic also finds the topic's other labels."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Term:
     text: str  # as typed (NFKC), for display
     normalised: str
     patterns: list[Pattern]  # alternatives; the first is the term itself
+    exact: bool = False  # quoted: a phrase as typed, no aliases
     expansions: list[str] = field(default_factory=list)  # normalised alias forms added
     topic_names: list[str] = field(default_factory=list)  # topics whose labels those are
 
@@ -43,24 +45,28 @@ class ParsedQuery:
         return bool(self.terms)
 
 
-def split_terms(raw: str) -> list[str]:
-    """The terms of a query, quoted phrases kept whole, empty ones dropped."""
+def split_terms(raw: str) -> list[tuple[str, bool]]:
+    """The terms of a query, each with whether it was quoted; empty ones dropped."""
     text = unicodedata.normalize("NFKC", raw)  # full-width blanks and quotes too
-    terms = ["".join(groups).strip() for groups in _TERM_RE.findall(text)]
-    return [t for t in terms if t][:MAX_TERMS]
+    terms = []
+    for *quoted, bare in _TERM_RE.findall(text):
+        term = ("".join(quoted) or bare).strip()
+        if term:
+            terms.append((term, not bare))
+    return terms[:MAX_TERMS]
 
 
 def parse(raw: str, *, expand: bool = True) -> ParsedQuery:
     """Parse ``raw``; with ``expand``, terms naming a topic also match its other labels
     (one query)."""
     terms = []
-    for text in split_terms(raw):
+    for text, quoted in split_terms(raw):
         normalised = normalise(text)
         pattern = term_pattern(normalised)
         if pattern is not None:
-            terms.append(Term(text=text, normalised=normalised, patterns=[pattern]))
-    if expand and terms:
-        _expand_aliases(terms)
+            terms.append(Term(text=text, normalised=normalised, patterns=[pattern], exact=quoted))
+    if expand and any(not t.exact for t in terms):
+        _expand_aliases([t for t in terms if not t.exact])
     return ParsedQuery(raw=raw, terms=terms)
 
 

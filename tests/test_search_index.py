@@ -202,3 +202,12 @@ def test_alias_rows_are_read_in_one_query(django_assert_num_queries, make_articl
     with django_assert_num_queries(1):
         query = parse("ファーウェイ 制裁")
     assert query.terms[0].expansions == ["華為"] and query.terms[1].expansions == []
+
+
+def test_fast_and_offset_keeping_normalisation_agree_on_every_section(corpus):
+    from kb.search.tokenise import index_tokens, normalise, normalise_with_spans, tokenise
+
+    for section in Section.objects.all():
+        for text in (section.plain_text, section.heading, section.plain_text.replace("ア", "ｱ")):
+            assert normalise_with_spans(text)[0] == normalise(text)
+            assert index_tokens(text) == [t.text for t in tokenise(normalise(text))]

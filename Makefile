@@ -51,3 +51,15 @@ test-postgres: install chromium
 	fi
 
 test: checks test-sqlite test-postgres
+
+# Search latency at 100,000 synthetic sections on both databases (not part of `make test`).
+# Uses its own databases: var/bench.sqlite3 and kb_bench on the PG_URL server. The corpus is
+# generated once; BENCH_ARGS=--rebuild regenerates it (and reports the index build time).
+BENCH_PG_URL ?= $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$|/kb_bench|')
+BENCH_ARGS ?=
+bench: install
+	@mkdir -p var
+	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
+	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', autocommit=True); \
+		c.execute(\"SELECT 1 FROM pg_database WHERE datname = 'kb_bench'\").fetchone() or c.execute('CREATE DATABASE kb_bench')"
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py bench_search $(BENCH_ARGS)

@@ -201,6 +201,8 @@ class SearchEntry(models.Model):
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
+        # Alias expansion reads the topic entries only.
+        indexes = [models.Index(fields=["doc_type"], name="kb_searchentry_doc_type")]
         constraints = [
             models.UniqueConstraint(
                 fields=["article"],

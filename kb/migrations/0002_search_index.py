@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'search entry',
                 'verbose_name_plural': 'search entries',
+                'indexes': [models.Index(fields=['doc_type'], name='kb_searchentry_doc_type')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('doc_type', 'article')), fields=('article',), name='unique_article_search_entry')],
             },
         ),

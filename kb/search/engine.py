@@ -14,7 +14,7 @@ from ..models import Article, SearchEntry, Section, Topic
 from .backends import Candidate, get_backend
 from .query import ParsedQuery, parse
 from .snippets import highlight
-from .tokenise import Pattern
+from .tokenise import Pattern, index_tokens
 
 PER_PAGE = 20
 SIDE_HITS = 5  # articles and topics shown beside the sections
@@ -97,15 +97,16 @@ def search(
     if not query:
         return results
     backend = get_backend()
-    candidates, results.capped = backend.match([t.patterns for t in query.terms])
     if query.expanded:
-        # What the reader typed ranks above what only an alias of it matched, by how
-        # well it matches the typed words (many aliases in one place should not win).
-        literal, _ = backend.match([t.patterns[:1] for t in query.terms])
-        typed = {c.entry_id: c.score for c in literal}
-        for c in candidates:
-            c.score = typed.get(c.entry_id, c.score)
-        candidates.sort(key=lambda c: (c.entry_id not in typed, -c.score, c.entry_id))
+        # Ranked by what the reader typed; what only an alias matched comes after. Ranking
+        # the expanded query would also reward a passage naming many of a topic's aliases.
+        literal, capped = backend.match([t.patterns[:1] for t in query.terms])
+        wider, results.capped = backend.match([t.patterns for t in query.terms], ranked=False)
+        typed = {c.entry_id for c in literal}
+        candidates = literal + [c for c in wider if c.entry_id not in typed]
+        results.capped = results.capped or capped
+    else:
+        candidates, results.capped = backend.match([t.patterns for t in query.terms])
     topic_id = _topic_id(filters.topic)
     texts = [c for c in candidates if c.doc_type == SearchEntry.DocType.SECTION]
     admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]
@@ -205,25 +206,22 @@ def _year_selected(filters: SearchFilters, year: int) -> bool:
 
 
 def _near_matches(query: ParsedQuery) -> tuple[list[str], list[tuple[str, int]]]:
-    """For an empty result: how many entries each term finds alone (when there are
-    several), and topic and article labels sharing the most bigrams with the query."""
-    backend = get_backend()
+    """For an empty result: how many sections each term finds alone (when there are
+    several), and the topics whose labels share the most bigrams with the query."""
     term_counts = []
     if len(query.terms) > 1:
+        backend = get_backend()
         for term in query.terms:
-            found, _ = backend.match([term.patterns], cap=1000)
+            found, _ = backend.match([term.patterns], ranked=False)
             term_counts.append(
                 (term.text, sum(1 for c in found if c.doc_type == SearchEntry.DocType.SECTION))
             )
-    tokens = {tok for term in query.terms for p in term.patterns for tok in p.tokens}
-    loose, _ = backend.match([[Pattern((tok,)) for tok in sorted(tokens)]], cap=1000)
-    topic_ids = [c.topic_id for c in loose if c.topic_id][:SUGGESTIONS]
-    article_ids = [c.article_id for c in loose if c.doc_type == SearchEntry.DocType.ARTICLE]
-    labels = [t.name for t in _ordered(Topic.objects.in_bulk(topic_ids), topic_ids)]
-    labels += [a.title for a in _ordered(Article.objects.in_bulk(article_ids[:SUGGESTIONS]),
-                                         article_ids[:SUGGESTIONS])]
-    return labels[:SUGGESTIONS], term_counts
-
-
-def _ordered(objects: dict, ids: list[int]) -> list:
-    return [objects[pk] for pk in ids if pk in objects]
+    wanted = {tok for term in query.terms for tok in term.patterns[0].tokens if len(tok) > 1}
+    shared = []
+    for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(
+        "label_key", "topic__name"
+    ):
+        count = len(wanted & set(index_tokens(key.replace("|", " "))))
+        if count:
+            shared.append((-count, name))
+    return [name for _, name in sorted(shared)[:SUGGESTIONS]], term_counts

@@ -51,24 +51,20 @@ def _topic_fields(topic: Topic) -> dict[str, list[str]]:
 
 
 def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields: Callable) -> None:
-    """Create or update the entries of ``objects`` (keyed by the ``key`` field) and their tokens."""
+    """Replace the entries of ``objects`` (keyed by the ``key`` field) and their tokens.
+
+    Entries are deleted and made again rather than updated: one DELETE and one INSERT
+    cost far less than Django's per-row CASE updates, and nothing refers to entry ids.
+    """
     if not objects:
         return
-    lookup = {f"{key}__in": [o.pk for o in objects], "doc_type": doc_type}
-    existing = {getattr(e, f"{key}_id"): e for e in SearchEntry.objects.filter(**lookup)}
-    new, changed = [], []
-    for obj in objects:
-        entry = existing.get(obj.pk) or SearchEntry(doc_type=doc_type, **{key: obj})
-        for name, value in values(obj).items():
-            setattr(entry, name, value)
-        (changed if entry.pk else new).append(entry)
-    SearchEntry.objects.bulk_create(new)
-    if changed:
-        SearchEntry.objects.bulk_update(
-            changed, ["article", "kind", "publisher", "published_on", "topic_ids", "label_key"]
-        )
-    entries = {getattr(e, f"{key}_id"): e.pk for e in [*new, *changed]}
-    get_backend().write([IndexDocument(entries[o.pk], fields(o)) for o in objects])
+    SearchEntry.objects.filter(doc_type=doc_type, **{f"{key}__in": [o.pk for o in objects]}).delete()
+    entries = SearchEntry.objects.bulk_create(
+        SearchEntry(doc_type=doc_type, **{**values(obj), key: obj}) for obj in objects
+    )
+    get_backend().write(
+        [IndexDocument(entry.pk, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
+    )
 
 
 def _article_values(article: Article) -> dict:
@@ -153,8 +149,8 @@ def sections_tagged(topic_ids: Iterable[int]) -> list[int]:
 @transaction.atomic
 def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Drop the whole index and build it again from the database; returns entries made."""
-    SearchEntry.objects.all().delete()
     get_backend().clear()
+    SearchEntry.objects.all().delete()
     work = [
         (_index_topics, list(Topic.objects.order_by("pk").values_list("pk", flat=True))),
         (_index_articles, list(Article.objects.order_by("pk").values_list("pk", flat=True))),
@@ -168,4 +164,5 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             done += len(batch)
             if progress:
                 progress(done, total)
+    get_backend().optimise()
     return total

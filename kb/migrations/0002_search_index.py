@@ -14,11 +14,19 @@ SQLITE_CREATE = [
     "BEGIN DELETE FROM kb_search_fts WHERE rowid = old.id; END",
 ]
 SQLITE_DROP = ["DROP TRIGGER kb_searchentry_delete", "DROP TABLE kb_search_fts"]
+# ``vector`` holds every field; ``head`` only heading, title and topics, so finding the
+# entries that match there does not recheck whole sections' vectors.
 POSTGRESQL_CREATE = [
-    "ALTER TABLE kb_searchentry ADD COLUMN vector tsvector NOT NULL DEFAULT ''",
+    "ALTER TABLE kb_searchentry ADD COLUMN vector tsvector NOT NULL DEFAULT '', "
+    "ADD COLUMN head tsvector NOT NULL DEFAULT ''",
     "CREATE INDEX kb_searchentry_vector ON kb_searchentry USING gin (vector)",
+    "CREATE INDEX kb_searchentry_head ON kb_searchentry USING gin (head)",
 ]
-POSTGRESQL_DROP = ["DROP INDEX kb_searchentry_vector", "ALTER TABLE kb_searchentry DROP COLUMN vector"]
+POSTGRESQL_DROP = [
+    "DROP INDEX kb_searchentry_head",
+    "DROP INDEX kb_searchentry_vector",
+    "ALTER TABLE kb_searchentry DROP COLUMN head, DROP COLUMN vector",
+]
 
 
 def _run(statements_by_vendor):

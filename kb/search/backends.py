@@ -36,7 +36,7 @@ PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
 PG_MAX_POSITION = 16383  # tsvector positions are capped there
 PG_MAX_POSITIONS_PER_LEXEME = 256
-CANDIDATE_CAP = 1000
+CANDIDATE_CAP = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Backend:
         raise NotImplementedError
 
     def match(
-        self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP, ranked: bool = True
+        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
     ) -> tuple[list[Candidate], bool]:
         """Candidates matching every term, best first, and whether the cap cut them.
         Unranked (score 0, cheaper), when the caller ranks by another match."""
@@ -134,8 +134,9 @@ class SQLiteBackend(Backend):
         return " AND ".join("(" + " OR ".join(phrase(p) for p in term) + ")" for term in terms)
 
     def match(
-        self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP, ranked: bool = True
+        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
     ) -> tuple[list[Candidate], bool]:
+        cap = cap or CANDIDATE_CAP
         expression = self.compile(terms)
         strong = "{heading title topics} : (" + expression + ")"
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
@@ -193,20 +194,24 @@ class PostgreSQLBackend(Backend):
         return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items() if p)
 
     def write(self, documents: Sequence[IndexDocument]) -> None:
+        rows = []
+        for d in documents:
+            head = {name: tokens for name, tokens in d.fields.items() if name != "body"}
+            rows.append((self.vector_literal(d.fields), self.vector_literal(head), d.entry_id))
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE kb_searchentry SET vector = %s::tsvector WHERE id = %s",
-                [(self.vector_literal(d.fields), d.entry_id) for d in documents],
+                "UPDATE kb_searchentry SET vector = %s::tsvector, head = %s::tsvector WHERE id = %s",
+                rows,
             )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE kb_searchentry SET vector = ''::tsvector")
+            cursor.execute("UPDATE kb_searchentry SET vector = '', head = ''")
 
     @staticmethod
-    def compile(terms: Sequence[Term], weights: str = "") -> str:
+    def compile(terms: Sequence[Term]) -> str:
         def lexeme(token: str, prefix: bool) -> str:
-            return f"'{token}':" + ("*" if prefix else "") + weights if (prefix or weights) else f"'{token}'"
+            return f"'{token}':*" if prefix else f"'{token}'"
 
         def phrase(p: Pattern) -> str:
             last = len(p.tokens) - 1
@@ -217,19 +222,19 @@ class PostgreSQLBackend(Backend):
         return " & ".join("(" + " | ".join(phrase(p) for p in term) + ")" for term in terms)
 
     def match(
-        self, terms: Sequence[Term], *, cap: int = CANDIDATE_CAP, ranked: bool = True
+        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
     ) -> tuple[list[Candidate], bool]:
+        cap = cap or CANDIDATE_CAP
         score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
         stage = (
             f"SELECT id, {score} AS score FROM (SELECT id, vector FROM kb_searchentry "
-            "WHERE vector @@ CAST(%s AS tsquery) LIMIT %s) s, CAST(%s AS tsquery) q"
+            "WHERE {column} @@ CAST(%s AS tsquery) LIMIT %s) s, CAST(%s AS tsquery) q"
         )
-        every = self.compile(terms)
-        strong = self.compile(terms, weights="ABC")
-        stages, params = [stage], [*weights, every, cap, every]
+        query = self.compile(terms)
+        stages, params = [stage.format(column="vector")], [*weights, query, cap, query]
         if ranked:
-            stages.append(stage)
-            params += [*weights, strong, cap, every]
+            stages.append(stage.format(column="head"))
+            params += [*weights, query, cap, query]
         sql = (
             f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
             f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) u GROUP BY id"
@@ -240,8 +245,13 @@ class PostgreSQLBackend(Backend):
             return _candidates(cursor.fetchall(), cap=cap)
 
     def optimise(self) -> None:
+        # Writing an entry then its vectors leaves a dead row version per entry. VACUUM
+        # cannot run in a transaction (a caller's, or a test's): ANALYZE can.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE kb_searchentry")
+            cursor.execute(
+                "ANALYZE kb_searchentry" if connection.in_atomic_block
+                else "VACUUM ANALYZE kb_searchentry"
+            )
 
     def size_bytes(self) -> int:
         with connection.cursor() as cursor:

@@ -164,5 +164,10 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             done += len(batch)
             if progress:
                 progress(done, total)
-    get_backend().optimise()
     return total
+
+
+def compact() -> None:
+    """After a rebuild has committed: merge FTS5 segments / VACUUM ANALYZE the table (which
+    PostgreSQL cannot do inside a transaction), so queries read a compact index."""
+    get_backend().optimise()

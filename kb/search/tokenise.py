@@ -36,8 +36,9 @@ def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     """``normalise(text)`` plus, for each of its characters, the span of ``text`` it
     came from, so a match found in normalised text can be highlighted in the original.
 
-    Characters are normalised cluster by cluster (a base character with its combining
-    and half-width voicing marks), which gives the same string as ``normalise``.
+    Characters are normalised one by one (with a cache: texts reuse few characters), a
+    base character together with its combining or half-width voicing marks (ｶﾞ → ガ),
+    which gives the same string as ``normalise``.
     """
     if unicodedata.is_normalized("NFKC", text) and "\u30fb" not in text:
         folded = text.casefold()
@@ -48,17 +49,25 @@ def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and _is_mark(text[j]):
+        while j < n and _fold_char(text[j])[1]:
             j += 1
-        folded = normalise(text[i:j])
+        folded = _fold_char(text[i])[0] if j == i + 1 else normalise(text[i:j])
         out.append(folded)
         spans.extend([(i, j)] * len(folded))
         i = j
     return "".join(out), spans
 
 
-def _is_mark(char: str) -> bool:
-    return unicodedata.combining(char) > 0 or char in "\uff9e\uff9f\u3099\u309a"
+_FOLDED: dict[str, tuple[str, bool]] = {}
+
+
+def _fold_char(char: str) -> tuple[str, bool]:
+    """A character's normalised form, and whether it is a mark that joins the one before."""
+    folded = _FOLDED.get(char)
+    if folded is None:
+        mark = unicodedata.combining(char) > 0 or char in "\uff9e\uff9f\u3099\u309a"
+        folded = _FOLDED[char] = (normalise(char), mark)
+    return folded
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from kb.corpus import FIXTURES_DIR
 from kb.models import Article, SearchEntry, Section, TaggedSection, Topic
-from kb.search import index
+from kb.search import backends, index
 from kb.search.backends import get_backend
 from kb.search.engine import search
 
@@ -48,19 +48,24 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
         parser.add_argument("--rebuild", action="store_true", help="regenerate the corpus")
         parser.add_argument("--json", help="also write the figures to this file")
+        parser.add_argument("--cap", type=int, help="rank this many candidates (default: backends.CANDIDATE_CAP)")
 
-    def handle(self, *args, sections: int, runs: int, rebuild: bool, json: str | None, **options):
+    def handle(self, *args, sections: int, runs: int, rebuild: bool, json: str | None,
+               cap: int | None, **options):
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in name:
             raise CommandError(f"Refusing to fill {name!r}: point DATABASE_URL at a *bench* database.")
         call_command("migrate", verbosity=0)
-        report: dict = {"database": connection.vendor, "sections": sections}
+        if cap:
+            backends.CANDIDATE_CAP = cap
+        report: dict = {"database": connection.vendor, "sections": sections, "cap": backends.CANDIDATE_CAP}
         if rebuild or Section.objects.count() != sections:
             started = time.perf_counter()
             self.generate(sections)
             self.stdout.write(f"corpus: {sections} sections in {time.perf_counter() - started:.0f} s")
             started = time.perf_counter()
             index.rebuild(progress=self.progress)
+            index.compact()
             report["build_seconds"] = round(time.perf_counter() - started, 1)
             self.stderr.write("")
         report["index_bytes"] = get_backend().size_bytes()
@@ -76,8 +81,14 @@ class Command(BaseCommand):
         if done == total or done % 10_000 < index.BATCH:
             self.stderr.write(f"\rindexing {done}/{total}", ending="")
 
-    @transaction.atomic
     def generate(self, count: int) -> None:
+        with transaction.atomic():
+            self.fill(count)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh tables: plan with real statistics
+
+    def fill(self, count: int) -> None:
         rng = random.Random(100_000)
         sentences, headings = [], []
         for path in sorted((FIXTURES_DIR / "corpus").glob("*.json")):
@@ -147,7 +158,8 @@ class Command(BaseCommand):
 
     def print_report(self, report: dict) -> None:
         out = self.stdout.write
-        out(f"\n== {report['database']}: {report['sections']} sections, {report['entries']} entries")
+        out(f"\n== {report['database']}: {report['sections']} sections, {report['entries']} entries, "
+            f"{report['cap']} candidates ranked")
         if "build_seconds" in report:
             out(f"index build: {report['build_seconds']} s")
         out(f"index size: {report['index_bytes'] / 1e6:.1f} MB")

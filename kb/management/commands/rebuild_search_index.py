@@ -15,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         total = index.rebuild(progress=self.progress)
+        index.compact()
         self.stderr.write("")
         self.stdout.write(
             f"Indexed {total} entries in {time.perf_counter() - started:.1f} s."

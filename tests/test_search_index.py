@@ -20,8 +20,8 @@ from tests.test_admin import _inline_post
 def found_sections(query: str) -> set[int]:
     """Section ids the index matches for ``query`` as typed (no alias expansion)."""
     terms = [t.patterns for t in parse(query, expand=False).terms]
-    candidates, _ = get_backend().match(terms, cap=100_000)
-    return {c.section_id for c in candidates if c.doc_type == "section"}
+    candidates, _ = get_backend().match(terms, doc_types=["section"], cap=100_000)
+    return {c.section_id for c in candidates}
 
 
 def fold(text: str) -> str:
@@ -177,7 +177,8 @@ def test_deleting_an_article_removes_its_entries_and_tokens(make_article):
     article = make_article(sections=[("一", "消える本文", [])])
     article.delete()
     assert not SearchEntry.objects.filter(article_id=article.pk).exists()
-    assert get_backend().match([parse("消える本文", expand=False).terms[0].patterns])[0] == []
+    patterns = [parse("消える本文", expand=False).terms[0].patterns]
+    assert get_backend().match(patterns, doc_types=["section", "article"])[0] == []
 
 
 def test_rebuild_command_rebuilds_from_scratch_with_progress(corpus):

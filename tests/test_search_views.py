@@ -141,8 +141,8 @@ def _grow(make_article, n):
 def test_query_count_does_not_grow_with_the_corpus(client, library, make_article, extra,
                                                    django_assert_num_queries):
     _grow(make_article, extra)
-    # alias lookup, match, facet topics, sections, their topics, article hits, topic hits,
-    # their aliases
-    with django_assert_num_queries(8):
+    # alias lookup, sections matched, articles and topics matched, facet topics, sections,
+    # their topics, article hits, topic hits, their aliases
+    with django_assert_num_queries(9):
         response = get(client, q="規制")
     assert response.status_code == 200

@@ -74,10 +74,11 @@ class Backend:
         raise NotImplementedError
 
     def match(
-        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
     ) -> tuple[list[Candidate], bool]:
-        """Candidates matching every term, best first, and whether the cap cut them.
-        Unranked (score 0, cheaper), when the caller ranks by another match."""
+        """Entries of ``doc_types`` matching every term, best first, and whether the cap
+        cut them. Unranked (score 0, cheaper), when the caller ranks by another match."""
         raise NotImplementedError
 
     def optimise(self) -> None:
@@ -134,22 +135,25 @@ class SQLiteBackend(Backend):
         return " AND ".join("(" + " OR ".join(phrase(p) for p in term) + ")" for term in terms)
 
     def match(
-        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
     ) -> tuple[list[Candidate], bool]:
         cap = cap or CANDIDATE_CAP
         expression = self.compile(terms)
         strong = "{heading title topics} : (" + expression + ")"
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         score = f"-bm25({FTS_TABLE}, {weights})" if ranked else "0"
+        types = ", ".join(["%s"] * len(doc_types))
         stage = (
-            f"SELECT * FROM (SELECT rowid AS id, {score} AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)"
+            f"SELECT * FROM (SELECT {FTS_TABLE}.rowid AS id, {score} AS score FROM {FTS_TABLE} "
+            f"JOIN kb_searchentry d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND d.doc_type IN ({types}) LIMIT %s)"
         )
         # Unranked, the strong pass (which only chooses what gets ranked) is skipped.
-        stages, params = [stage], [expression, cap]
+        stages, params = [stage], [expression, *doc_types, cap]
         if ranked:
             stages.append(stage)
-            params += [strong, cap]
+            params += [strong, *doc_types, cap]
         sql = (
             f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
             f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) GROUP BY id"
@@ -160,8 +164,8 @@ class SQLiteBackend(Backend):
             return _candidates(cursor.fetchall(), cap=cap)
 
     def optimise(self) -> None:
-        # Merge FTS5's segments into one b-tree: a rebuild leaves dozens, and every query
-        # reads each of them (measured: p95 doubled at 100,000 sections before merging).
+        # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query
+        # reads each of them.
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
@@ -222,19 +226,21 @@ class PostgreSQLBackend(Backend):
         return " & ".join("(" + " | ".join(phrase(p) for p in term) + ")" for term in terms)
 
     def match(
-        self, terms: Sequence[Term], *, cap: int | None = None, ranked: bool = True
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
     ) -> tuple[list[Candidate], bool]:
         cap = cap or CANDIDATE_CAP
         score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
         stage = (
             f"SELECT id, {score} AS score FROM (SELECT id, vector FROM kb_searchentry "
-            "WHERE {column} @@ CAST(%s AS tsquery) LIMIT %s) s, CAST(%s AS tsquery) q"
+            "WHERE {column} @@ CAST(%s AS tsquery) AND doc_type = ANY(%s) LIMIT %s) s, "
+            "CAST(%s AS tsquery) q"
         )
-        query = self.compile(terms)
-        stages, params = [stage.format(column="vector")], [*weights, query, cap, query]
+        query, types = self.compile(terms), list(doc_types)
+        stages, params = [stage.format(column="vector")], [*weights, query, types, cap, query]
         if ranked:
             stages.append(stage.format(column="head"))
-            params += [*weights, query, cap, query]
+            params += [*weights, query, types, cap, query]
         sql = (
             f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
             f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) u GROUP BY id"

@@ -16,6 +16,11 @@ from .query import ParsedQuery, parse
 from .snippets import highlight
 from .tokenise import Pattern, index_tokens
 
+# The ranked, filtered, paged list; passages join sections here once they are indexed.
+TEXTS = (SearchEntry.DocType.SECTION,)
+# Shown beside it: the few best articles and topics, matched and ranked on their own.
+OTHERS = (SearchEntry.DocType.ARTICLE, SearchEntry.DocType.TOPIC)
+OTHERS_CAP = 100
 PER_PAGE = 20
 SIDE_HITS = 5  # articles and topics shown beside the sections
 FACET_VALUES = 12
@@ -97,18 +102,19 @@ def search(
     if not query:
         return results
     backend = get_backend()
+    every = [t.patterns for t in query.terms]
     if query.expanded:
         # Ranked by what the reader typed; what only an alias matched comes after. Ranking
         # the expanded query would also reward a passage naming many of a topic's aliases.
-        literal, capped = backend.match([t.patterns[:1] for t in query.terms])
-        wider, results.capped = backend.match([t.patterns for t in query.terms], ranked=False)
+        literal, capped = backend.match([t.patterns[:1] for t in query.terms], doc_types=TEXTS)
+        wider, results.capped = backend.match(every, doc_types=TEXTS, ranked=False)
         typed = {c.entry_id for c in literal}
-        candidates = literal + [c for c in wider if c.entry_id not in typed]
+        texts = literal + [c for c in wider if c.entry_id not in typed]
         results.capped = results.capped or capped
     else:
-        candidates, results.capped = backend.match([t.patterns for t in query.terms])
+        texts, results.capped = backend.match(every, doc_types=TEXTS)
+    others, _ = backend.match(every, doc_types=OTHERS, cap=OTHERS_CAP)
     topic_id = _topic_id(filters.topic)
-    texts = [c for c in candidates if c.doc_type == SearchEntry.DocType.SECTION]
     admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]
     results.total = len(admitted)
     results.facets = _facets(texts, filters, topic_id)
@@ -118,13 +124,13 @@ def search(
     results.page.object_list = _section_hits(results.page.object_list, patterns)
     results.articles = _side_hits(
         Article.objects.all(),
-        [c for c in candidates if c.doc_type == SearchEntry.DocType.ARTICLE
+        [c for c in others if c.doc_type == SearchEntry.DocType.ARTICLE
          and filters.admits(c, skip="topic")],
         lambda c: c.article_id,
     )
     results.topics = _side_hits(
         Topic.objects.prefetch_related("aliases"),
-        [c for c in candidates if c.doc_type == SearchEntry.DocType.TOPIC],
+        [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC],
         lambda c: c.topic_id,
     )
     if not results.total:
@@ -212,10 +218,8 @@ def _near_matches(query: ParsedQuery) -> tuple[list[str], list[tuple[str, int]]]
     if len(query.terms) > 1:
         backend = get_backend()
         for term in query.terms:
-            found, _ = backend.match([term.patterns], ranked=False)
-            term_counts.append(
-                (term.text, sum(1 for c in found if c.doc_type == SearchEntry.DocType.SECTION))
-            )
+            found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False)
+            term_counts.append((term.text, len(found)))
     wanted = {tok for term in query.terms for tok in term.patterns[0].tokens if len(tok) > 1}
     shared = []
     for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(

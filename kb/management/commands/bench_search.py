@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from kb.corpus import FIXTURES_DIR
 from kb.models import Article, SearchEntry, Section, TaggedSection, Topic
-from kb.search import backends, index
+from kb.search import index
 from kb.search.backends import get_backend
 from kb.search.engine import search
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
         parser.add_argument("--rebuild", action="store_true", help="regenerate the corpus")
         parser.add_argument("--json", help="also write the figures to this file")
-        parser.add_argument("--cap", type=int, help="rank this many candidates (default: backends.CANDIDATE_CAP)")
+        parser.add_argument("--cap", type=int, help="candidates ranked per pass (default: the backend's)")
 
     def handle(self, *args, sections: int, runs: int, rebuild: bool, json: str | None,
                cap: int | None, **options):
@@ -57,8 +57,8 @@ class Command(BaseCommand):
             raise CommandError(f"Refusing to fill {name!r}: point DATABASE_URL at a *bench* database.")
         call_command("migrate", verbosity=0)
         if cap:
-            backends.CANDIDATE_CAP = cap
-        report: dict = {"database": connection.vendor, "sections": sections, "cap": backends.CANDIDATE_CAP}
+            type(get_backend()).cap = cap
+        report: dict = {"database": connection.vendor, "sections": sections, "cap": get_backend().cap}
         if rebuild or Section.objects.count() != sections:
             started = time.perf_counter()
             self.generate(sections)

@@ -212,3 +212,12 @@ def test_fast_and_offset_keeping_normalisation_agree_on_every_section(corpus):
         for text in (section.plain_text, section.heading, section.plain_text.replace("ア", "ｱ")):
             assert normalise_with_spans(text)[0] == normalise(text)
             assert index_tokens(text) == [t.text for t in tokenise(normalise(text))]
+
+
+def test_folded_forms_find_each_other_and_highlight_the_original(make_article):
+    make_article(sections=[("一", "\u2fa7期のＡＩ戦略とｱﾘﾊﾞﾊﾞ、アント・グループ。", [])])
+    for query in ["長期", "AI", "ａｉ", "アリババ", "アントグループ", "ｱﾝﾄ･ｸﾞﾙｰﾌﾟ"]:
+        assert len(search(query).hits) == 1, query
+    assert "<mark>\u2fa7期</mark>" in search("長期").hits[0].snippet
+    assert "<mark>ＡＩ</mark>" in search("ai").hits[0].snippet
+    assert "<mark>ｱﾘﾊﾞﾊﾞ</mark>" in search("アリババ").hits[0].snippet

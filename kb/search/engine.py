@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from ..models import Article, SearchEntry, Section, Topic
@@ -94,26 +95,31 @@ def search(
 ) -> SearchResults:
     """Sections (ranked, filtered, paged, with snippets), articles and topics matching ``raw``.
 
-    A fixed number of queries whatever the corpus size: alias expansion, one match, then
-    what the page shows.
+    A fixed number of queries whatever the corpus size: alias lookup, the section match
+    (two when aliases widened it), the article and topic match, then what the page shows.
+    Filters and facet counts apply to the ranked candidates; when more matched than the
+    backend ranks (``capped``), the page says "more than".
     """
     query = parse(raw)
     results = SearchResults(query=query, filters=filters)
     if not query:
         return results
     backend = get_backend()
-    every = [t.patterns for t in query.terms]
+    typed = [t.patterns[:1] for t in query.terms]
     if query.expanded:
         # Ranked by what the reader typed; what only an alias matched comes after. Ranking
         # the expanded query would also reward a passage naming many of a topic's aliases.
-        literal, capped = backend.match([t.patterns[:1] for t in query.terms], doc_types=TEXTS)
-        wider, results.capped = backend.match(every, doc_types=TEXTS, ranked=False)
-        typed = {c.entry_id for c in literal}
-        texts = literal + [c for c in wider if c.entry_id not in typed]
+        literal, capped = backend.match(typed, doc_types=TEXTS)
+        wider, results.capped = backend.match(
+            [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False
+        )
+        seen = {c.entry_id for c in literal}
+        texts = literal + [c for c in wider if c.entry_id not in seen]
         results.capped = results.capped or capped
     else:
-        texts, results.capped = backend.match(every, doc_types=TEXTS)
-    others, _ = backend.match(every, doc_types=OTHERS, cap=OTHERS_CAP)
+        texts, results.capped = backend.match(typed, doc_types=TEXTS)
+    # Articles and topics by what was typed: the topic whose alias it is matches already.
+    others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
     topic_id = _topic_id(filters.topic)
     admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]
     results.total = len(admitted)
@@ -160,7 +166,9 @@ def _section_hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[
     ]
 
 
-def _side_hits(queryset, candidates: list[Candidate], key: Callable[[Candidate], int | None]):
+def _side_hits(
+    queryset: QuerySet, candidates: list[Candidate], key: Callable[[Candidate], int | None]
+) -> list[tuple]:
     best = candidates[:SIDE_HITS]
     if not best:
         return []
@@ -168,7 +176,9 @@ def _side_hits(queryset, candidates: list[Candidate], key: Callable[[Candidate],
     return [(objects[key(c)], c.score) for c in best if key(c) in objects]
 
 
-def _facets(texts: list[Candidate], filters: SearchFilters, topic_id: int | None) -> dict:
+def _facets(
+    texts: list[Candidate], filters: SearchFilters, topic_id: int | None
+) -> dict[str, list[FacetValue]]:
     kinds: Counter[str] = Counter()
     publishers: Counter[str] = Counter()
     topics: Counter[int] = Counter()

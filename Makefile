@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-passages bench-search
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 checks: install
+	$(VENV)/bin/ruff check kb tests
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=kb.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=kb.example.org $(PY) manage.py check --deploy --fail-level WARNING
@@ -52,12 +53,25 @@ test-postgres: install chromium
 
 test: checks test-sqlite test-postgres
 
+# Importing a 30-page PDF end to end (extract, split, suggest, save; rolled back): < 5 s.
+bench-import: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_corpus >/dev/null
+	$(PY) manage.py bench_import
+
+# Passages: re-anchoring and the article page with many passages (numbers, no assertions).
+bench: bench-passages bench-search
+bench-passages: install
+	$(PY) manage.py migrate --noinput >/dev/null
+	$(PY) manage.py bench_passages
+
 # Search latency at 100,000 synthetic sections on both databases (not part of `make test`).
 # Uses its own databases: var/bench.sqlite3 and kb_bench on the PG_URL server. The corpus is
 # generated once; BENCH_ARGS=--rebuild regenerates it (and reports the index build time).
 BENCH_PG_URL ?= $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$|/kb_bench|')
 BENCH_ARGS ?=
-bench: install
+bench-search: install
 	@mkdir -p var
 	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
 	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', autocommit=True); \

@@ -1,12 +1,19 @@
 """Editors' admin: articles with their sections inline, topics with aliases and see-also links."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count
+from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
-from .models import Article, Section, Topic, TopicAlias
+from . import services
+from .admin_revisions import ArticleRevisionMixin, SectionRevisionMixin, TopicRevisionMixin
+from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
 from .search import index as search_index
 
 
@@ -37,7 +44,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     list_display = ["title", "kind", "publisher", "published_on", "section_count"]
     list_filter = ["kind", "publisher", ("published_on", admin.DateFieldListFilter), TopicFilter]
     search_fields = ["title", "publisher", "authors", "summary"]
@@ -54,6 +61,26 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_sections=Count("sections"))
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Section:
+            return super().save_formset(request, form, formset, change)
+        # Edited sections go through the service so their passages are re-anchored, and
+        # deleted ones so their passages are kept as orphans.
+        sections = formset.save(commit=False)
+        if formset.deleted_objects:
+            services.delete_sections(sections=Section.objects.filter(
+                pk__in=[s.pk for s in formset.deleted_objects]))
+        for section in sections:
+            services.save_section(section=section, edited=True)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.delete_article(article=obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.delete_article(article=article)
+
     @admin.display(description=_("sections"), ordering="num_sections")
     def section_count(self, article: Article) -> int:
         return article.num_sections
@@ -65,7 +92,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SectionRevisionMixin, VersionAdmin):
     list_display = ["__str__", "article", "position", "topic_list"]
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]
@@ -76,6 +103,16 @@ class SectionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("topics")
+
+    def save_model(self, request, obj, form, change):
+        self.bump_article_version(obj)
+        services.save_section(section=obj, edited=True)
+
+    def delete_model(self, request, obj):
+        services.delete_sections(sections=Section.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_sections(sections=queryset)
 
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:
@@ -92,12 +129,44 @@ class TopicAliasInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     list_display = ["name", "name_en", "slug", "section_count"]
     search_fields = ["name", "name_en", "slug", "aliases__name"]
     fields = ["name", "name_en", "slug", "description", "see_also"]
     filter_horizontal = ["see_also"]
     inlines = [TopicAliasInline]
+    actions = ["merge_into"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A new name or slug leaves a redirect from the old URL.
+            services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Merge selected topics into another topic…"),
+                  permissions=["change", "delete"])
+    def merge_into(self, request, queryset):
+        form = TopicMergeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            target = form.cleaned_data["target"]
+            sources = [t for t in queryset if t.pk != target.pk]
+            try:
+                for source in sources:
+                    services.merge_topics(source=source, target=target)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(request, ngettext(
+                "%(count)d topic merged into “%(target)s”.",
+                "%(count)d topics merged into “%(target)s”.", len(sources),
+            ) % {"count": len(sources), "target": target.name}, messages.SUCCESS)
+            return None
+        return render(request, "admin/kb/topic/merge.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Merge topics"), "opts": self.model._meta, "topics": queryset,
+            "form": form, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_sections=Count("tagged_sections"))
@@ -124,3 +193,75 @@ class TopicAdmin(admin.ModelAdmin):
         sections = search_index.sections_tagged(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
         search_index.reindex_sections(sections)
+
+
+class TopicMergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        Topic.objects.order_by("name"), label=_("Merge into"),
+        help_text=_("Every section and passage tag moves to this topic; the others are deleted "
+                    "and their URLs redirect to it."),
+    )
+
+
+@admin.register(TopicRedirect)
+class TopicRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "topic", "created_at"]
+    search_fields = ["old_slug", "topic__name"]
+    list_select_related = ["topic"]
+
+
+class PassageForm(forms.ModelForm):
+    class Meta:
+        model = Passage
+        fields = ["topics", "note"]
+
+    def clean_topics(self):
+        try:
+            return services.clean_topic_names(self.cleaned_data["topics"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+@admin.register(Passage)
+class PassageAdmin(admin.ModelAdmin):
+    """Editors review and correct passages; analysts make them on the article page,
+    where the text can be selected, so there is no add form here."""
+
+    form = PassageForm
+    list_display = ["__str__", "article", "section", "analyst", "status", "topic_list",
+                    "created_at"]
+    list_filter = ["status", ("tagged_items__tag", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["exact", "note", "article__title", "analyst__username"]
+    list_select_related = ["article", "section", "analyst"]
+    fields = ["topics", "note", "exact", "prefix", "suffix", "start", "end", "article",
+              "section", "section_version", "status", "analyst", "created_at", "updated_at"]
+    readonly_fields = ["exact", "prefix", "suffix", "start", "end", "article", "section",
+                       "section_version", "status", "analyst", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("topics")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("topics"))
+    def topic_list(self, passage: Passage) -> str:
+        return "、".join(t.name for t in passage.topics.all())
+
+    def save_model(self, request, obj, form, change):
+        services.update_passage(
+            passage=obj, topics=form.cleaned_data["topics"], note=form.cleaned_data["note"]
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service saved the topics
+
+    def delete_model(self, request, obj):
+        services.delete_passage(passage=obj)
+
+    def delete_queryset(self, request, queryset):
+        for passage in queryset:
+            services.delete_passage(passage=passage)
+
+    def view_on_site(self, passage: Passage) -> str | None:
+        return passage.get_absolute_url() or None

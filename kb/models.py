@@ -2,13 +2,15 @@
 
 import secrets
 
+import reversion
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .querysets import ArticleQuerySet, SectionQuerySet, TopicManager
+from .querysets import ArticleQuerySet, PassageQuerySet, SectionQuerySet, TopicManager
 from .text import html_to_text, normalise_source, render_markdown
 
 
@@ -85,6 +87,11 @@ class Article(models.Model):
     summary_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every save raises it; a save made from an older one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # SHA-256 of the imported report's normalised text, to refuse importing it twice.
+    checksum = models.CharField(_("text checksum"), max_length=64, blank=True, db_index=True,
+                                editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -139,6 +146,9 @@ class Section(models.Model):
     body = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(editable=False, blank=True)
     plain_text = models.TextField(editable=False, blank=True)
+    # Bumped by services.save_section whenever the text changes; passages record the
+    # version they were made on.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     topics = TaggableManager(through=TaggedSection, blank=True, verbose_name=_("topics"))
@@ -158,13 +168,179 @@ class Section(models.Model):
         return self.heading or self.anchor
 
     def save(self, *args, **kwargs):
+        # Imported here: wikilinks reads these models to resolve [[...]] targets.
+        from .wikilinks import render_with_links, store_links
+
         self.body = normalise_source(self.body)
-        self.body_html = render_markdown(self.body)
+        self.body_html, links = render_with_links(self.body)
         self.plain_text = html_to_text(self.body_html)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        store_links(self, links, adding=adding)
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+
+class Link(models.Model):
+    """A ``[[...]]`` wiki link written in a section, for "what links here" and missing links.
+
+    Derived from the section's Markdown on every save; all targets empty means the link
+    points at something that does not exist (yet).
+    """
+
+    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.CharField(_("link text"), max_length=300)
+    # The target normalised (NFKC, case-folded, before any #), to find links when it appears.
+    target_key = models.CharField(max_length=300, db_index=True)
+    target_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+    target_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+    target_topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming_links"
+    )
+
+    class Meta:
+        verbose_name = _("wiki link")
+        verbose_name_plural = _("wiki links")
+        ordering = ["source__article__title", "source__position", "id"]
+
+    def __str__(self) -> str:
+        return f"[[{self.target}]]"
+
+    @property
+    def is_missing(self) -> bool:
+        return self.target_article_id is None and self.target_topic_id is None
+
+
+# Revision history (django-reversion). An article's revision holds its sections and their
+# topic rows, so one revision is a complete, restorable state of the article.
+reversion.register(Article, follow=["sections"])
+reversion.register(Section, follow=["tagged_items"])
+reversion.register(TaggedSection)
+reversion.register(Topic, follow=["aliases"])
+reversion.register(TopicAlias)
+class TaggedPassage(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Passage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_passages")
+
+    class Meta:
+        verbose_name = _("passage topic")
+        verbose_name_plural = _("passage topics")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_passage_topic")
+        ]
+
+
+class Passage(models.Model):
+    """An analyst's span of a section's text, with topics and a note.
+
+    The selectors follow the W3C Web Annotation model: ``exact``/``prefix``/``suffix`` is the
+    quote as the analyst took it on ``section_version``; ``start``/``end`` (code points of
+    ``Section.plain_text``) are where it sits now, kept current by re-anchoring on every
+    edit of the section. Create and change passages only through the services.
+
+    A passage is never deleted by an edit: when its section goes, it stays as an orphan of
+    its ``article`` (section None, status orphaned) until its analyst re-attaches it.
+    """
+
+    class Status(models.TextChoices):
+        ANCHORED = "anchored", _("anchored")
+        MOVED = "moved", _("moved")
+        FUZZY = "fuzzy", _("fuzzy")
+        ORPHANED = "orphaned", _("orphaned")
+
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages",
+        verbose_name=_("section"),
+    )
+    # The article the passage was made in, kept when its section (or the article) is
+    # deleted. No database constraint and DO_NOTHING: a deleted article's id stays here, so
+    # when django-reversion recovers the article (same primary key) its orphans are back
+    # on its page, ready to re-attach. null=True only so joins are outer joins: a passage
+    # of a deleted article still lists, with ``article`` None.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="passages", verbose_name=_("article"),
+    )
+    # PROTECT: deleting an account must not silently delete its coding work.
+    analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="passages",
+        verbose_name=_("analyst"),
+    )
+    exact = models.TextField(_("quote"))
+    prefix = models.CharField(_("text before"), max_length=64, blank=True)
+    suffix = models.CharField(_("text after"), max_length=64, blank=True)
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    section_version = models.PositiveIntegerField(_("section version"))
+    status = models.CharField(
+        _("anchoring"), max_length=10, choices=Status.choices, default=Status.ANCHORED
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    topics = TaggableManager(through=TaggedPassage, verbose_name=_("topics"))
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        ordering = ["section", "start", "id"]
+        indexes = [models.Index(fields=["analyst", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
+                                   name="passage_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return self.exact if len(self.exact) <= 40 else self.exact[:39] + "…"
+
+    def get_absolute_url(self) -> str:
+        """The passage on its article's page ("" once the article is deleted)."""
+        article = self.source_article
+        return f"{article.get_absolute_url()}#passage-{self.pk}" if article else ""
+
+    @property
+    def source_article(self) -> Article | None:
+        """The article the passage was made in, or None if that article is deleted."""
+        try:
+            return self.article
+        except Article.DoesNotExist:  # not joined, and the row is gone
+            return None
+
+    @property
+    def needs_repair(self) -> bool:
+        return self.status in (self.Status.FUZZY, self.Status.ORPHANED)
+
+    @property
+    def current_text(self) -> str:
+        """The section's text at the passage's span now (differs from ``exact`` when fuzzy)."""
+        return self.section.plain_text[self.start : self.end] if self.section else ""
+
+
+class TopicRedirect(models.Model):
+    """An old topic slug (after a rename or merge) and the topic it now means."""
+
+    old_slug = models.CharField(_("old slug"), max_length=100, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("topic redirect")
+        verbose_name_plural = _("topic redirects")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.topic.slug}"
 
 
 class SearchEntry(models.Model):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
-from .models import Article, Section, Topic
+from .importers import TopicProfile, build_profiles
+from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedirect
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -25,6 +27,9 @@ class ArticlePage:
     sections: list[Section]
     topics: list[Topic]
     related: list[Article]
+    # Every passage made in the article, orphans (section None) included, so that the
+    # page can re-attach them.
+    passages: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +39,7 @@ class TopicPage:
     co_occurring: list[Topic]
     sections: list[Section]
     articles: list[Article]
+    passages: list[Passage] = field(default_factory=list)
 
 
 def home_page() -> HomePage:
@@ -45,11 +51,23 @@ def home_page() -> HomePage:
 def article_page(slug: str) -> ArticlePage:
     article = get_object_or_404(
         Article.objects.prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
+            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
+            Prefetch(
+                "passages",
+                queryset=Passage.objects.select_related("analyst").prefetch_related("topics")
+                .order_by("section_id", "start", "id"),
+            ),
         ),
         slug=slug,
     )
     sections = list(article.sections.all())
+    by_id = {section.pk: section for section in sections}
+    passages = list(article.passages.all())
+    for passage in passages:
+        # Already loaded: no query per passage for its section's text.
+        passage.article = article
+        if passage.section_id in by_id:
+            passage.section = by_id[passage.section_id]
     topics: dict[int, Topic] = {}
     for section in sections:
         for topic in section.topics.all():
@@ -60,6 +78,7 @@ def article_page(slug: str) -> ArticlePage:
         sections=sections,
         topics=sorted(topics.values(), key=lambda t: t.name),
         related=related,
+        passages=passages,
     )
 
 
@@ -74,8 +93,88 @@ def topic_page(slug: str) -> TopicPage:
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
         sections=sections,
         articles=list(articles.values()),
+        passages=list(Passage.objects.tagged_with(topic).with_details().in_reading_order()),
     )
 
 
 def topic_index() -> list[Topic]:
     return list(Topic.objects.with_counts().order_by("name"))
+
+
+def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> list[Section]:
+    """Sections whose wiki links point at ``article`` or ``topic`` ("what links here")."""
+    target = {"outgoing_links__target_article": article} if article else {
+        "outgoing_links__target_topic": topic}
+    return list(
+        Section.objects.filter(**target).select_related("article").distinct()
+        .order_by("article__title", "article_id", "position", "id")
+    )
+
+
+def topic_profiles() -> list[TopicProfile]:
+    """Every topic's labels and the words of the sections tagged with it, for suggestions
+    (three queries whatever the number of topics)."""
+    topics = list(Topic.objects.prefetch_related("aliases"))
+    tagged: dict[str, list[str]] = {}
+    for slug, text in TaggedSection.objects.values_list("tag__slug", "content_object__plain_text"):
+        tagged.setdefault(slug, []).append(text)
+    return build_profiles(
+        ((t.slug, t.name, [t.name, t.name_en, *(a.name for a in t.aliases.all())]) for t in topics),
+        tagged,
+    )
+
+
+def unique_slug(title: str) -> str:
+    """A free article slug made from ``title`` (Japanese kept): 題名, 題名-2, …"""
+    base = slugify(title, allow_unicode=True)[:190] or "article"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+def topic_redirect(slug: str) -> Topic | None:
+    """The topic an old slug (renamed or merged away) now leads to."""
+    redirect = TopicRedirect.objects.select_related("topic").filter(old_slug=slug).first()
+    return redirect.topic if redirect else None
+
+
+@dataclass
+class MyPassagesPage:
+    passages: list[Passage]
+    topics: list[Topic]
+    articles: list[Article]
+    topic: Topic | None
+    article: Article | None
+    repair_count: int
+
+
+def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPassagesPage:
+    """An analyst's passages, optionally of one topic and/or article, with the topics and
+    articles their passages have (the filter choices). Unknown filters select nothing."""
+    mine = Passage.objects.by(user)
+    passages = mine.with_details().in_reading_order()
+    topic = article = None
+    if topic_slug:
+        topic = Topic.objects.filter(slug=topic_slug).first()
+        passages = passages.tagged_with(topic) if topic else passages.none()
+    if article_slug:
+        article = Article.objects.filter(slug=article_slug).first()
+        passages = passages.filter(article=article) if article else passages.none()
+    return MyPassagesPage(
+        passages=list(passages),
+        topics=list(Topic.objects.filter(tagged_passages__content_object__analyst=user)
+                    .distinct().order_by("name")),
+        articles=list(Article.objects.filter(passages__analyst=user)
+                      .distinct().order_by("title")),
+        topic=topic,
+        article=article,
+        repair_count=mine.needing_repair().count(),
+    )
+
+
+def passages_to_repair(user, *, everyone: bool) -> list[Passage]:
+    """Fuzzy and orphaned passages: the user's own, or everyone's (for editors)."""
+    passages = Passage.objects.needing_repair()
+    if not everyone:
+        passages = passages.by(user)
+    return list(passages.with_details().in_reading_order())

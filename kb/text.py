@@ -1,6 +1,7 @@
 """Markdown to sanitised HTML, and the plain text that passages and search read."""
 
 import unicodedata
+from collections.abc import Sequence
 from html.parser import HTMLParser
 
 import markdown
@@ -32,9 +33,14 @@ def normalise_source(source: str) -> str:
     return unicodedata.normalize("NFC", source.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def render_markdown(source: str) -> str:
-    """Render Markdown and sanitise the result; the only HTML kb ever stores."""
-    html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+def render_markdown(source: str, extensions: Sequence[markdown.Extension] = ()) -> str:
+    """Render Markdown and sanitise the result; the only HTML kb ever stores.
+
+    ``extensions`` add syntax (wiki links); their output is sanitised like the rest.
+    """
+    html = markdown.markdown(
+        source, extensions=[*MARKDOWN_EXTENSIONS, *extensions], output_format="html"
+    )
     return sanitise_html(html)
 
 

@@ -13,6 +13,7 @@ def _inline_post(article, changes):
         "title": article.title, "slug": article.slug, "kind": article.kind,
         "publisher": article.publisher, "authors": article.authors,
         "published_on": "", "source_url": "", "language": "ja", "summary": article.summary,
+        "loaded_version": str(article.version),
         "sections-TOTAL_FORMS": str(len(sections)), "sections-INITIAL_FORMS": str(len(sections)),
         "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
     }

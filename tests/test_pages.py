@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from kb import services
 from kb.models import Section, Topic
 
 
@@ -123,24 +124,31 @@ def test_edit_links_only_for_editors(client, editor, topics, make_article):
     assert edit_url in client.get(article.get_absolute_url()).content.decode()
 
 
-def _build(make_article, articles, sections_per_article):
+def _build(make_article, analyst, articles, sections_per_article):
     slugs = ["digital-silk-road", "platformers", "sino-russian-tech"]
     for i in range(articles):
-        make_article(
-            sections=[(f"s{j}", f"本文{j}", [slugs[j % 3], slugs[(i + j + 1) % 3]])
+        article = make_article(
+            sections=[(f"s{j}", f"本文{j}の前半と後半", [slugs[j % 3], slugs[(i + j + 1) % 3]])
                       for j in range(sections_per_article)],
         )
+        # Two overlapping passages per section, with tags, by an analyst.
+        for j, section in enumerate(article.sections.all()):
+            for quote in ("前半と", "と後半"):
+                services.create_passage(section=section, analyst=analyst, exact=quote,
+                                        topics=[slugs[j % 3], slugs[i % 3]])
 
 
 # Home: topics with counts, recent articles.
-# Article: article + sections, their topics, related articles.
-# Topic: topic, tagged sections, their topics, see-also, co-occurring.
+# Article: article + sections, their topics, their passages, the passages' topics
+# (analysts joined in), related articles, wiki backlinks.
+# Topic: topic, tagged sections, their topics, see-also, co-occurring, tagged passages
+# (article, section and analyst joined in), the passages' topics, wiki backlinks.
 @pytest.mark.parametrize("size", [(2, 2), (8, 6)])
-@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 4), ("topic", 5)])
+@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 7), ("topic", 8)])
 def test_query_count_does_not_grow_with_the_corpus(
-    client, topics, make_article, django_assert_num_queries, size, page, expected
+    client, topics, make_article, analyst, django_assert_num_queries, size, page, expected
 ):
-    _build(make_article, *size)
+    _build(make_article, analyst, *size)
     topics["platformers"].see_also.add(topics["digital-silk-road"])
     url = {
         "home": reverse("kb:home"),

@@ -221,3 +221,18 @@ def test_folded_forms_find_each_other_and_highlight_the_original(make_article):
     assert "<mark>\u2fa7期</mark>" in search("長期").hits[0].snippet
     assert "<mark>ＡＩ</mark>" in search("ai").hits[0].snippet
     assert "<mark>ｱﾘﾊﾞﾊﾞ</mark>" in search("アリババ").hits[0].snippet
+
+
+def test_topic_rename_and_merge_services_reindex_the_tagged_sections(make_article):
+    source = Topic.objects.create(slug="a", name="旧トピック")
+    target = Topic.objects.create(slug="b", name="統合先トピック")
+    article = make_article(sections=[("一", "本文", ["a"]), ("二", "本文", ["b"])])
+    first, second = article.sections.order_by("position")
+    services.rename_topic(topic=source, name="改名トピック", slug="a")
+    assert found_sections("改名トピック") == {first.pk} and found_sections("旧トピック") == set()
+    source_id = source.pk
+    services.merge_topics(source=source, target=target)
+    assert found_sections("統合先トピック") == {first.pk, second.pk}
+    # The merged topic's names are now aliases of the target, and expand queries.
+    assert {h.section.pk for h in search("改名トピック").hits} == {first.pk, second.pk}
+    assert not SearchEntry.objects.filter(topic_id=source_id).exists()

@@ -97,7 +97,8 @@ def test_filters_narrow_and_facets_count(client, library):
 def test_a_bad_date_is_a_clear_error(client, library):
     response = get(client, q="規制", date_from="2023-13-45")
     assert response.status_code == 400
-    assert "日付を正しく入力してください" in response.content.decode()
+    html = response.content.decode()
+    assert "日付を正しく入力してください" in html and "開始日" in html
     response = get(client, q="規制", date_from="2024-01-01", date_to="2020-01-01")
     assert response.status_code == 400
 

@@ -40,7 +40,7 @@ def _run(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0001_initial'),
+        ('kb', '0003_passage_orphans'),
     ]
 
     operations = [

@@ -16,8 +16,8 @@ class SearchForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *Article.Kind.choices]
     )
     publisher = forms.CharField(label=_("Publisher"), required=False, max_length=200)
-    date_from = forms.DateField(label=_("From"), required=False)
-    date_to = forms.DateField(label=_("To"), required=False)
+    date_from = forms.DateField(label=_("From date"), required=False)
+    date_to = forms.DateField(label=_("To date"), required=False)
     page = forms.IntegerField(required=False, min_value=1)
 
     def clean(self):

@@ -1,9 +1,10 @@
 """Reader pages. Each view asks one selector and renders; nothing here writes."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from .. import selectors
+from .passages import article_config
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -11,11 +12,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "kb/article_detail.html", {"page": selectors.article_page(slug)})
+    page = selectors.article_page(slug)
+    return render(request, "kb/article_detail.html", {
+        "page": page, "passage_config": article_config(request, page),
+        "backlinks": selectors.backlinks(article=page.article),
+    })
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "kb/topic_detail.html", {"page": selectors.topic_page(slug)})
+    try:
+        page = selectors.topic_page(slug)
+    except Http404:
+        # A renamed or merged topic: its old URL leads to the topic it became.
+        topic = selectors.topic_redirect(slug)
+        if topic is None:
+            raise
+        return redirect(topic, permanent=True)
+    return render(request, "kb/topic_detail.html", {
+        "page": page, "backlinks": selectors.backlinks(topic=page.topic),
+    })
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:

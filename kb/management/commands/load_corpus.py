@@ -11,5 +11,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Topics created: {report.topics_created}; "
             f"articles created: {len(report.articles_created)}; "
-            f"already present: {len(report.articles_skipped)}"
+            f"already present: {len(report.articles_skipped)}; "
+            f"passages created: {report.passages_created}"
         )

@@ -33,5 +33,5 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     f"  {group_name}: user {username!r} exists "
-                    "(new password: python manage.py setup_demo_users --reset)"
+                    "(new password: .venv/bin/python manage.py setup_demo_users --reset)"
                 )

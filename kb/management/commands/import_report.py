@@ -1,0 +1,62 @@
+"""manage.py import_report FILE... — import reports in a batch, each in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from kb import importers, importing, services
+from kb.models import Article
+
+
+class Command(BaseCommand):
+    help = "Import report files (.txt, .md, .pdf, .docx) as articles."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Show the proposed articles; save nothing.")
+        parser.add_argument("--kind", choices=Article.Kind.values, default="",
+                            help="Kind of document (default: guessed from the text).")
+        parser.add_argument("--user", help="Username recorded as the revisions' author.")
+        parser.add_argument("--accept-topics", action="store_true",
+                            help="Tag sections with the topics named in them.")
+
+    def handle(self, *args, **options) -> None:
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user named {options['user']}.")
+        failed = 0
+        for path in options["files"]:
+            try:
+                prepared = importing.prepare(
+                    content=path.read_bytes(), filename=path.name, kind=options["kind"],
+                    accept_topics=options["accept_topics"],
+                )
+                if options["dry_run"]:
+                    self._show(path, prepared)
+                    continue
+                article = services.import_article(data=prepared.data, user=user,
+                                                  source_name=path.name)
+            except (OSError, importers.ImportRejected, services.DuplicateReport) as error:
+                failed += 1
+                self.stderr.write(f"{path}: {error}")
+                continue
+            self.stdout.write(f"{path}: imported “{article.title}” as /articles/{article.slug}/ "
+                              f"({len(prepared.data.sections)} sections)")
+        if failed:
+            raise CommandError(f"{failed} of {len(options['files'])} files were not imported.")
+
+    def _show(self, path: Path, prepared: importing.Prepared) -> None:
+        data = prepared.data
+        self.stdout.write(f"{path}: {data.title} [{data.kind}] {data.publisher} "
+                          f"{'、'.join(data.authors)} {data.published_on or ''}".rstrip())
+        for section, found in zip(data.sections, prepared.suggestions):
+            topics = ", ".join(f"{s.name}{'*' if s.labels else ''}" for s in found)
+            self.stdout.write(f"  - {section.heading or '(no heading)'}"
+                              f"{f'  topics: {topics}' if topics else ''}")
+        self.stdout.write("  (dry run: nothing saved; * = named in the text)")

@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-pages
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-passages bench-pages bench-search
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +61,7 @@ bench-import: install
 	$(PY) manage.py bench_import
 
 # Passages: re-anchoring and the article page with many passages (numbers, no assertions).
-bench: bench-passages bench-pages
+bench: bench-passages bench-pages bench-search
 bench-passages: install
 	$(PY) manage.py migrate --noinput >/dev/null
 	$(PY) manage.py bench_passages
@@ -74,3 +74,15 @@ bench-pages: install
 	@command -v wrk >/dev/null || { echo "Installing wrk (Debian)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/pages.py
+
+# Search latency at 100,000 synthetic sections on both databases (not part of `make test`).
+# Uses its own databases: var/bench.sqlite3 and kb_bench on the PG_URL server. The corpus is
+# generated once; BENCH_ARGS=--rebuild regenerates it (and reports the index build time).
+SEARCH_BENCH_PG_URL ?= $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$|/kb_bench|')
+BENCH_ARGS ?=
+bench-search: install
+	@mkdir -p var
+	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
+	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', autocommit=True); \
+		c.execute(\"SELECT 1 FROM pg_database WHERE datname = 'kb_bench'\").fetchone() or c.execute('CREATE DATABASE kb_bench')"
+	DATABASE_URL=$(SEARCH_BENCH_PG_URL) $(PY) manage.py bench_search $(BENCH_ARGS)

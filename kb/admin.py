@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -20,6 +20,7 @@ from .admin_revisions import (
 )
 from .forms import SectionForm
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
+from .search import index as search_index
 
 
 class TopicFilter(admin.SimpleListFilter):
@@ -91,6 +92,11 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     def section_count(self, article: Article) -> int:
         return article.num_sections
 
+    def save_related(self, request, form, formsets, change):
+        # Sections and their topics are saved here; the admin view's transaction spans both.
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_articles([form.instance.pk])
+
 
 class SectionAdminForm(SectionForm, VersionedSectionForm):
     """Both checks of a section edited on its own: topic names, and no lost update."""
@@ -123,6 +129,10 @@ class SectionAdmin(SectionRevisionMixin, VersionAdmin):
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:
         return "、".join(t.name for t in section.topics.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_sections([form.instance.pk])
 
 
 class TopicAliasInline(admin.TabularInline):
@@ -179,6 +189,22 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
 
     def view_on_site(self, topic: Topic) -> str:
         return topic.get_absolute_url()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search_index.reindex_topics([form.instance.pk])
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        sections = search_index.sections_tagged([obj.pk])
+        super().delete_model(request, obj)
+        search_index.reindex_sections(sections)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        sections = search_index.sections_tagged(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        search_index.reindex_sections(sections)
 
 
 class TopicMergeForm(forms.Form):

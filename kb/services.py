@@ -25,6 +25,7 @@ from .models import (
     TopicAlias,
     TopicRedirect,
 )
+from .search import index as search_index
 from .text import normalise_source
 
 EDITOR_GROUP = "editor"
@@ -126,6 +127,7 @@ def _create_article(data: ArticleData) -> Article:
         section.full_clean(exclude=["article"])
         section.save()
         section.topics.set(resolve_topics(item.topics))
+    search_index.reindex_articles([article.pk])
     return article
 
 
@@ -164,6 +166,7 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     for item in items:
         if by_slug[item.slug] in created:
             by_slug[item.slug].see_also.add(*(by_slug[s] for s in item.see_also if s in by_slug))
+    search_index.reindex_topics([topic.pk for topic in created])
     return created
 
 
@@ -231,6 +234,7 @@ def update_article(
             section.full_clean(exclude=["article"])
             save_section(section=section)  # re-anchors the section's passages
             section.topics.set(resolve_topics(item.topics))
+        search_index.reindex_articles([article.pk])
     if article.title != old_title:
         wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
     return article
@@ -267,6 +271,7 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
             section.heading, section.body = item.heading, item.body
             save_section(section=section)  # re-anchors the section's passages
             section.topics.set([topics[t] for t in item.topic_ids if t in topics])
+        search_index.reindex_articles([article.pk])
     wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
     return article
 # Passages: analysts' tagged spans of a section, and the section edits that move them.
@@ -440,6 +445,7 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
         bump = changed or edited or section.heading != stored["heading"]
         section.version = stored["version"] + int(bump)
     section.save()
+    search_index.reindex_sections([section.pk])
     if not changed:
         return []
     passages = list(section.passages.all())
@@ -523,6 +529,7 @@ def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
     _check_topic_free(topic, name=topic.name, slug=topic.slug)
     topic.save()
     _redirect(old_slug, topic)
+    search_index.reindex_topics([topic.pk])
     return topic
 
 
@@ -546,4 +553,5 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
     old_slug = source.slug
     source.delete()
     _redirect(old_slug, target)
+    search_index.reindex_topics([target.pk])  # its aliases and its sections' labels
     return target

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import health, history, pages, passages
+from .views import health, history, pages, passages, search
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [
@@ -22,6 +22,8 @@ kb_patterns = [
     path("passages/repair/", passages.repair_list, name="passages_repair"),
     path("passages/<int:pk>/confirm/", passages.confirm, name="passage_confirm"),
     path("passages/<int:pk>/delete/", passages.delete, name="passage_delete"),
+    path("search/", search.search_page, name="search"),
+    path("api/search", search.search_api, name="api-search"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,280 @@
+"""One index backend per database, behind the same small interface.
+
+Both store the same Python-made tokens (kb.search.tokenise) in four weighted fields and
+answer the same compiled query: every term is a phrase of tokens (or a set of
+alternative phrases when a topic alias widens it), and all terms must match.
+
+- SQLite: an FTS5 table over space-separated tokens, ranked by ``bm25``.
+- PostgreSQL: a ``tsvector`` column written as a literal (so PostgreSQL's parser never
+  re-splits Japanese), a GIN index, phrase ``tsquery``s and ``ts_rank``.
+
+Ranking looks at a capped number of candidates (see notes/japanese-search.md: ranking
+every match of a very common word is what makes search slow at 100,000 sections), in
+two passes so that entries matching in a heading, title or topic are always among them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from .tokenise import Pattern
+
+# Field order is the FTS5 column order and the tsvector weight letters.
+FIELDS = ("heading", "title", "topics", "body")
+FTS_TABLE = "kb_search_fts"
+# bm25 column weights, in FIELDS order: a heading or title hit says what the entry is about.
+SQLITE_WEIGHTS = (8.0, 4.0, 5.0, 1.0)
+PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
+PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
+# Cover density respects the order of a phrase's tokens; plain ts_rank ranked short
+# lists above the section about the subject on the corpus ranking set.
+PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
+PG_MAX_POSITION = 16383  # tsvector positions are capped there
+PG_MAX_POSITIONS_PER_LEXEME = 256
+# How many matches are ranked per pass. PostgreSQL ranks fewer: ts_rank_cd re-reads each
+# candidate's (TOASTed) vector, about 35 µs a candidate at 100,000 sections.
+CANDIDATE_CAP = 500
+PG_CANDIDATE_CAP = 300
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDocument:
+    entry_id: int
+    fields: dict[str, list[str]]  # field name → tokens in order
+
+
+@dataclass(slots=True)
+class Candidate:
+    entry_id: int
+    doc_type: str
+    section_id: int | None
+    article_id: int | None
+    topic_id: int | None
+    kind: str
+    publisher: str
+    published_on: date | None
+    topic_ids: list[int]
+    score: float  # higher is better
+
+
+Term = Sequence[Pattern]  # alternatives: any of them matches the term
+
+
+class Backend:
+    """What the index needs from a database."""
+
+    vendor = ""
+    cap = CANDIDATE_CAP
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def match(
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
+    ) -> tuple[list[Candidate], bool]:
+        """Entries of ``doc_types`` matching every term, best first, and whether the cap
+        cut them. Unranked (score 0, cheaper), when the caller ranks by another match."""
+        raise NotImplementedError
+
+    def optimise(self) -> None:
+        """Compact the index after a bulk build."""
+        raise NotImplementedError
+
+    def size_bytes(self) -> int:
+        raise NotImplementedError
+
+
+_CANDIDATE_COLUMNS = (
+    "e.id, e.doc_type, e.section_id, e.article_id, e.topic_id, e.kind, e.publisher, "
+    "e.published_on, e.topic_ids"
+)
+
+
+def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
+    candidates = [
+        Candidate(
+            entry_id=row[0], doc_type=row[1], section_id=row[2], article_id=row[3],
+            topic_id=row[4], kind=row[5], publisher=row[6],
+            published_on=date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7],
+            topic_ids=json.loads(row[8]) if isinstance(row[8], str) else row[8],
+            score=float(row[9]),
+        )
+        for row in rows
+    ]
+    candidates.sort(key=lambda c: (-c.score, c.entry_id))
+    return candidates, len(candidates) >= cap
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(d.entry_id,) for d in documents]
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s)",
+                [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in FIELDS)) for d in documents],
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+
+    @staticmethod
+    def compile(terms: Sequence[Term]) -> str:
+        def phrase(p: Pattern) -> str:
+            return '"' + " ".join(p.tokens) + '"' + (" *" if p.prefix else "")
+
+        return " AND ".join("(" + " OR ".join(phrase(p) for p in term) + ")" for term in terms)
+
+    def match(
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
+    ) -> tuple[list[Candidate], bool]:
+        cap = cap or self.cap
+        expression = self.compile(terms)
+        strong = "{heading title topics} : (" + expression + ")"
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        score = f"-bm25({FTS_TABLE}, {weights})" if ranked else "0"
+        types = ", ".join(["%s"] * len(doc_types))
+        stage = (
+            f"SELECT * FROM (SELECT {FTS_TABLE}.rowid AS id, {score} AS score FROM {FTS_TABLE} "
+            f"CROSS JOIN kb_searchentry d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND d.doc_type IN ({types}) LIMIT %s)"
+        )
+        # CROSS JOIN keeps the FTS table outermost: SQLite would otherwise walk the entries
+        # by doc_type and probe the index once per entry.
+        # Unranked, the strong pass (which only chooses what gets ranked) is skipped.
+        stages, params = [stage], [expression, *doc_types, cap]
+        if ranked:
+            stages.append(stage)
+            params += [strong, *doc_types, cap]
+        sql = (
+            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
+            f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) GROUP BY id"
+            f") r JOIN kb_searchentry e ON e.id = r.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _candidates(cursor.fetchall(), cap=cap)
+
+    def optimise(self) -> None:
+        # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query
+        # reads each of them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+
+    def size_bytes(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s OR name = 'kb_searchentry'",
+                [FTS_TABLE + "%"],
+            )
+            return int(cursor.fetchone()[0] or 0)
+
+
+class PostgreSQLBackend(Backend):
+    vendor = "postgresql"
+    cap = PG_CANDIDATE_CAP
+
+    @staticmethod
+    def vector_literal(fields: dict[str, list[str]]) -> str:
+        """A tsvector in its text form, positions and weights set here, one gap between
+        fields so that no phrase spans two of them."""
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for name in FIELDS:
+            letter = PG_WEIGHT_LETTERS[name]
+            for token in fields.get(name, ()):
+                position += 1
+                slots = positions.setdefault(token, [])
+                if len(slots) < PG_MAX_POSITIONS_PER_LEXEME and position <= PG_MAX_POSITION:
+                    slots.append(f"{position}{letter}")
+            position += 1
+        return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items() if p)
+
+    def write(self, documents: Sequence[IndexDocument]) -> None:
+        rows = []
+        for d in documents:
+            head = {name: tokens for name, tokens in d.fields.items() if name != "body"}
+            rows.append((self.vector_literal(d.fields), self.vector_literal(head), d.entry_id))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE kb_searchentry SET vector = %s::tsvector, head = %s::tsvector WHERE id = %s",
+                rows,
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE kb_searchentry SET vector = '', head = ''")
+
+    @staticmethod
+    def compile(terms: Sequence[Term]) -> str:
+        def lexeme(token: str, prefix: bool) -> str:
+            return f"'{token}':*" if prefix else f"'{token}'"
+
+        def phrase(p: Pattern) -> str:
+            last = len(p.tokens) - 1
+            return "(" + " <-> ".join(
+                lexeme(t, p.prefix and i == last) for i, t in enumerate(p.tokens)
+            ) + ")"
+
+        return " & ".join("(" + " | ".join(phrase(p) for p in term) + ")" for term in terms)
+
+    def match(
+        self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
+        ranked: bool = True,
+    ) -> tuple[list[Candidate], bool]:
+        cap = cap or self.cap
+        score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
+        stage = (
+            f"SELECT id, {score} AS score FROM (SELECT id, vector FROM kb_searchentry "
+            "WHERE {column} @@ CAST(%s AS tsquery) AND doc_type = ANY(%s) LIMIT %s) s, "
+            "CAST(%s AS tsquery) q"
+        )
+        query, types = self.compile(terms), list(doc_types)
+        stages, params = [stage.format(column="vector")], [*weights, query, types, cap, query]
+        if ranked:
+            stages.append(stage.format(column="head"))
+            params += [*weights, query, types, cap, query]
+        sql = (
+            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
+            f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) u GROUP BY id"
+            f") r JOIN kb_searchentry e ON e.id = r.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _candidates(cursor.fetchall(), cap=cap)
+
+    def optimise(self) -> None:
+        # Writing an entry then its vectors leaves a dead row version per entry. VACUUM
+        # cannot run in a transaction (a caller's, or a test's): ANALYZE can.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE kb_searchentry" if connection.in_atomic_block
+                else "VACUUM ANALYZE kb_searchentry"
+            )
+
+    def size_bytes(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size('kb_searchentry')")
+            return int(cursor.fetchone()[0])
+
+
+def get_backend() -> Backend:
+    if connection.vendor == "postgresql":
+        return PostgreSQLBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"kb search has no backend for {connection.vendor}")

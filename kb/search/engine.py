@@ -1,0 +1,241 @@
+"""The search a page or a tool runs: parse, match, filter, count, rank, page, show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString
+
+from ..models import Article, SearchEntry, Section, Topic
+from .backends import Candidate, get_backend
+from .query import ParsedQuery, parse
+from .snippets import highlight
+from .tokenise import Pattern, index_tokens
+
+# The ranked, filtered, paged list; passages join sections here once they are indexed.
+TEXTS = (SearchEntry.DocType.SECTION,)
+# Shown beside it: the few best articles and topics, matched and ranked on their own.
+OTHERS = (SearchEntry.DocType.ARTICLE, SearchEntry.DocType.TOPIC)
+OTHERS_CAP = 100
+PER_PAGE = 20
+SIDE_HITS = 5  # articles and topics shown beside the sections
+FACET_VALUES = 12
+SUGGESTIONS = 6
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    topic: str = ""  # slug
+    kind: str = ""
+    publisher: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def admits(self, c: Candidate, *, skip: str = "", topic_id: int | None = None) -> bool:
+        """Whether ``c`` passes every filter but ``skip`` (so a facet counts its own values
+        under the other filters)."""
+        if skip != "topic" and self.topic and topic_id not in c.topic_ids:
+            return False
+        if skip != "kind" and self.kind and c.kind != self.kind:
+            return False
+        if skip != "publisher" and self.publisher and c.publisher != self.publisher:
+            return False
+        if skip != "date" and (self.date_from or self.date_to):
+            if c.published_on is None:
+                return False
+            if self.date_from and c.published_on < self.date_from:
+                return False
+            if self.date_to and c.published_on > self.date_to:
+                return False
+        return True
+
+
+@dataclass
+class SectionHit:
+    section: Section
+    score: float
+    heading: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str = ""  # set by the view: the page with this value toggled
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    filters: SearchFilters
+    total: int = 0
+    capped: bool = False  # more entries matched than were ranked
+    page: Page | None = None
+    articles: list[tuple[Article, float]] = field(default_factory=list)
+    topics: list[tuple[Topic, float]] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
+    term_counts: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def hits(self) -> list[SectionHit]:
+        return list(self.page.object_list) if self.page else []
+
+
+def search(
+    raw: str, *, filters: SearchFilters = SearchFilters(), page: int = 1, per_page: int = PER_PAGE
+) -> SearchResults:
+    """Sections (ranked, filtered, paged, with snippets), articles and topics matching ``raw``.
+
+    A fixed number of queries whatever the corpus size: alias lookup, the section match
+    (two when aliases widened it), the article and topic match, then what the page shows.
+    Filters and facet counts apply to the ranked candidates; when more matched than the
+    backend ranks (``capped``), the page says "more than".
+    """
+    query = parse(raw)
+    results = SearchResults(query=query, filters=filters)
+    if not query:
+        return results
+    backend = get_backend()
+    typed = [t.patterns[:1] for t in query.terms]
+    if query.expanded:
+        # Ranked by what the reader typed; what only an alias matched comes after. Ranking
+        # the expanded query would also reward a passage naming many of a topic's aliases.
+        literal, capped = backend.match(typed, doc_types=TEXTS)
+        wider, results.capped = backend.match(
+            [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False
+        )
+        seen = {c.entry_id for c in literal}
+        texts = literal + [c for c in wider if c.entry_id not in seen]
+        results.capped = results.capped or capped
+    else:
+        texts, results.capped = backend.match(typed, doc_types=TEXTS)
+    # Articles and topics by what was typed: the topic whose alias it is matches already.
+    others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
+    topic_id = _topic_id(filters.topic)
+    admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]
+    results.total = len(admitted)
+    results.facets = _facets(texts, filters, topic_id)
+    paginator = Paginator(admitted, per_page)
+    results.page = paginator.get_page(page)
+    patterns = [p for term in query.terms for p in term.patterns]
+    results.page.object_list = _section_hits(results.page.object_list, patterns)
+    results.articles = _side_hits(
+        Article.objects.all(),
+        [c for c in others if c.doc_type == SearchEntry.DocType.ARTICLE
+         and filters.admits(c, skip="topic")],
+        lambda c: c.article_id,
+    )
+    results.topics = _side_hits(
+        Topic.objects.prefetch_related("aliases"),
+        [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC],
+        lambda c: c.topic_id,
+    )
+    if not results.total:
+        results.suggestions, results.term_counts = _near_matches(query)
+    return results
+
+
+def _topic_id(slug: str) -> int | None:
+    if not slug:
+        return None
+    return Topic.objects.filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def _section_hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionHit]:
+    sections = Section.objects.select_related("article").prefetch_related("topics").in_bulk(
+        [c.section_id for c in candidates]
+    )
+    return [
+        SectionHit(
+            section=sections[c.section_id],
+            score=c.score,
+            heading=highlight(sections[c.section_id].heading, patterns, chars=None),
+            snippet=highlight(sections[c.section_id].plain_text, patterns),
+        )
+        for c in candidates
+        if c.section_id in sections
+    ]
+
+
+def _side_hits(
+    queryset: QuerySet, candidates: list[Candidate], key: Callable[[Candidate], int | None]
+) -> list[tuple]:
+    best = candidates[:SIDE_HITS]
+    if not best:
+        return []
+    objects = queryset.in_bulk([key(c) for c in best])
+    return [(objects[key(c)], c.score) for c in best if key(c) in objects]
+
+
+def _facets(
+    texts: list[Candidate], filters: SearchFilters, topic_id: int | None
+) -> dict[str, list[FacetValue]]:
+    kinds: Counter[str] = Counter()
+    publishers: Counter[str] = Counter()
+    topics: Counter[int] = Counter()
+    years: Counter[int] = Counter()
+    for c in texts:
+        if filters.admits(c, skip="kind", topic_id=topic_id):
+            kinds[c.kind] += 1
+        if filters.admits(c, skip="publisher", topic_id=topic_id) and c.publisher:
+            publishers[c.publisher] += 1
+        if filters.admits(c, skip="topic", topic_id=topic_id):
+            topics.update(c.topic_ids)
+        if filters.admits(c, skip="date", topic_id=topic_id) and c.published_on:
+            years[c.published_on.year] += 1
+    kind_labels = dict(Article.Kind.choices)
+    top_topics = [pk for pk, _ in topics.most_common(FACET_VALUES)]
+    if topic_id and topic_id not in top_topics:
+        top_topics.append(topic_id)
+    topic_rows = Topic.objects.in_bulk(top_topics) if top_topics else {}
+    return {
+        "topic": [
+            FacetValue(t.slug, t.name, topics[pk], t.slug == filters.topic)
+            for pk in top_topics if (t := topic_rows.get(pk))
+        ],
+        "kind": [
+            FacetValue(k, str(kind_labels.get(k, k)), n, k == filters.kind)
+            for k, n in kinds.most_common()
+        ],
+        "publisher": [
+            FacetValue(p, p, n, p == filters.publisher)
+            for p, n in publishers.most_common(FACET_VALUES)
+        ],
+        "year": [
+            FacetValue(str(y), str(y), n, _year_selected(filters, y))
+            for y, n in sorted(years.items(), reverse=True)
+        ],
+    }
+
+
+def _year_selected(filters: SearchFilters, year: int) -> bool:
+    return filters.date_from == date(year, 1, 1) and filters.date_to == date(year, 12, 31)
+
+
+def _near_matches(query: ParsedQuery) -> tuple[list[str], list[tuple[str, int]]]:
+    """For an empty result: how many sections each term finds alone (when there are
+    several), and the topics whose labels share the most bigrams with the query."""
+    term_counts = []
+    if len(query.terms) > 1:
+        backend = get_backend()
+        for term in query.terms:
+            found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False)
+            term_counts.append((term.text, len(found)))
+    wanted = {tok for term in query.terms for tok in term.patterns[0].tokens if len(tok) > 1}
+    shared = []
+    for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(
+        "label_key", "topic__name"
+    ):
+        count = len(wanted & set(index_tokens(key.replace("|", " "))))
+        if count:
+            shared.append((-count, name))
+    return [name for _, name in sorted(shared)[:SUGGESTIONS]], term_counts

@@ -1,0 +1,38 @@
+"""The search request's parameters, validated: a bad date is an error shown, not a crash."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Article
+from .engine import SearchFilters
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    topic = forms.CharField(label=_("Topic"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Article.Kind.choices]
+    )
+    publisher = forms.CharField(label=_("Publisher"), required=False, max_length=200)
+    date_from = forms.DateField(label=_("From date"), required=False)
+    date_to = forms.DateField(label=_("To date"), required=False)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def filters(self) -> SearchFilters:
+        data = self.cleaned_data
+        return SearchFilters(
+            topic=data["topic"],
+            kind=data["kind"],
+            publisher=data["publisher"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )

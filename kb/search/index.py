@@ -1,0 +1,173 @@
+"""Keeping the search index current. Every write path calls these inside its transaction.
+
+The contract for write paths (services, admin, importers, passages): after changing
+sections, articles or topics, call ``reindex_sections`` / ``reindex_articles`` /
+``reindex_topics`` with the ids you touched, inside the same ``transaction.atomic``.
+Deleting a section, article or topic needs no call: its entries go with it (cascade).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import transaction
+
+from ..models import Article, SearchEntry, Section, Topic
+from .backends import IndexDocument, get_backend
+from .tokenise import index_tokens, normalise
+
+BATCH = 500
+
+
+def _labels(topic: Topic) -> list[str]:
+    return [topic.name, *([topic.name_en] if topic.name_en else [])]
+
+
+def _section_fields(section: Section) -> dict[str, list[str]]:
+    return {
+        "heading": index_tokens(section.heading),
+        "title": index_tokens(section.article.title),
+        "topics": index_tokens(" ".join(label for t in section.topics.all() for label in _labels(t))),
+        "body": index_tokens(section.plain_text),
+    }
+
+
+def _article_fields(article: Article) -> dict[str, list[str]]:
+    return {
+        "title": index_tokens(article.title),
+        "body": index_tokens(" ".join([article.publisher, article.authors, article.summary])),
+    }
+
+
+def _topic_labels(topic: Topic) -> list[str]:
+    return [*_labels(topic), *(alias.name for alias in topic.aliases.all())]
+
+
+def _topic_fields(topic: Topic) -> dict[str, list[str]]:
+    return {
+        "title": index_tokens(" ".join(_topic_labels(topic))),
+        "body": index_tokens(topic.description),
+    }
+
+
+def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields: Callable) -> None:
+    """Replace the entries of ``objects`` (keyed by the ``key`` field) and their tokens.
+
+    Entries are deleted and made again rather than updated: one DELETE and one INSERT
+    cost far less than Django's per-row CASE updates, and nothing refers to entry ids.
+    """
+    if not objects:
+        return
+    SearchEntry.objects.filter(doc_type=doc_type, **{f"{key}__in": [o.pk for o in objects]}).delete()
+    entries = SearchEntry.objects.bulk_create(
+        SearchEntry(doc_type=doc_type, **{**values(obj), key: obj}) for obj in objects
+    )
+    get_backend().write(
+        [IndexDocument(entry.pk, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
+    )
+
+
+def _article_values(article: Article) -> dict:
+    return {
+        "article": article,
+        "kind": article.kind,
+        "publisher": article.publisher,
+        "published_on": article.published_on,
+    }
+
+
+@transaction.atomic
+def reindex_sections(section_ids: Iterable[int]) -> None:
+    """Index these sections as they are now (text, heading, article title, topics)."""
+    ids = list(section_ids)
+    for start in range(0, len(ids), BATCH):
+        sections = list(
+            Section.objects.filter(pk__in=ids[start : start + BATCH])
+            .select_related("article")
+            .prefetch_related("topics")
+        )
+        _write(
+            SearchEntry.DocType.SECTION,
+            "section",
+            sections,
+            lambda s: {**_article_values(s.article), "topic_ids": sorted(t.pk for t in s.topics.all())},
+            _section_fields,
+        )
+
+
+def _index_articles(ids: list[int]) -> None:
+    articles = list(Article.objects.filter(pk__in=ids))
+    _write(SearchEntry.DocType.ARTICLE, "article", articles, _article_values, _article_fields)
+
+
+def _index_topics(ids: list[int]) -> None:
+    topics = list(Topic.objects.filter(pk__in=ids).prefetch_related("aliases"))
+    _write(
+        SearchEntry.DocType.TOPIC,
+        "topic",
+        topics,
+        lambda t: {"label_key": "|" + "|".join(normalise(x) for x in _topic_labels(t)) + "|"},
+        _topic_fields,
+    )
+
+
+@transaction.atomic
+def reindex_articles(article_ids: Iterable[int]) -> None:
+    """Index these articles' metadata and every section (they carry the article's title)."""
+    ids = list(article_ids)
+    _index_articles(ids)
+    reindex_sections(Section.objects.filter(article__in=ids).values_list("pk", flat=True))
+    # Topics first created as free tags on these sections need their own entries.
+    _index_topics(
+        list(
+            Topic.objects.filter(
+                tagged_sections__content_object__article__in=ids, search_entry__isnull=True
+            ).values_list("pk", flat=True).distinct()
+        )
+    )
+
+
+@transaction.atomic
+def reindex_topics(topic_ids: Iterable[int]) -> None:
+    """Index these topics (labels, aliases, description) and the sections tagged with them
+    (their labels are in those sections' entries)."""
+    ids = list(topic_ids)
+    _index_topics(ids)
+    reindex_sections(sections_tagged(ids))
+
+
+def sections_tagged(topic_ids: Iterable[int]) -> list[int]:
+    """The sections carrying any of these topics. Before deleting topics, read these,
+    and ``reindex_sections`` them after, in the same transaction."""
+    return list(
+        Section.objects.filter(tagged_items__tag__in=list(topic_ids))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Drop the whole index and build it again from the database; returns entries made."""
+    get_backend().clear()
+    SearchEntry.objects.all().delete()
+    work = [
+        (_index_topics, list(Topic.objects.order_by("pk").values_list("pk", flat=True))),
+        (_index_articles, list(Article.objects.order_by("pk").values_list("pk", flat=True))),
+        (reindex_sections, list(Section.objects.order_by("pk").values_list("pk", flat=True))),
+    ]
+    total, done = sum(len(ids) for _, ids in work), 0
+    for index, ids in work:
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            index(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    return total
+
+
+def compact() -> None:
+    """After a rebuild has committed: merge FTS5 segments / VACUUM ANALYZE the table (which
+    PostgreSQL cannot do inside a transaction), so queries read a compact index."""
+    get_backend().optimise()

@@ -103,11 +103,11 @@ def test_topic_page_shows_one_page_of_sections_and_every_article_with_its_count(
         # The whole article list on every page, each article with its count and a link to
         # the page where its sections start.
         assert "7 セクション" in html
-        assert f'href="?page=1#group-{older.pk}">4 セクション</a>' in html
-        assert f'href="?page=2#group-{newer.pk}">3 セクション</a>' in html
+        assert f'href="?page=1#in-{older.slug}">4 セクション</a>' in html
+        assert f'href="?page=2#in-{newer.slug}">3 セクション</a>' in html
         assert "無関係" not in html
     # Page 2 carries on the older article's group, then starts the newer one's.
-    assert pages[1].index(f'id="group-{older.pk}"') < pages[1].index(f'id="group-{newer.pk}"')
+    assert pages[1].index(f'id="in-{older.slug}"') < pages[1].index(f'id="in-{newer.slug}"')
     assert 'rel="next" href="?page=3#sections-heading"' in pages[1]
     assert 'rel="prev" href="?page=1#sections-heading"' in pages[1]
     assert 'rel="next"' not in pages[2] and 'rel="prev"' not in pages[0]

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kb import services
-from kb.models import Article, SearchEntry, Section, Topic, TopicAlias
+from kb.models import Article, Passage, SearchEntry, Section, Topic, TopicAlias
 from kb.search.backends import get_backend
 from kb.search.engine import search
 from kb.search.query import parse
@@ -189,7 +189,7 @@ def test_rebuild_command_rebuilds_from_scratch_with_progress(corpus):
     err = io.StringIO()
     call_command("rebuild_search_index", stderr=err, stdout=io.StringIO())
     assert {q: found_sections(q) for q in before} == before
-    total = Section.objects.count() + Article.objects.count() + Topic.objects.count()
+    total = sum(m.objects.count() for m in (Section, Passage, Article, Topic))
     assert f"{total}/{total}" in err.getvalue() and "100%" in err.getvalue()
     assert SearchEntry.objects.count() == total
 

@@ -53,6 +53,7 @@ class Candidate:
     entry_id: int
     doc_type: str
     section_id: int | None
+    passage_id: int | None
     article_id: int | None
     topic_id: int | None
     kind: str
@@ -94,7 +95,7 @@ class Backend:
 
 
 _CANDIDATE_COLUMNS = (
-    "e.id, e.doc_type, e.section_id, e.article_id, e.topic_id, e.kind, e.publisher, "
+    "e.id, e.doc_type, e.section_id, e.passage_id, e.article_id, e.topic_id, e.kind, e.publisher, "
     "e.published_on, e.topic_ids"
 )
 
@@ -102,11 +103,11 @@ _CANDIDATE_COLUMNS = (
 def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
     candidates = [
         Candidate(
-            entry_id=row[0], doc_type=row[1], section_id=row[2], article_id=row[3],
-            topic_id=row[4], kind=row[5], publisher=row[6],
-            published_on=date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7],
-            topic_ids=json.loads(row[8]) if isinstance(row[8], str) else row[8],
-            score=float(row[9]),
+            entry_id=row[0], doc_type=row[1], section_id=row[2], passage_id=row[3],
+            article_id=row[4], topic_id=row[5], kind=row[6], publisher=row[7],
+            published_on=date.fromisoformat(row[8]) if isinstance(row[8], str) else row[8],
+            topic_ids=json.loads(row[9]) if isinstance(row[9], str) else row[9],
+            score=float(row[10]),
         )
         for row in rows
     ]

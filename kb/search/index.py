@@ -76,7 +76,7 @@ def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields:
         SearchEntry(doc_type=doc_type, **{**values(obj), key: obj}) for obj in objects
     )
     get_backend().write(
-        [IndexDocument(entry.pk, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
+        [IndexDocument(entry.pk, doc_type, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
     )
 
 

@@ -108,7 +108,7 @@ def _result(hit: SectionHit | PassageHit) -> dict:
             "note_snippet": str(hit.note),
             "analyst": passage.analyst.get_full_name() or passage.analyst.get_username(),
             "created_at": passage.created_at.isoformat(),
-            "topics": [t.slug for t in passage.topics.all()],
+            "topics": [t.slug for t in hit.topics],
         }
     return {
         "type": "section",
@@ -120,5 +120,5 @@ def _result(hit: SectionHit | PassageHit) -> dict:
         "url": hit.section.get_absolute_url(),
         "score": round(hit.score, 6),
         "snippet": str(hit.snippet),
-        "topics": [t.slug for t in hit.section.topics.all()],
+        "topics": [t.slug for t in hit.topics],
     }

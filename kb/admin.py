@@ -200,15 +200,18 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
 
     @transaction.atomic
     def delete_model(self, request, obj):
-        sections = search_index.sections_tagged([obj.pk])
+        sections, passages = search_index.sections_tagged([obj.pk]), search_index.passages_tagged([obj.pk])
         super().delete_model(request, obj)
         search_index.reindex_sections(sections)
+        search_index.reindex_passages(passages)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        sections = search_index.sections_tagged(queryset.values_list("pk", flat=True))
+        ids = list(queryset.values_list("pk", flat=True))
+        sections, passages = search_index.sections_tagged(ids), search_index.passages_tagged(ids)
         super().delete_queryset(request, queryset)
         search_index.reindex_sections(sections)
+        search_index.reindex_passages(passages)
 
 
 class TopicMergeForm(forms.Form):

@@ -354,7 +354,7 @@ class TopicRedirect(models.Model):
 
 
 class SearchEntry(models.Model):
-    """One searchable thing (a section, an article, a topic) in the search index.
+    """One searchable thing (a section, a passage, an article, a topic) in the search index.
 
     The tokens live beside it in a database-specific structure (an FTS5 table on SQLite,
     a ``vector`` tsvector column on PostgreSQL; see kb/search/backends.py and migration
@@ -364,6 +364,7 @@ class SearchEntry(models.Model):
 
     class DocType(models.TextChoices):
         SECTION = "section", _("Section")
+        PASSAGE = "passage", _("Passage")
         ARTICLE = "article", _("Article")
         TOPIC = "topic", _("Topic")
 
@@ -376,6 +377,9 @@ class SearchEntry(models.Model):
     )
     topic = models.OneToOneField(
         Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    passage = models.OneToOneField(
+        Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
     )
     kind = models.CharField(max_length=20, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
@@ -398,4 +402,4 @@ class SearchEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.doc_type} {self.section_id or self.article_id or self.topic_id}"
+        return f"{self.doc_type} {self.section_id or self.passage_id or self.article_id or self.topic_id}"

@@ -376,6 +376,7 @@ def create_passage(
     _apply_selector(passage, section, _select(section, normalise_source(exact), start))
     passage.save()
     passage.topics.set(resolve_topics(names))
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
@@ -414,6 +415,7 @@ def update_passage(
     passage.save()
     if names is not None:
         passage.topics.set(resolve_topics(names))
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
@@ -428,12 +430,13 @@ def confirm_passage(*, passage: Passage) -> Passage:
     section = _locked(passage.section)
     _apply_selector(passage, section, anchoring.select(section.plain_text, passage.start, passage.end))
     passage.save()
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
 @transaction.atomic
 def delete_passage(*, passage: Passage) -> None:
-    """Delete a passage and its tags."""
+    """Delete a passage and its tags (its search entry goes with it: cascade)."""
     passage.delete()
 
 
@@ -468,6 +471,7 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
         )
         passage.status, passage.start, passage.end = anchor.status, anchor.start, anchor.end
     Passage.objects.bulk_update(passages, ["status", "start", "end"])
+    search_index.reindex_passages([p.pk for p in passages])
     return passages
 
 

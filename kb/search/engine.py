@@ -16,7 +16,7 @@ from ..models import Article, Passage, SearchEntry, Section, TaggedPassage, Tagg
 from .backends import Candidate, get_backend
 from .query import ParsedQuery, parse
 from .snippets import highlight
-from .tokenise import Pattern, index_tokens
+from .tokenise import Pattern, index_tokens, normalise
 
 # The ranked, filtered, paged list: sections and analysts' passages.
 TEXTS = (SearchEntry.DocType.SECTION, SearchEntry.DocType.PASSAGE)
@@ -27,6 +27,10 @@ PER_PAGE = 20
 SIDE_HITS = 5  # articles and topics shown beside the sections
 FACET_VALUES = 12
 SUGGESTIONS = 6
+
+
+def _contains(text: str, part: str) -> bool:
+    return normalise(part) in normalise(text)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ class SearchFilters:
             return False
         if skip != "kind" and self.kind and c.kind != self.kind:
             return False
-        if skip != "publisher" and self.publisher and c.publisher != self.publisher:
+        # Part of the name is enough: 野村 finds 株式会社野村総合研究所.
+        if skip != "publisher" and self.publisher and not _contains(c.publisher, self.publisher):
             return False
         if skip != "date" and (self.date_from or self.date_to):
             if c.published_on is None:

@@ -149,7 +149,9 @@ class Section(models.Model):
     """A part of an article. ``anchor`` is its identity in URLs: set once, never edited,
     so links survive heading edits and reordering."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", verbose_name=_("article")
+    )
     anchor = models.SlugField(_("anchor"), max_length=64, default=new_anchor, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=300, blank=True)

@@ -18,7 +18,7 @@ from .admin_revisions import (
     TopicRevisionMixin,
     VersionedSectionForm,
 )
-from .forms import SectionForm
+from .forms import MarkdownField, SectionForm
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
 from .search import index as search_index
 
@@ -58,7 +58,10 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
     date_hierarchy = "published_on"
     prepopulated_fields = {"slug": ["title"]}
     # Django 6's default already: a scheme-less URL means https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {"form_class": MarkdownField},
+    }
     inlines = [SectionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "publisher", "authors", "published_on"]}),
@@ -142,6 +145,7 @@ class TopicAliasInline(admin.TabularInline):
 
 @admin.register(Topic)
 class TopicAdmin(TopicRevisionMixin, VersionAdmin):
+    formfield_overrides = {models.TextField: {"form_class": MarkdownField}}
     list_display = ["name", "name_en", "slug", "section_count"]
     search_fields = ["name", "name_en", "slug", "aliases__name"]
     fields = ["name", "name_en", "slug", "description", "see_also"]
@@ -196,15 +200,18 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
 
     @transaction.atomic
     def delete_model(self, request, obj):
-        sections = search_index.sections_tagged([obj.pk])
+        sections, passages = search_index.sections_tagged([obj.pk]), search_index.passages_tagged([obj.pk])
         super().delete_model(request, obj)
         search_index.reindex_sections(sections)
+        search_index.reindex_passages(passages)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        sections = search_index.sections_tagged(queryset.values_list("pk", flat=True))
+        ids = list(queryset.values_list("pk", flat=True))
+        sections, passages = search_index.sections_tagged(ids), search_index.passages_tagged(ids)
         super().delete_queryset(request, queryset)
         search_index.reindex_sections(sections)
+        search_index.reindex_passages(passages)
 
 
 class TopicMergeForm(forms.Form):

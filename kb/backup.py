@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from . import services
 from .cache import content_changed
 from .models import Article, Passage, Section, Topic
+from .search import index as search_index
 
 FORMAT = "kb-backup"
 VERSION = 2  # 2 adds passages; version 1 files (no passages) still restore
@@ -223,6 +224,7 @@ def _restore_passages(items: list[dict[str, Any]]) -> None:
         passage.created_at = parse_datetime(item["created_at"])
         passage.updated_at = parse_datetime(item["updated_at"])
     Passage.objects.bulk_update([p for p, _item in made], ["created_at", "updated_at"])
+    search_index.reindex_passages([p.pk for p, _item in made])
     content_changed()  # bulk writes send no signal
 
 

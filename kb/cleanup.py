@@ -107,7 +107,8 @@ def detect_style(text: str) -> Style:
     if followed_by_empty / len(content) > 0.9 and mid_sentence / len(content) > 0.3:
         return "double"
     short = sum(1 for i in content if len(lines[i].strip()) < 20)
-    if short / len(content) > 0.5:
+    # A few short lines (a pasted note with its headings) are not yet a slide deck.
+    if len(content) >= 20 and short / len(content) > 0.5:
         return "slides"
     return "prose"
 

@@ -4,7 +4,17 @@ from django import forms
 from taggit.forms import TagField
 
 from .models import Section
+from .text import normalise_source
 from .validators import validate_topic_names
+
+
+class MarkdownField(forms.CharField):
+    """Text typed into a browser textarea. Browsers send CRLF line ends; stored text has LF
+    (normalise_source), so without this an untouched multi-paragraph body counts as edited
+    and every save re-versions, re-anchors and re-indexes it."""
+
+    def to_python(self, value):
+        return normalise_source(super().to_python(value))
 
 
 class TopicsField(TagField):
@@ -22,3 +32,4 @@ class SectionForm(forms.ModelForm):
     class Meta:
         model = Section
         fields = ["article", "position", "heading", "body", "topics"]
+        field_classes = {"body": MarkdownField}

@@ -149,7 +149,9 @@ class Section(models.Model):
     """A part of an article. ``anchor`` is its identity in URLs: set once, never edited,
     so links survive heading edits and reordering."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", verbose_name=_("article")
+    )
     anchor = models.SlugField(_("anchor"), max_length=64, default=new_anchor, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
@@ -354,7 +356,7 @@ class TopicRedirect(models.Model):
 
 
 class SearchEntry(models.Model):
-    """One searchable thing (a section, an article, a topic) in the search index.
+    """One searchable thing (a section, a passage, an article, a topic) in the search index.
 
     The tokens live beside it in a database-specific structure (an FTS5 table on SQLite,
     a ``vector`` tsvector column on PostgreSQL; see kb/search/backends.py and migration
@@ -364,6 +366,7 @@ class SearchEntry(models.Model):
 
     class DocType(models.TextChoices):
         SECTION = "section", _("Section")
+        PASSAGE = "passage", _("Passage")
         ARTICLE = "article", _("Article")
         TOPIC = "topic", _("Topic")
 
@@ -376,6 +379,9 @@ class SearchEntry(models.Model):
     )
     topic = models.OneToOneField(
         Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    passage = models.OneToOneField(
+        Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
     )
     kind = models.CharField(max_length=20, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
@@ -398,4 +404,4 @@ class SearchEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.doc_type} {self.section_id or self.article_id or self.topic_id}"
+        return f"{self.doc_type} {self.section_id or self.passage_id or self.article_id or self.topic_id}"

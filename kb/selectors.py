@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -135,7 +135,14 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
 
 
 def topic_index() -> list[Topic]:
-    return list(Topic.objects.with_counts().order_by("name"))
+    """Topics that tag something, or that an editor has described. An analyst's free tag
+    whose last passage was deleted is left out rather than listed empty forever."""
+    return list(
+        Topic.objects.with_counts()
+        .annotate(passage_count=Count("tagged_passages", distinct=True))
+        .filter(Q(section_count__gt=0) | Q(passage_count__gt=0) | ~Q(description=""))
+        .order_by("name")
+    )
 
 
 def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> list[Section]:

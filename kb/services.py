@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import reversion
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
@@ -37,6 +40,13 @@ EDITOR_MODELS = [
     "article", "section", "topic", "topicalias", "taggedsection",
     "passage", "taggedpassage", "topicredirect", "link",
 ]
+
+
+def revision_comment(message: str, **params: object) -> str:
+    """A revision comment, stored once and read by everyone later: written in the site's
+    language (LANGUAGE_CODE), whatever the language of the request that made it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(message) % params
 
 
 @transaction.atomic
@@ -96,7 +106,7 @@ def create_article(
     """
     with reversion.create_revision():
         reversion.set_user(user)
-        reversion.set_comment(comment or "Created")
+        reversion.set_comment(comment or revision_comment(gettext_noop("Created")))
         article = _create_article(data)
     # Links written before this article existed now have a target.
     wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
@@ -149,7 +159,7 @@ def resolve_topics(names: Iterable[str]) -> list[Topic]:
 @reversion.create_revision()
 def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     """Create the topics that do not exist yet; existing ones keep their editors' changes."""
-    reversion.set_comment("Created")
+    reversion.set_comment(revision_comment(gettext_noop("Created")))
     created = []
     by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=[i.slug for i in items])}
     for item in items:
@@ -191,7 +201,8 @@ def import_article(
         existing = Article.objects.filter(checksum=data.checksum).first()
         if existing:
             raise DuplicateReport(existing)
-    comment = f"Imported from {source_name}" if source_name else "Imported"
+    comment = (revision_comment(gettext_noop("Imported from %(source)s"), source=source_name)
+               if source_name else revision_comment(gettext_noop("Imported")))
     return create_article(data=data, user=user, comment=comment)
 
 
@@ -214,7 +225,7 @@ def update_article(
     article = revisions.lock_for_edit(article_id=article.pk, loaded_version=loaded_version)
     with reversion.create_revision():
         reversion.set_user(user)
-        reversion.set_comment(comment or "Changed")
+        reversion.set_comment(comment or revision_comment(gettext_noop("Changed")))
         old_title = article.title
         for name in ["title", "slug", "kind", "publisher", "published_on", "source_url",
                      "language", "summary"]:
@@ -253,9 +264,10 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
         article = Article(pk=state.pk)
     with reversion.create_revision():
         reversion.set_user(user)
-        reversion.set_comment(
-            f"Restored version {state.version} of {version.revision.date_created:%Y-%m-%d %H:%M}"
-        )
+        reversion.set_comment(revision_comment(
+            gettext_noop("Restored version %(number)s of %(when)s"), number=state.version,
+            when=f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
+        ))
         for name, value in state.fields.items():
             setattr(article, name, value)
         article.version = revisions.next_version(article)
@@ -364,6 +376,7 @@ def create_passage(
     _apply_selector(passage, section, _select(section, normalise_source(exact), start))
     passage.save()
     passage.topics.set(resolve_topics(names))
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
@@ -402,6 +415,7 @@ def update_passage(
     passage.save()
     if names is not None:
         passage.topics.set(resolve_topics(names))
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
@@ -416,12 +430,13 @@ def confirm_passage(*, passage: Passage) -> Passage:
     section = _locked(passage.section)
     _apply_selector(passage, section, anchoring.select(section.plain_text, passage.start, passage.end))
     passage.save()
+    search_index.reindex_passages([passage.pk])
     return passage
 
 
 @transaction.atomic
 def delete_passage(*, passage: Passage) -> None:
-    """Delete a passage and its tags."""
+    """Delete a passage and its tags (its search entry goes with it: cascade)."""
     passage.delete()
 
 
@@ -456,6 +471,7 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
         )
         passage.status, passage.start, passage.end = anchor.status, anchor.start, anchor.end
     Passage.objects.bulk_update(passages, ["status", "start", "end"])
+    search_index.reindex_passages([p.pk for p in passages])
     return passages
 
 

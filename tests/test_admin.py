@@ -101,3 +101,23 @@ def test_readers_and_analysts_cannot_reach_the_admin(client, analyst, make_artic
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     client.post(url, _inline_post(article, {"title": "改ざん"}))
     assert Article.objects.get(pk=article.pk).title != "改ざん"
+
+
+def test_browser_line_ends_do_not_count_as_edits(editor_client, make_article):
+    """Browsers post textareas with CRLF; only the section really edited changes version."""
+    article = make_article(sections=[("一", "段落一。\n\n段落二。", []),
+                                     ("二", "段落三。\n\n段落四。", [])])
+    first, second = article.sections.order_by("position")
+    versions = (first.version, second.version)
+    data = _inline_post(article, {"summary": "概要。\r\n\r\n二段落目。"})
+    for i in range(2):
+        data[f"sections-{i}-body"] = data[f"sections-{i}-body"].replace("\n", "\r\n")
+    data["sections-1-heading"] = "二（改題）"
+    response = editor_client.post(reverse("admin:kb_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.version == versions[0]
+    assert second.version > versions[1]
+    assert first.body == "段落一。\n\n段落二。"
+    assert Article.objects.get(pk=article.pk).summary == "概要。\n\n二段落目。"

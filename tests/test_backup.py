@@ -141,6 +141,8 @@ def test_backup_round_trip_keeps_passages_and_every_page(passages, analyst, tmp_
     assert _passage_rows() == passages
     assert _pages() == before  # article pages (highlights' data) and topic pages (lists)
     assert _analysts_pages(analyst) == mine
+    found = Client().get(reverse("kb:api-search"), {"q": "根拠"}).json()["results"]
+    assert [hit["note"] for hit in found if hit["type"] == "passage"] == ["制裁の**根拠**"]
 
 
 def test_passages_need_their_analysts_accounts(passages, tmp_path):

@@ -81,7 +81,7 @@ def test_upload_preview_correct_and_save(editor_client, editor, huawei):
     assert "#### デジタル経済" in sections[1].body and "商機" in sections[1].body
     assert [t.slug for t in sections[1].topics.all()] == ["huawei-5g"]
     revision = Version.objects.get_for_object(article).get().revision
-    assert revision.user == editor and revision.comment == "Imported from report.txt"
+    assert revision.user == editor and revision.comment == "report.txt から取り込み"
 
 
 def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db):

@@ -127,6 +127,23 @@ def test_bullets_numbered_headings_and_lists():
     assert headings == ["題名", "1. 最初の章", "小見出し", "2. 次の章"]
 
 
+def test_pasted_headings_with_the_paragraph_right_under_them():
+    text = ("中国のAI規制の動向\n山田太郎\n2024年5月1日\n\n"
+            "1. はじめに\n中国政府は2023年に生成AIの規則を定めた。\n"
+            "2. 規制の概要\n事業者には登録が求められる。\n\n"
+            "3. おわりに\n今後の運用が注目される。\n\n"
+            "手順は次のとおり。\n1. 届け出る\n2. 審査を受ける。\n")
+    proposal = propose_article(text)
+    sections = proposal.sections
+    assert (proposal.title, proposal.kind) == ("中国のAI規制の動向", "report")
+    assert [s.heading for s in sections] == [
+        "中国のAI規制の動向", "1. はじめに", "2. 規制の概要", "3. おわりに"]
+    assert sections[1].body == "中国政府は2023年に生成AIの規則を定めた。"
+    assert sections[2].body == "事業者には登録が求められる。"
+    # A numbered list inside a paragraph stays a list in its section.
+    assert "1. 届け出る" in sections[3].body and "2. 審査を受ける。" in sections[3].body
+
+
 def test_checksum_ignores_layout_but_not_text():
     text = "中国とロシア\n\n本文です。"
     assert checksum(text) == checksum("中国と ロシア\r\n\f本文です。 ")

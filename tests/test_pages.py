@@ -191,3 +191,26 @@ def test_query_count_does_not_grow_with_the_corpus(
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_page_titles_name_the_page_then_the_site(client, make_article):
+    article = make_article(title="中ロのハイテク協力")
+    assert "<title>ホーム — kb</title>" in client.get(reverse("kb:home")).content.decode()
+    assert "<title>中ロのハイテク協力 — kb</title>" in client.get(
+        article.get_absolute_url()).content.decode()
+
+
+def test_missing_pages_get_the_site_layout_and_a_way_back(client, db):
+    response = client.get("/articles/存在しない記事/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "ページが見つかりません" in html and f'href="{reverse("kb:topics")}"' in html
+
+
+def test_topic_list_leaves_out_unused_free_tags(client, topics, make_article):
+    make_article(sections=[("s", "本文", ["platformers"])])
+    Topic.objects.create(slug="typo", name="テスト自由タグ")  # nothing carries it any more
+    described = Topic.objects.create(slug="future", name="将来のトピック", description="説明。")
+    html = client.get(reverse("kb:topics")).content.decode()
+    assert "プラットフォーマー" in html and described.name in html
+    assert "テスト自由タグ" not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from kb import services
@@ -43,7 +44,7 @@ def test_every_save_path_records_a_revision_with_author_and_comment(
 ):
     article = make_article(sections=[("一", "旧本文。", [])])
     created = versions(article)
-    assert len(created) == 1 and created[0].revision.comment == "Created"
+    assert len(created) == 1 and created[0].revision.comment == "作成"
     url = reverse("admin:kb_article_change", args=[article.pk])
     response = editor_client.post(url, _inline_post(article, {"sections-0-body": "新本文。"}))
     assert response.status_code == 302
@@ -69,13 +70,24 @@ def test_history_page_lists_revisions_and_compares_two(editor_client, make_artic
     editor_client.post(reverse("admin:kb_article_change", args=[article.pk]),
                        _inline_post(article, {"sections-0-body": "中露の協力は深化している。"}))
     html = client.get(reverse("kb:article_history", args=[article.slug])).content.decode()
-    assert "editor" in html and "Created" in html
+    assert "editor" in html and "作成" in html
     new, old = versions(article)
     compare = client.get(reverse("kb:article_compare", args=[article.slug]),
                          {"from": old.pk, "to": new.pk}).content.decode()
     assert "中<del>ロ</del><ins>露</ins>の協力" in compare
     # Readers see no restore button.
     assert "restore" not in compare
+    restore_url = reverse("kb:article_restore", args=[article.slug, old.pk])
+    # Editors restore from the comparison with the current article, after seeing what it
+    # undoes; not from the history list, and not between two past versions.
+    assert restore_url not in editor_client.get(
+        reverse("kb:article_history", args=[article.slug])).content.decode()
+    assert restore_url not in editor_client.get(
+        reverse("kb:article_compare", args=[article.slug]),
+        {"from": old.pk, "to": new.pk}).content.decode()
+    with_current = editor_client.get(reverse("kb:article_compare", args=[article.slug]),
+                                     {"from": old.pk}).content.decode()
+    assert restore_url in with_current and "中<del>ロ</del><ins>露</ins>の協力" in with_current
 
 
 def test_editor_restores_an_old_revision_as_a_new_one(editor_client, make_article):
@@ -100,7 +112,10 @@ def test_editor_restores_an_old_revision_as_a_new_one(editor_client, make_articl
         ("一", "最初の本文。"), ("二", "二番目。")]
     assert article.sections.get(heading="一").body_html == "<p>最初の本文。</p>"
     history = versions(article)
-    assert len(history) == 3 and history[0].revision.comment.startswith("Restored version 1")
+    assert len(history) == 3 and history[0].revision.comment.startswith("第1版（")
+    # The restored version's time as readers see it: Tokyo time, not UTC.
+    when = timezone.localtime(first.revision.date_created)
+    assert f"{when:%Y-%m-%d %H:%M}" in history[0].revision.comment
 
 
 @pytest.mark.parametrize("who", ["anonymous", "analyst"])

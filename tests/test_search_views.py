@@ -92,6 +92,9 @@ def test_filters_narrow_and_facets_count(client, library):
     assert "余談" in html and "AI規制の枠組み" not in html
     html = page(client, q="規制", publisher="NRI")
     assert "規制強化" in html and "余談" not in html
+    # Part of a publisher's name, in any width or case, is enough.
+    html = page(client, q="規制", publisher="ｎｒ")
+    assert "規制強化" in html and "余談" not in html
 
 
 def test_a_bad_date_is_a_clear_error(client, library):

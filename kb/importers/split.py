@@ -54,7 +54,37 @@ def _blocks(lines: list[str]) -> list[list[str]]:
             blocks[-1].append(line)
         elif blocks[-1]:
             blocks.append([])
-    return [b for b in blocks if b]
+    return [part for block in blocks if block for part in _split_heading_lines(block)]
+
+
+def _split_heading_lines(block: list[str]) -> list[list[str]]:
+    """Headings with their paragraph right under them, no blank line between (text pasted
+    from Word or the web: "1. はじめに" then "中国政府は…。") become blocks of their own.
+    A numbered list, or a heading wrapped onto a second line, is left whole."""
+    parts: list[list[str]] = [[]]
+    for i, line in enumerate(block):
+        prev = block[i - 1] if i else None
+        nxt = block[i + 1] if i + 1 < len(block) else None
+        if len(block) > 1 and _is_heading_line(line, prev, nxt):
+            parts += [[line], []]
+        else:
+            parts[-1].append(line)
+    return [part for part in parts if part]
+
+
+def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
+    if MARKDOWN_HEADING.match(line) or SPEAKER.match(line):
+        return True
+    text = line.strip()
+    return (
+        bool(NUMBERED.match(line))
+        and len(text) <= MAX_PLAIN_HEADING
+        and not text.endswith(SENTENCE_END)
+        and not (prev is not None and NUMBERED.match(prev))
+        and nxt is not None
+        and not NUMBERED.match(nxt)
+        and "。" in nxt
+    )
 
 
 def _joined(block: list[str]) -> str:
@@ -183,6 +213,16 @@ def _flush(draft: _Draft, style: Style) -> None:
     draft.raw = []
 
 
+def _is_title_with_byline(block: list[str]) -> bool:
+    title, *byline = (line.strip() for line in block)
+    return (
+        0 < len(title) <= MAX_HEADING
+        and not title.endswith(SENTENCE_END)
+        and 0 < len(byline) <= 3
+        and all(DATE_LINE.match(line) or len(line) <= 20 for line in byline)
+    )
+
+
 def _finish(draft: _Draft, style: Style) -> ProposedSection:
     if not draft.heading and not draft.parts:
         # An untitled opening: its first block, if short, is the document's own title.
@@ -192,6 +232,10 @@ def _finish(draft: _Draft, style: Style) -> ProposedSection:
             draft.heading = _clean_heading(title)
             first = draft.raw.index(blocks[0][-1])
             draft.raw = draft.raw[first + 1:]
+        elif blocks and _is_title_with_byline(blocks[0]):
+            # "Title / author / date" with no blank lines: the byline stays as the body.
+            draft.heading = _clean_heading(blocks[0][0])
+            draft.raw = draft.raw[draft.raw.index(blocks[0][0]) + 1:]
     _flush(draft, style)
     body = "\n\n".join(part for part in draft.parts if part)
     return ProposedSection(heading=draft.heading[:300], body=body, page=draft.page)

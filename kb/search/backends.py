@@ -26,7 +26,13 @@ from .tokenise import Pattern
 
 # Field order is the FTS5 column order and the tsvector weight letters.
 FIELDS = ("heading", "title", "topics", "body")
-FTS_TABLE = "kb_search_fts"
+FTS_TABLE = "kb_search_fts"  # sections and passages
+# Articles and topics, a few thousand, have an index of their own (an FTS5 table; a
+# partial GIN index): matched in the big one, finding the few that contain a common word
+# meant walking every section that contains it.
+SIDE_FTS_TABLE = "kb_search_side_fts"
+SIDE_TYPES = frozenset({"article", "topic"})
+SEARCH_DOC_TYPES = frozenset({"section", "passage", *SIDE_TYPES})
 # bm25 column weights, in FIELDS order: a heading or title hit says what the entry is about.
 SQLITE_WEIGHTS = (8.0, 4.0, 5.0, 1.0)
 PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
@@ -45,6 +51,7 @@ PG_CANDIDATE_CAP = 300
 @dataclass(frozen=True, slots=True)
 class IndexDocument:
     entry_id: int
+    doc_type: str
     fields: dict[str, list[str]]  # field name → tokens in order
 
 
@@ -53,6 +60,7 @@ class Candidate:
     entry_id: int
     doc_type: str
     section_id: int | None
+    passage_id: int | None
     article_id: int | None
     topic_id: int | None
     kind: str
@@ -94,7 +102,7 @@ class Backend:
 
 
 _CANDIDATE_COLUMNS = (
-    "e.id, e.doc_type, e.section_id, e.article_id, e.topic_id, e.kind, e.publisher, "
+    "e.id, e.doc_type, e.section_id, e.passage_id, e.article_id, e.topic_id, e.kind, e.publisher, "
     "e.published_on, e.topic_ids"
 )
 
@@ -102,11 +110,11 @@ _CANDIDATE_COLUMNS = (
 def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
     candidates = [
         Candidate(
-            entry_id=row[0], doc_type=row[1], section_id=row[2], article_id=row[3],
-            topic_id=row[4], kind=row[5], publisher=row[6],
-            published_on=date.fromisoformat(row[7]) if isinstance(row[7], str) else row[7],
-            topic_ids=json.loads(row[8]) if isinstance(row[8], str) else row[8],
-            score=float(row[9]),
+            entry_id=row[0], doc_type=row[1], section_id=row[2], passage_id=row[3],
+            article_id=row[4], topic_id=row[5], kind=row[6], publisher=row[7],
+            published_on=date.fromisoformat(row[8]) if isinstance(row[8], str) else row[8],
+            topic_ids=json.loads(row[9]) if isinstance(row[9], str) else row[9],
+            score=float(row[10]),
         )
         for row in rows
     ]
@@ -117,19 +125,28 @@ def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
 class SQLiteBackend(Backend):
     vendor = "sqlite"
 
+    @staticmethod
+    def table(doc_type: str) -> str:
+        return SIDE_FTS_TABLE if doc_type in SIDE_TYPES else FTS_TABLE
+
     def write(self, documents: Sequence[IndexDocument]) -> None:
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(d.entry_id,) for d in documents]
-            )
-            cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s)",
-                [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in FIELDS)) for d in documents],
-            )
+            for table in (FTS_TABLE, SIDE_FTS_TABLE):
+                rows = [d for d in documents if self.table(d.doc_type) == table]
+                if not rows:
+                    continue
+                cursor.executemany(
+                    f"DELETE FROM {table} WHERE rowid = %s", [(d.entry_id,) for d in rows]
+                )
+                cursor.executemany(
+                    f"INSERT INTO {table} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s)",
+                    [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in FIELDS)) for d in rows],
+                )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"DELETE FROM {SIDE_FTS_TABLE}")
 
     @staticmethod
     def compile(terms: Sequence[Term]) -> str:
@@ -146,40 +163,42 @@ class SQLiteBackend(Backend):
         expression = self.compile(terms)
         strong = "{heading title topics} : (" + expression + ")"
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
-        score = f"-bm25({FTS_TABLE}, {weights})" if ranked else "0"
-        types = ", ".join(["%s"] * len(doc_types))
-        stage = (
-            f"SELECT * FROM (SELECT {FTS_TABLE}.rowid AS id, {score} AS score FROM {FTS_TABLE} "
-            f"CROSS JOIN kb_searchentry d ON d.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND d.doc_type IN ({types}) LIMIT %s)"
-        )
-        # CROSS JOIN keeps the FTS table outermost: SQLite would otherwise walk the entries
-        # by doc_type and probe the index once per entry.
-        # Unranked, the strong pass (which only chooses what gets ranked) is skipped.
-        stages, params = [stage], [expression, *doc_types, cap]
-        if ranked:
+        stages, params = [], []
+        for table in sorted({self.table(t) for t in doc_types}):
+            score = f"-bm25({table}, {weights})" if ranked else "0"
+            stage = (
+                f"SELECT * FROM (SELECT rowid AS id, {score} AS score FROM {table} "
+                f"WHERE {table} MATCH %s LIMIT %s)"
+            )
+            # Unranked, the strong pass (which only chooses what gets ranked) is skipped.
             stages.append(stage)
-            params += [strong, *doc_types, cap]
+            params += [expression, cap]
+            if ranked:
+                stages.append(stage)
+                params += [strong, cap]
+        types = ", ".join(["%s"] * len(doc_types))
         sql = (
             f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
             f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) GROUP BY id"
-            f") r JOIN kb_searchentry e ON e.id = r.id"
+            f") r JOIN kb_searchentry e ON e.id = r.id WHERE e.doc_type IN ({types})"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*params, *doc_types])
             return _candidates(cursor.fetchall(), cap=cap)
 
     def optimise(self) -> None:
         # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query
         # reads each of them.
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            for table in (FTS_TABLE, SIDE_FTS_TABLE):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
     def size_bytes(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s OR name = 'kb_searchentry'",
-                [FTS_TABLE + "%"],
+                "SELECT SUM(pgsize) FROM dbstat "
+                "WHERE name LIKE %s OR name LIKE %s OR name = 'kb_searchentry'",
+                [FTS_TABLE + "%", SIDE_FTS_TABLE + "%"],
             )
             return int(cursor.fetchone()[0] or 0)
 
@@ -238,16 +257,21 @@ class PostgreSQLBackend(Backend):
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
+        # The types are written out (not bound) so that the planner, seeing exactly the
+        # condition of the partial index of articles and topics, uses that index.
+        if not all(t in SEARCH_DOC_TYPES for t in doc_types):
+            raise ValueError(f"unknown document types {doc_types!r}")
+        types = ", ".join(f"'{t}'" for t in sorted(doc_types))
         stage = (
             f"SELECT id, {score} AS score FROM (SELECT id, vector FROM kb_searchentry "
-            "WHERE {column} @@ CAST(%s AS tsquery) AND doc_type = ANY(%s) LIMIT %s) s, "
+            f"WHERE {{column}} @@ CAST(%s AS tsquery) AND doc_type IN ({types}) LIMIT %s) s, "
             "CAST(%s AS tsquery) q"
         )
-        query, types = self.compile(terms), list(doc_types)
-        stages, params = [stage.format(column="vector")], [*weights, query, types, cap, query]
+        query = self.compile(terms)
+        stages, params = [stage.format(column="vector")], [*weights, query, cap, query]
         if ranked:
             stages.append(stage.format(column="head"))
-            params += [*weights, query, types, cap, query]
+            params += [*weights, query, cap, query]
         sql = (
             f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
             f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) u GROUP BY id"

@@ -6,19 +6,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
-from ..models import Article, SearchEntry, Section, Topic
+from ..models import Article, Passage, SearchEntry, Section, TaggedPassage, TaggedSection, Topic
 from .backends import Candidate, get_backend
 from .query import ParsedQuery, parse
 from .snippets import highlight
-from .tokenise import Pattern, index_tokens
+from .tokenise import Pattern, index_tokens, normalise
 
-# The ranked, filtered, paged list; passages join sections here once they are indexed.
-TEXTS = (SearchEntry.DocType.SECTION,)
+# The ranked, filtered, paged list: sections and analysts' passages.
+TEXTS = (SearchEntry.DocType.SECTION, SearchEntry.DocType.PASSAGE)
 # Shown beside it: the few best articles and topics, matched and ranked on their own.
 OTHERS = (SearchEntry.DocType.ARTICLE, SearchEntry.DocType.TOPIC)
 OTHERS_CAP = 100
@@ -26,6 +27,10 @@ PER_PAGE = 20
 SIDE_HITS = 5  # articles and topics shown beside the sections
 FACET_VALUES = 12
 SUGGESTIONS = 6
+
+
+def _contains(text: str, part: str) -> bool:
+    return normalise(part) in normalise(text)
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,8 @@ class SearchFilters:
             return False
         if skip != "kind" and self.kind and c.kind != self.kind:
             return False
-        if skip != "publisher" and self.publisher and c.publisher != self.publisher:
+        # Part of the name is enough: 野村 finds 株式会社野村総合研究所.
+        if skip != "publisher" and self.publisher and not _contains(c.publisher, self.publisher):
             return False
         if skip != "date" and (self.date_from or self.date_to):
             if c.published_on is None:
@@ -61,6 +67,18 @@ class SectionHit:
     score: float
     heading: SafeString
     snippet: SafeString
+    topics: list[Topic]
+    type: ClassVar[str] = "section"
+
+
+@dataclass
+class PassageHit:
+    passage: Passage
+    score: float
+    quote: SafeString
+    note: SafeString
+    topics: list[Topic]
+    type: ClassVar[str] = "passage"
 
 
 @dataclass
@@ -86,14 +104,15 @@ class SearchResults:
     term_counts: list[tuple[str, int]] = field(default_factory=list)
 
     @property
-    def hits(self) -> list[SectionHit]:
+    def hits(self) -> list[SectionHit | PassageHit]:
         return list(self.page.object_list) if self.page else []
 
 
 def search(
     raw: str, *, filters: SearchFilters = SearchFilters(), page: int = 1, per_page: int = PER_PAGE
 ) -> SearchResults:
-    """Sections (ranked, filtered, paged, with snippets), articles and topics matching ``raw``.
+    """Sections and passages (ranked, filtered, paged, with snippets), articles and topics
+    matching ``raw``.
 
     A fixed number of queries whatever the corpus size: alias lookup, the section match
     (two when aliases widened it), the article and topic match, then what the page shows.
@@ -127,7 +146,7 @@ def search(
     paginator = Paginator(admitted, per_page)
     results.page = paginator.get_page(page)
     patterns = [p for term in query.terms for p in term.patterns]
-    results.page.object_list = _section_hits(results.page.object_list, patterns)
+    results.page.object_list = _hits(results.page.object_list, patterns)
     results.articles = _side_hits(
         Article.objects.all(),
         [c for c in others if c.doc_type == SearchEntry.DocType.ARTICLE
@@ -150,20 +169,48 @@ def _topic_id(slug: str) -> int | None:
     return Topic.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
-def _section_hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionHit]:
-    sections = Section.objects.select_related("article").prefetch_related("topics").in_bulk(
-        [c.section_id for c in candidates]
+def _hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionHit | PassageHit]:
+    """The page's sections and passages, in rank order, highlighted. Each kind costs its
+    queries only when the page shows one."""
+    section_ids = [c.section_id for c in candidates if c.section_id]
+    passage_ids = [c.passage_id for c in candidates if c.passage_id]
+    sections = Section.objects.select_related("article").in_bulk(section_ids) if section_ids else {}
+    passages = (
+        Passage.objects.select_related("article", "analyst").in_bulk(passage_ids)
+        if passage_ids else {}
     )
-    return [
-        SectionHit(
-            section=sections[c.section_id],
-            score=c.score,
-            heading=highlight(sections[c.section_id].heading, patterns, chars=None),
-            snippet=highlight(sections[c.section_id].plain_text, patterns),
-        )
-        for c in candidates
-        if c.section_id in sections
-    ]
+    section_topics = _topics(TaggedSection, section_ids)
+    passage_topics = _topics(TaggedPassage, passage_ids)
+    hits: list[SectionHit | PassageHit] = []
+    for c in candidates:
+        if (section := sections.get(c.section_id)) is not None:
+            hits.append(SectionHit(
+                section=section,
+                score=c.score,
+                heading=highlight(section.heading, patterns, chars=None),
+                snippet=highlight(section.plain_text, patterns),
+                topics=section_topics.get(section.pk, []),
+            ))
+        elif (passage := passages.get(c.passage_id)) is not None:
+            hits.append(PassageHit(
+                passage=passage,
+                score=c.score,
+                quote=highlight(passage.exact, patterns),
+                note=highlight(passage.note, patterns),
+                topics=passage_topics.get(passage.pk, []),
+            ))
+    return hits
+
+
+def _topics(through: type[TaggedSection] | type[TaggedPassage], ids: list[int]) -> dict[int, list[Topic]]:
+    """The topics of these sections or passages, in one query (taggit's own prefetch
+    costs several ms a page in Python)."""
+    if not ids:
+        return {}
+    topics: dict[int, list[Topic]] = {}
+    for tagged in through.objects.filter(content_object_id__in=ids).select_related("tag").order_by("pk"):
+        topics.setdefault(tagged.content_object_id, []).append(tagged.tag)
+    return topics
 
 
 def _side_hits(

@@ -1,9 +1,10 @@
 """Keeping the search index current. Every write path calls these inside its transaction.
 
 The contract for write paths (services, admin, importers, passages): after changing
-sections, articles or topics, call ``reindex_sections`` / ``reindex_articles`` /
-``reindex_topics`` with the ids you touched, inside the same ``transaction.atomic``.
-Deleting a section, article or topic needs no call: its entries go with it (cascade).
+sections, passages, articles or topics, call ``reindex_sections`` / ``reindex_passages`` /
+``reindex_articles`` / ``reindex_topics`` with the ids you touched, inside the same
+``transaction.atomic``. Deleting a section, passage, article or topic needs no call: its
+entries go with it (cascade).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import transaction
 
 from ..cache import content_changed
-from ..models import Article, SearchEntry, Section, Topic
+from ..models import Article, Passage, SearchEntry, Section, Topic
 from .backends import IndexDocument, get_backend
 from .tokenise import index_tokens, normalise
 
@@ -30,6 +31,18 @@ def _section_fields(section: Section) -> dict[str, list[str]]:
         "title": index_tokens(section.article.title),
         "topics": index_tokens(" ".join(label for t in section.topics.all() for label in _labels(t))),
         "body": index_tokens(section.plain_text),
+    }
+
+
+def _passage_fields(passage: Passage) -> dict[str, list[str]]:
+    # The note says what the passage is about, as a heading does for a section; in its own
+    # field, no phrase spans the end of the quote and the start of the note.
+    article = passage.source_article
+    return {
+        "heading": index_tokens(passage.note),
+        "title": index_tokens(article.title if article else ""),
+        "topics": index_tokens(" ".join(label for t in passage.topics.all() for label in _labels(t))),
+        "body": index_tokens(passage.exact),
     }
 
 
@@ -64,7 +77,7 @@ def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields:
         SearchEntry(doc_type=doc_type, **{**values(obj), key: obj}) for obj in objects
     )
     get_backend().write(
-        [IndexDocument(entry.pk, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
+        [IndexDocument(entry.pk, doc_type, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
     )
     # bulk_create and the backend's raw SQL send no signal: a rebuild after a restore
     # must still refresh cached search pages.
@@ -99,6 +112,34 @@ def reindex_sections(section_ids: Iterable[int]) -> None:
         )
 
 
+@transaction.atomic
+def reindex_passages(passage_ids: Iterable[int]) -> None:
+    """Index these passages as they are now (quote, note, tags, their article's title and
+    metadata for the filters)."""
+    ids = list(passage_ids)
+    for start in range(0, len(ids), BATCH):
+        passages = list(
+            Passage.objects.filter(pk__in=ids[start : start + BATCH])
+            .select_related("article")
+            .prefetch_related("topics")
+        )
+        _write(
+            SearchEntry.DocType.PASSAGE,
+            "passage",
+            passages,
+            _passage_values,
+            _passage_fields,
+        )
+
+
+def _passage_values(passage: Passage) -> dict:
+    article = passage.source_article  # None once its article is deleted
+    return {
+        **(_article_values(article) if article else {}),
+        "topic_ids": sorted(t.pk for t in passage.topics.all()),
+    }
+
+
 def _index_articles(ids: list[int]) -> None:
     articles = list(Article.objects.filter(pk__in=ids))
     _write(SearchEntry.DocType.ARTICLE, "article", articles, _article_values, _article_fields)
@@ -117,10 +158,12 @@ def _index_topics(ids: list[int]) -> None:
 
 @transaction.atomic
 def reindex_articles(article_ids: Iterable[int]) -> None:
-    """Index these articles' metadata and every section (they carry the article's title)."""
+    """Index these articles' metadata and every section and passage (they carry the
+    article's title and metadata)."""
     ids = list(article_ids)
     _index_articles(ids)
     reindex_sections(Section.objects.filter(article__in=ids).values_list("pk", flat=True))
+    reindex_passages(Passage.objects.filter(article__in=ids).values_list("pk", flat=True))
     # Topics first created as free tags on these sections need their own entries.
     _index_topics(
         list(
@@ -133,11 +176,12 @@ def reindex_articles(article_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def reindex_topics(topic_ids: Iterable[int]) -> None:
-    """Index these topics (labels, aliases, description) and the sections tagged with them
-    (their labels are in those sections' entries)."""
+    """Index these topics (labels, aliases, description) and the sections and passages
+    tagged with them (their labels are in those entries)."""
     ids = list(topic_ids)
     _index_topics(ids)
     reindex_sections(sections_tagged(ids))
+    reindex_passages(passages_tagged(ids))
 
 
 def sections_tagged(topic_ids: Iterable[int]) -> list[int]:
@@ -145,6 +189,15 @@ def sections_tagged(topic_ids: Iterable[int]) -> list[int]:
     and ``reindex_sections`` them after, in the same transaction."""
     return list(
         Section.objects.filter(tagged_items__tag__in=list(topic_ids))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def passages_tagged(topic_ids: Iterable[int]) -> list[int]:
+    """The passages carrying any of these topics, as ``sections_tagged``."""
+    return list(
+        Passage.objects.filter(tagged_items__tag__in=list(topic_ids))
         .values_list("pk", flat=True)
         .distinct()
     )
@@ -159,6 +212,7 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
         (_index_topics, list(Topic.objects.order_by("pk").values_list("pk", flat=True))),
         (_index_articles, list(Article.objects.order_by("pk").values_list("pk", flat=True))),
         (reindex_sections, list(Section.objects.order_by("pk").values_list("pk", flat=True))),
+        (reindex_passages, list(Passage.objects.order_by("pk").values_list("pk", flat=True))),
     ]
     total, done = sum(len(ids) for _, ids in work), 0
     for index, ids in work:

@@ -12,40 +12,61 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .tokenise import Pattern, normalise_with_spans, tokenise
+from .tokenise import _TOKEN_RE, Pattern, normalise_with_spans
 
 SNIPPET_CHARS = 160
 LEAD_CHARS = 40  # shown before the first hit of the snippet
 
 
+def _tokens(normalised: str) -> tuple[list[str], list[int], list[int]]:
+    """``tokenise`` as three plain lists (texts, starts, ends): a page highlights thousands
+    of tokens, and making a Token object for each was most of a page's Python time."""
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _TOKEN_RE.finditer(normalised):
+        run, start, end = match.group(), match.start(), match.end()
+        if match.lastgroup == "word":
+            texts.append(run)
+            starts.append(start)
+            ends.append(end)
+            continue
+        texts.extend([run[k : k + 2] for k in range(len(run) - 1)])
+        texts.append(run[-1])
+        starts.extend(range(start, end))
+        ends.extend(range(start + 2, end + 1))
+        ends.append(end)
+    return texts, starts, ends
+
+
 def match_spans(text: str, patterns: Sequence[Pattern]) -> list[tuple[int, int]]:
     """Where in ``text`` (original offsets) any of ``patterns`` matches, merged and sorted."""
     normalised, spans = normalise_with_spans(text)
-    tokens = tokenise(normalised)
+    texts, token_starts, token_ends = _tokens(normalised)
     starts: dict[str, list[int]] = {}
-    for i, token in enumerate(tokens):
-        starts.setdefault(token.text, []).append(i)
+    for i, token in enumerate(texts):
+        starts.setdefault(token, []).append(i)
     found: list[tuple[int, int]] = []
     for pattern in patterns:
         *body, last = pattern.tokens
         if pattern.prefix and not body:
-            positions = [i for i, t in enumerate(tokens) if t.text.startswith(last)]
+            positions = [i for i, t in enumerate(texts) if t.startswith(last)]
         else:
             positions = starts.get(pattern.tokens[0], [])
         for i in positions:
             j = i + len(body)
-            if j >= len(tokens) or any(tokens[i + k].text != body[k] for k in range(len(body))):
+            if j >= len(texts) or any(texts[i + k] != body[k] for k in range(len(body))):
                 continue
-            end_token = tokens[j]
+            end_text = texts[j]
             if pattern.prefix:
-                if not end_token.text.startswith(last):
+                if not end_text.startswith(last):
                     continue
-                end = end_token.start + len(last)
-            elif end_token.text == last:
-                end = end_token.end
+                end = token_starts[j] + len(last)
+            elif end_text == last:
+                end = token_ends[j]
             else:
                 continue
-            found.append((spans[tokens[i].start][0], spans[end - 1][1]))
+            found.append((spans[token_starts[i]][0], spans[end - 1][1]))
     return _merge(found)
 
 

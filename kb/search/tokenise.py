@@ -40,14 +40,34 @@ def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     base character together with its combining or half-width voicing marks (ｶﾞ → ガ),
     which gives the same string as ``normalise``.
     """
-    if unicodedata.is_normalized("NFKC", text) and "\u30fb" not in text:
-        folded = text.casefold()
-        if len(folded) == len(text):  # casefold never drops characters: one for one
-            return folded, [(i, i + 1) for i in range(len(text))]
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
+        # Most of a text is already normal: take it a chunk at a time (ending before a
+        # mark, so a mark is never cut from its base), one character at a time only where
+        # something changes.
+        end = min(n, i + _CHUNK)
+        while end < n and _fold_char(text[end])[1]:
+            end += 1
+        chunk = text[i:end]
+        if unicodedata.is_normalized("NFKC", chunk) and "\u30fb" not in chunk:
+            folded = chunk.casefold()
+            if len(folded) == len(chunk):  # casefold never drops characters: one for one
+                out.append(folded)
+                spans.extend([(k, k + 1) for k in range(i, end)])
+                i = end
+                continue
+        i = _fold_slow(text, i, end, out, spans)
+    return "".join(out), spans
+
+
+_CHUNK = 32
+
+
+def _fold_slow(text: str, i: int, stop: int, out: list[str], spans: list[tuple[int, int]]) -> int:
+    n = len(text)
+    while i < stop:
         j = i + 1
         while j < n and _fold_char(text[j])[1]:
             j += 1
@@ -55,7 +75,7 @@ def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         out.append(folded)
         spans.extend([(i, j)] * len(folded))
         i = j
-    return "".join(out), spans
+    return i
 
 
 _FOLDED: dict[str, tuple[str, bool]] = {}

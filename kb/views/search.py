@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..cache import reader_cache
-from ..search.engine import SearchResults, search
+from ..search.engine import PassageHit, SearchResults, SectionHit, search
 from ..search.forms import SearchForm
 
 
@@ -72,21 +72,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             "capped": results.capped,
             "page": page.number if page else 1,
             "pages": page.paginator.num_pages if page else 0,
-            "results": [
-                {
-                    "type": "section",
-                    "article_id": hit.section.article_id,
-                    "article_slug": hit.section.article.slug,
-                    "article_title": hit.section.article.title,
-                    "section_anchor": hit.section.anchor,
-                    "heading": hit.section.heading,
-                    "url": hit.section.get_absolute_url(),
-                    "score": round(hit.score, 6),
-                    "snippet": str(hit.snippet),
-                    "topics": [t.slug for t in hit.section.topics.all()],
-                }
-                for hit in results.hits
-            ],
+            "results": [_result(hit) for hit in results.hits],
             "articles": [
                 {"type": "article", "article_id": a.pk, "article_slug": a.slug, "title": a.title,
                  "url": a.get_absolute_url(), "score": round(score, 6)}
@@ -106,3 +92,36 @@ def search_api(request: HttpRequest) -> JsonResponse:
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _result(hit: SectionHit | PassageHit) -> dict:
+    if isinstance(hit, PassageHit):
+        passage, article = hit.passage, hit.passage.source_article
+        return {
+            "type": "passage",
+            "passage_id": passage.pk,
+            "article_id": passage.article_id,
+            "article_slug": article.slug if article else None,
+            "article_title": article.title if article else None,
+            "url": passage.get_absolute_url(),
+            "score": round(hit.score, 6),
+            "quote": passage.exact,
+            "note": passage.note,
+            "snippet": str(hit.quote),
+            "note_snippet": str(hit.note),
+            "analyst": passage.analyst.get_full_name() or passage.analyst.get_username(),
+            "created_at": passage.created_at.isoformat(),
+            "topics": [t.slug for t in hit.topics],
+        }
+    return {
+        "type": "section",
+        "article_id": hit.section.article_id,
+        "article_slug": hit.section.article.slug,
+        "article_title": hit.section.article.title,
+        "section_anchor": hit.section.anchor,
+        "heading": hit.section.heading,
+        "url": hit.section.get_absolute_url(),
+        "score": round(hit.score, 6),
+        "snippet": str(hit.snippet),
+        "topics": [t.slug for t in hit.topics],
+    }

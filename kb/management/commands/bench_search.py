@@ -47,11 +47,13 @@ class Command(BaseCommand):
         parser.add_argument("--sections", type=int, default=100_000)
         parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
         parser.add_argument("--rebuild", action="store_true", help="regenerate the corpus")
+        parser.add_argument("--reindex", action="store_true",
+                            help="rebuild the search index of the corpus kept (timed)")
         parser.add_argument("--json", help="also write the figures to this file")
         parser.add_argument("--cap", type=int, help="candidates ranked per pass (default: the backend's)")
 
-    def handle(self, *args, sections: int, runs: int, rebuild: bool, json: str | None,
-               cap: int | None, **options):
+    def handle(self, *args, sections: int, runs: int, rebuild: bool, reindex: bool,
+               json: str | None, cap: int | None, **options):
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in name:
             raise CommandError(f"Refusing to fill {name!r}: point DATABASE_URL at a *bench* database.")
@@ -63,6 +65,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             self.generate(sections)
             self.stdout.write(f"corpus: {sections} sections in {time.perf_counter() - started:.0f} s")
+            reindex = True
+        if reindex:
             started = time.perf_counter()
             index.rebuild(progress=self.progress)
             index.compact()

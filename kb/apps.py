@@ -19,7 +19,12 @@ class KbConfig(AppConfig):
         # database (the test database included), so they follow migrate.
         post_migrate.connect(_create_roles, sender=self)
 
+        from reversion.models import Revision
+
         from .cache import watch_models
 
         # Every kb model, present and future: any change to them may show on a page.
         watch_models(self.get_models(include_auto_created=True))
+        # History pages list revisions; ``deleterevisions`` removes them without touching a
+        # kb model. (Versions are only written beside kb saves, which invalidate already.)
+        watch_models([Revision])

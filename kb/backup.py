@@ -1,8 +1,9 @@
 """Backup and restore of kb's content as one JSON document (optionally zipped).
 
-Rows are identified by what readers see (slugs, section anchors), not database ids, so a
-backup restores into any database. Restoring goes through the services, in one
-transaction: it succeeds whole or leaves the database as it was.
+Rows are identified by what readers see (slugs, section anchors) and analysts by username,
+not database ids, so a backup restores into any database that has the analysts' accounts.
+Restoring goes through the services, in one transaction: it succeeds whole or leaves the
+database as it was.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from . import services
+from .cache import content_changed
 from .models import Article, Passage, Section, Topic
+from .search import index as search_index
 
 FORMAT = "kb-backup"
-VERSION = 1
+VERSION = 2  # 2 adds passages; version 1 files (no passages) still restore
+READABLE_VERSIONS = (1, 2)
 ZIP_MEMBER = "kb.json"
 
 
@@ -76,6 +82,30 @@ def export_data() -> dict[str, Any]:
             }
             for a in articles
         ],
+        "passages": [_passage(p) for p in Passage.objects.select_related(
+            "analyst", "article", "section").prefetch_related("topics").order_by("pk")],
+    }
+
+
+def _passage(p: Passage) -> dict[str, Any]:
+    article = p.source_article
+    return {
+        # A passage of a deleted article has no article left to restore it into; its
+        # slug is None and the restore skips it (pg_dump keeps it, with the revisions).
+        "article": article.slug if article else None,
+        "section": p.section.anchor if p.section else None,  # None: an orphan
+        "analyst": p.analyst.get_username(),
+        "exact": p.exact,
+        "prefix": p.prefix,
+        "suffix": p.suffix,
+        "start": p.start,
+        "end": p.end,
+        "section_version": p.section_version,
+        "status": p.status,
+        "note": p.note,
+        "topics": sorted(t.slug for t in p.topics.all()),
+        "created_at": p.created_at.isoformat(),
+        "updated_at": p.updated_at.isoformat(),
     }
 
 
@@ -109,8 +139,9 @@ def read_backup(path: Path) -> dict[str, Any]:
         raise BackupError(f"not a kb backup: {error}") from error
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError("not a kb backup (no \"format\": \"kb-backup\")")
-    if data.get("version") != VERSION:
-        raise BackupError(f"backup version {data.get('version')!r}; this kb reads {VERSION}")
+    if data.get("version") not in READABLE_VERSIONS:
+        raise BackupError(f"backup version {data.get('version')!r}; this kb reads "
+                          + " and ".join(map(str, READABLE_VERSIONS)))
     return data
 
 
@@ -119,14 +150,17 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
     """Recreate the content of a backup, in one transaction.
 
     Refuses to mix a backup with existing content unless ``replace`` is set, in which
-    case the existing articles and topics are deleted first (in the same transaction).
+    case the existing articles, topics and passages are deleted first (in the same
+    transaction). Passages need their analysts' accounts (by username) to exist.
     """
-    if Article.objects.exists() or Topic.objects.exists():
+    if Article.objects.exists() or Topic.objects.exists() or Passage.objects.exists():
         if not replace:
             raise BackupError("the database already has content; restore with --replace")
-        if Passage.objects.exists():
-            # Backups do not hold passages yet: replacing would delete analysts' work.
-            raise BackupError("the database has passages, which a backup does not hold yet")
+        if "passages" not in data and Passage.objects.exists():
+            # A version 1 file holds no passages: replacing would delete analysts' work.
+            raise BackupError("the database has passages and this backup (version 1) "
+                              "holds none; restore it elsewhere or export a new one")
+        Passage.objects.all().delete()
         Article.objects.all().delete()
         Topic.objects.all().delete()
     try:
@@ -146,6 +180,7 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
                     for s in item["sections"]
                 ],
             ))
+        _restore_passages(data.get("passages", []))
     except ValidationError as error:
         raise BackupError(f"invalid content: {'; '.join(error.messages)}") from error
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -153,6 +188,44 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
     except DatabaseError as error:
         raise BackupError(f"the database refused the content: {error}") from error
     return _counts(data)
+
+
+def _restore_passages(items: list[dict[str, Any]]) -> None:
+    """Passages as they were: same selectors, status, note, tags, analyst and dates (not
+    re-anchored: the sections come back with the same text)."""
+    usernames = {item["analyst"] for item in items}
+    users = {u.get_username(): u for u in get_user_model()._default_manager.filter(
+        **{f"{get_user_model().USERNAME_FIELD}__in": usernames})}
+    if missing := sorted(usernames - users.keys()):
+        raise BackupError("passages by analysts with no account here: " + ", ".join(missing)
+                          + " (create the accounts first)")
+    articles = {a.slug: a for a in Article.objects.all()}
+    sections = {(s.article_id, s.anchor): s for s in Section.objects.all()}
+    topics = {t.slug: t for t in Topic.objects.all()}
+    made: list[tuple[Passage, dict[str, Any]]] = []
+    for item in items:
+        if item["article"] is None:
+            continue
+        article = articles[item["article"]]
+        section = None if item["section"] is None else sections[(article.pk, item["section"])]
+        if item["status"] not in Passage.Status.values:
+            raise ValidationError(f"unknown passage status {item['status']!r}")
+        passage = Passage(
+            article=article, section=section, analyst=users[item["analyst"]],
+            **{name: item[name] for name in ("exact", "prefix", "suffix", "start", "end",
+                                             "section_version", "status", "note")},
+        )
+        passage.full_clean(exclude=["article", "section", "analyst"])
+        made.append((passage, item))
+    Passage.objects.bulk_create(p for p, _item in made)
+    for passage, item in made:
+        passage.topics.set([topics[slug] for slug in item["topics"]])
+        # auto_now_add/auto_now set "now" on create; bulk_update writes them as they were.
+        passage.created_at = parse_datetime(item["created_at"])
+        passage.updated_at = parse_datetime(item["updated_at"])
+    Passage.objects.bulk_update([p for p, _item in made], ["created_at", "updated_at"])
+    search_index.reindex_passages([p.pk for p, _item in made])
+    content_changed()  # bulk writes send no signal
 
 
 def _fields(item: dict, cls: type, skip: frozenset[str] | set[str] = frozenset()) -> dict:
@@ -184,4 +257,5 @@ def _counts(data: dict[str, Any]) -> dict[str, int]:
         "topics": len(data["topics"]),
         "articles": len(data["articles"]),
         "sections": sum(len(a["sections"]) for a in data["articles"]),
+        "passages": len(data.get("passages", [])),
     }

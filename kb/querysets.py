@@ -36,6 +36,16 @@ class ArticleQuerySet(models.QuerySet):
     def with_topic(self, topic) -> ArticleQuerySet:
         return self.filter(sections__tagged_items__tag=topic).distinct()
 
+    def with_sections_tagged(self, topic) -> ArticleQuerySet:
+        """Articles with sections carrying ``topic``, each with how many
+        (``tagged_sections``), in the order a topic page groups its sections
+        (``SectionQuerySet.tagged_with``)."""
+        return (
+            self.filter(sections__tagged_items__tag=topic)
+            .annotate(tagged_sections=Count("sections", distinct=True))
+            .order_by(models.F("published_on").asc(nulls_last=True), "title", "id")
+        )
+
     def sharing_topics(self, article, topic_ids) -> ArticleQuerySet:
         """Articles with sections tagged with any of ``topic_ids``, most shared topics first."""
         return (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
@@ -13,6 +15,7 @@ from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedire
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
+TOPIC_SECTIONS_PER_PAGE = 50
 
 
 @dataclass
@@ -37,9 +40,32 @@ class TopicPage:
     topic: Topic
     see_also: list[Topic]
     co_occurring: list[Topic]
-    sections: list[Section]
+    # One page of the tagged sections (``sections_page.object_list``, a list), grouped by
+    # article; ``articles`` is every article with tagged sections, each with
+    # ``tagged_sections`` (how many) and ``first_page`` (where its sections start).
+    sections_page: Page
     articles: list[Article]
     passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[Section]:
+        return self.sections_page.object_list
+
+    @property
+    def section_count(self) -> int:
+        return self.sections_page.paginator.count
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count, when the page has it already (no COUNT query)."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def home_page() -> HomePage:
@@ -82,17 +108,28 @@ def article_page(slug: str) -> ArticlePage:
     )
 
 
-def topic_page(slug: str) -> TopicPage:
+def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
+    """A topic page with one page (``TOPIC_SECTIONS_PER_PAGE``) of its tagged sections:
+    a popular topic tags thousands. Raises Http404 for an unknown topic and
+    django.core.paginator.InvalidPage for a page number out of range."""
     topic = get_object_or_404(Topic, slug=slug)
-    sections = list(Section.objects.tagged_with(topic).with_topics())
-    # Sections come grouped by article in date order, so the articles follow it too.
-    articles = {section.article_id: section.article for section in sections}
+    articles = list(Article.objects.with_sections_tagged(topic))
+    # The articles come in the sections' order, so their counts say where each one's
+    # sections start, and add up to the number of sections.
+    seen = 0
+    for article in articles:
+        article.first_page = seen // TOPIC_SECTIONS_PER_PAGE + 1
+        seen += article.tagged_sections
+    paginator = _CountedPaginator(Section.objects.tagged_with(topic).with_topics(),
+                                  TOPIC_SECTIONS_PER_PAGE, count=seen)
+    sections_page = paginator.page(page)
+    sections_page.object_list = list(sections_page.object_list)
     return TopicPage(
         topic=topic,
         see_also=list(topic.see_also.order_by("name")),
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
-        sections=sections,
-        articles=list(articles.values()),
+        sections_page=sections_page,
+        articles=articles,
         passages=list(Passage.objects.tagged_with(topic).with_details().in_reading_order()),
     )
 

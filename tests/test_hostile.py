@@ -2,19 +2,30 @@
 no half-written row. Each test takes every string of tests/hostile.py; a new input path
 is one more test function parametrised the same way."""
 
+import json
+from collections import Counter
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kb.models import Article, Section, Topic
+from kb import services
+from kb.models import Article, Passage, Section, TaggedPassage, TaggedSection, Topic
 from kb.text import normalise_source
 
-from .hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
+from .hostile import (
+    HOSTILE_BATCH_IDS,
+    HOSTILE_BATCHES,
+    HOSTILE_IDS,
+    HOSTILE_STRINGS,
+    executable_parts,
+)
 from .test_admin import _inline_post
 
 hostile = pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
+batches = pytest.mark.parametrize("texts", HOSTILE_BATCHES, ids=HOSTILE_BATCH_IDS)
 
 
 @pytest.fixture
@@ -121,6 +132,114 @@ def test_reader_urls_with_hostile_slugs_and_queries(article, text):
         response = client.get(url)
         assert response.status_code in (200, 400, 404), url[:80]
         assert executable_parts(response.content.decode(errors="replace")) == []
+
+
+@batches
+def test_search_queries_on_the_page_and_the_api(article, texts):
+    client = Client(raise_request_exception=False)
+    for text in texts:
+        # Cut to fit the form's limits, so that the engine sees it (as the query and as
+        # filters); a long string whole too, which the form refuses.
+        pages = [{"q": text[:200], "topic": text[:100], "publisher": text[:200]}]
+        if len(text) > 200:
+            pages.append({"q": text})
+        for params in pages:
+            page = client.get(reverse("kb:search"), params)
+            assert page.status_code in (200, 400), text[:40]
+            assert executable_parts(page.content.decode()) == [], text[:40]
+        api = client.get(reverse("kb:api-search"), {"q": text[:200]})
+        assert api.status_code in (200, 400), text[:40]
+        if "\x00" not in text:  # a NUL gets the guard's plain-text 400 before any view
+            assert isinstance(api.json(), dict), text[:40]
+
+
+def _rows() -> tuple[int, ...]:
+    return (Article.objects.count(), Section.objects.count(), Topic.objects.count(),
+            TaggedSection.objects.count(), Passage.objects.count(), TaggedPassage.objects.count())
+
+
+@pytest.fixture
+def analyst_browser(analyst):
+    """An analyst's browser: CSRF enforced, the token taken from a page as a browser would."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(analyst)
+    client.get(reverse("kb:topics"))
+    return client, client.cookies["csrftoken"].value
+
+
+@batches
+def test_passage_note_and_tags_through_the_api(analyst_browser, analyst, article, texts):
+    client, token = analyst_browser
+    section = article.sections.get()
+
+    def send(method, url, data):
+        return getattr(client, method)(url, json.dumps(data), content_type="application/json",
+                                       headers={"X-CSRFToken": token})
+
+    for text in texts:
+        mine = services.create_passage(section=section, analyst=analyst, exact="本文",
+                                       topics=["platformers"], note="元のメモ")
+        before = _rows()
+        created = send("post", reverse("kb:api_passages"), {
+            "section": section.pk, "exact": "元の", "start16": 0, "end16": 2,
+            "topics": [text], "note": text})
+        assert created.status_code in (201, 400), (text[:40], created.content[:200])
+        if created.status_code == 400:  # refused: says why, writes nothing
+            assert created.json()["error"] and _rows() == before, text[:40]
+        changed = send("patch", reverse("kb:api_passage", args=[mine.pk]),
+                       {"topics": [text, "platformers"], "note": text})
+        assert changed.status_code in (200, 400), (text[:40], changed.content[:200])
+        mine.refresh_from_db()
+        if changed.status_code == 400:
+            assert mine.note == "元のメモ", text[:40]
+            assert [t.slug for t in mine.topics.all()] == ["platformers"], text[:40]
+    # Every note and tag of the batch on the pages at once.
+    tags = Topic.objects.filter(tagged_passages__isnull=False).distinct()
+    _reader_pages(article.get_absolute_url(), *(t.get_absolute_url() for t in tags))
+    for url in (article.get_absolute_url(), reverse("kb:my_passages")):
+        response = client.get(url)  # the analyst's own pages: cards, data block, list
+        assert response.status_code == 200
+        assert executable_parts(response.content.decode()) == [], url
+
+
+IMPORT_URL = reverse("admin:kb_article_import")
+
+
+def _new_executable_parts(html: str, baseline: str) -> Counter:
+    """What ``html`` could run beyond the admin's own markup (its inline SVG icons)."""
+    return Counter(executable_parts(html)) - Counter(executable_parts(baseline))
+
+
+@batches
+def test_report_import_upload_paste_and_save(editor_browser, article, texts):
+    admin_page = editor_browser.get(IMPORT_URL).content.decode()
+    before = _rows()
+    # The batch as one report (a section or more per string), pasted and uploaded.
+    report = "\n\n".join(texts)
+    upload = SimpleUploadedFile(f"{texts[0][:100]}.txt", report.encode("utf-8", "surrogatepass"),
+                                content_type="text/plain")
+    for data in ({"step": "upload", "text": report}, {"step": "upload", "file": upload}):
+        preview = editor_browser.post(IMPORT_URL, data)
+        assert preview.status_code in (200, 400)
+        assert not _new_executable_parts(preview.content.decode(), admin_page)
+        assert _rows() == before  # a preview writes nothing
+    # Each string saved on its own as the reviewed preview's every field.
+    for n, text in enumerate(texts):
+        before = _rows()
+        saved = editor_browser.post(IMPORT_URL, {
+            "step": "save", "title": text, "slug": f"hostile-{n}", "kind": "report",
+            "publisher": text[:200], "authors": text[:300], "checksum": f"{n:064d}",
+            "source_name": text[:200], "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+            "form-0-heading": text, "form-0-body": text, "form-0-topics": text,
+        })
+        assert saved.status_code in (200, 302, 400), text[:40]
+        if saved.status_code != 302:
+            assert not _new_executable_parts(saved.content.decode(), admin_page), text[:40]
+            assert _rows() == before, text[:40]
+    imported = Article.objects.filter(slug__startswith="hostile-")
+    topics = Topic.objects.filter(tagged_sections__content_object__article__in=imported).distinct()
+    _reader_pages(*(a.get_absolute_url() for a in imported), *(t.get_absolute_url() for t in topics))
 
 
 def test_a_nul_in_the_address_is_a_400_not_a_database_error(client, article):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from kb import services
+from kb import selectors, services
 from kb.models import Section, Topic
 
 
@@ -86,6 +86,35 @@ def test_topic_page_lists_tagged_sections_grouped_by_article_with_links(client, 
     assert f'href="{topics["platformers"].get_absolute_url()}"' in html
 
 
+def test_topic_page_shows_one_page_of_sections_and_every_article_with_its_count(
+    client, topics, make_article, monkeypatch
+):
+    monkeypatch.setattr(selectors, "TOPIC_SECTIONS_PER_PAGE", 3)
+    older = make_article(title="古い報告", published_on="2019-11-06", sections=[
+        (f"古{i}", f"古い本文{i}", ["platformers"]) for i in range(4)])
+    newer = make_article(title="新しい報告", published_on="2021-04-05", sections=[
+        (f"新{i}", f"新しい本文{i}", ["platformers"]) for i in range(3)] + [("無", "無関係", [])])
+    url = topics["platformers"].get_absolute_url()
+    pages = [client.get(url, {"page": n}).content.decode() for n in (1, 2, 3)]
+    shown = [[h for h in ["古0", "古1", "古2", "古3", "新0", "新1", "新2"] if f">{h}</a>" in html]
+             for html in [client.get(url).content.decode(), *pages]]
+    assert shown == [["古0", "古1", "古2"], ["古0", "古1", "古2"], ["古3", "新0", "新1"], ["新2"]]
+    for html in pages:
+        # The whole article list on every page, each article with its count and a link to
+        # the page where its sections start.
+        assert "7 セクション" in html
+        assert f'href="?page=1#in-{older.slug}">4 セクション</a>' in html
+        assert f'href="?page=2#in-{newer.slug}">3 セクション</a>' in html
+        assert "無関係" not in html
+    # Page 2 carries on the older article's group, then starts the newer one's.
+    assert pages[1].index(f'id="in-{older.slug}"') < pages[1].index(f'id="in-{newer.slug}"')
+    assert 'rel="next" href="?page=3#sections-heading"' in pages[1]
+    assert 'rel="prev" href="?page=1#sections-heading"' in pages[1]
+    assert 'rel="next"' not in pages[2] and 'rel="prev"' not in pages[0]
+    for bad in ("4", "0", "-1", "x", "1.5"):
+        assert client.get(url, {"page": bad}).status_code == 404
+
+
 def test_see_also_links_both_ways(client, topics):
     topics["digital-silk-road"].see_also.add(topics["sino-russian-tech"])
     html = client.get(topics["sino-russian-tech"].get_absolute_url()).content.decode()
@@ -141,19 +170,23 @@ def _build(make_article, analyst, articles, sections_per_article):
 # Home: topics with counts, recent articles.
 # Article: article + sections, their topics, their passages, the passages' topics
 # (analysts joined in), related articles, wiki backlinks.
-# Topic: topic, tagged sections, their topics, see-also, co-occurring, tagged passages
-# (article, section and analyst joined in), the passages' topics, wiki backlinks.
+# Topic: topic, its articles with their counts of tagged sections, one page of tagged
+# sections, their topics, see-also, co-occurring, tagged passages (article, section and
+# analyst joined in), the passages' topics, wiki backlinks. Pages of 2 sections: both
+# corpora span several (the second is asked for).
 @pytest.mark.parametrize("size", [(2, 2), (8, 6)])
-@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 7), ("topic", 8)])
+@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 7), ("topic", 9)])
 def test_query_count_does_not_grow_with_the_corpus(
-    client, topics, make_article, analyst, django_assert_num_queries, size, page, expected
+    client, topics, make_article, analyst, django_assert_num_queries, monkeypatch, size, page,
+    expected,
 ):
+    monkeypatch.setattr(selectors, "TOPIC_SECTIONS_PER_PAGE", 2)
     _build(make_article, analyst, *size)
     topics["platformers"].see_also.add(topics["digital-silk-road"])
     url = {
         "home": reverse("kb:home"),
         "article": Section.objects.first().article.get_absolute_url(),
-        "topic": topics["platformers"].get_absolute_url(),
+        "topic": topics["platformers"].get_absolute_url() + "?page=2",
     }[page]
     with django_assert_num_queries(expected):
         response = client.get(url)

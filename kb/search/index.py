@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
+from ..cache import content_changed
 from ..models import Article, Passage, SearchEntry, Section, Topic
 from .backends import IndexDocument, get_backend
 from .tokenise import index_tokens, normalise
@@ -78,6 +79,9 @@ def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields:
     get_backend().write(
         [IndexDocument(entry.pk, doc_type, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
     )
+    # bulk_create and the backend's raw SQL send no signal: a rebuild after a restore
+    # must still refresh cached search pages.
+    content_changed()
 
 
 def _article_values(article: Article) -> dict:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from .. import revisions, services
+from ..cache import reader_cache
 from ..models import Article
 
 
@@ -23,12 +24,14 @@ def _version(article: Article, version_id: str | int | None) -> Version:
         raise Http404(_("No such revision of this article.")) from None
 
 
+@reader_cache
 def article_history(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     versions = revisions.history(article.pk)
     return render(request, "kb/article_history.html", {"article": article, "versions": versions})
 
 
+@reader_cache
 def article_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """``?from=<id>&to=<id>``; without ``to``, compares with the current article."""
     article = get_object_or_404(Article, slug=slug)

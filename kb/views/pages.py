@@ -1,5 +1,6 @@
 """Reader pages. Each view asks one selector and renders; nothing here writes."""
 
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -25,7 +26,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @reader_cache
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        page = selectors.topic_page(slug)
+        page = selectors.topic_page(slug, page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page of this topic.") from None
     except Http404:
         # A renamed or merged topic: its old URL leads to the topic it became.
         topic = selectors.topic_redirect(slug)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,10 +34,14 @@ def _error(message: str, status: int) -> JsonResponse:
 
 
 def _payload(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > MAX_BODY:
+    try:
+        body = request.body
+    except RequestDataTooBig:  # past DATA_UPLOAD_MAX_MEMORY_SIZE: still a JSON answer
+        body = None
+    if body is None or len(body) > MAX_BODY:
         raise ValidationError(_("The request is too large."))
     try:
-        data = json.loads(request.body or b"{}")
+        data = json.loads(body or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValidationError(_("The request is not valid JSON.")) from None
     if not isinstance(data, dict):

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ..cache import reader_cache
 from ..search.engine import PassageHit, SearchResults, SectionHit, search
 from ..search.forms import SearchForm
 
@@ -38,6 +39,7 @@ def _link_facets(request: HttpRequest, results: SearchResults) -> None:
 
 
 @require_GET
+@reader_cache
 def search_page(request: HttpRequest) -> HttpResponse:
     form, results = _run(request)
     if results is not None:
@@ -53,6 +55,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reader_cache
 def search_api(request: HttpRequest) -> JsonResponse:
     form, results = _run(request)
     if results is None:

@@ -6,7 +6,10 @@ from kb.backup import write_backup
 
 
 class Command(BaseCommand):
-    help = "Back up every article, section, topic, alias, see-also link and tag to a JSON or ZIP file."
+    help = (
+        "Back up every article, section, topic, alias, see-also link, tag and passage to a "
+        "JSON or ZIP file."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="where to write; a name ending in .zip is zipped")
@@ -15,5 +18,5 @@ class Command(BaseCommand):
         counts = write_backup(path)
         self.stdout.write(
             f"Wrote {path}: {counts['articles']} articles, {counts['sections']} sections, "
-            f"{counts['topics']} topics."
+            f"{counts['topics']} topics, {counts['passages']} passages."
         )

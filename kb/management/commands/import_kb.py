@@ -8,14 +8,15 @@ from kb.backup import BackupError, read_backup, restore
 class Command(BaseCommand):
     help = (
         "Restore a backup written by export_kb, in one transaction: all of it or nothing. "
-        "The database must have no articles or topics, unless --replace is given."
+        "The database must have no articles, topics or passages, unless --replace is given; "
+        "passages need their analysts' accounts."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="a .json or .zip file from export_kb")
         parser.add_argument(
             "--replace", action="store_true",
-            help="delete the existing articles and topics first (in the same transaction)",
+            help="delete the existing articles, topics and passages first (same transaction)",
         )
 
     def handle(self, *args, path: Path, replace: bool, **options):
@@ -25,5 +26,5 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was restored: {error}") from error
         self.stdout.write(
             f"Restored {counts['articles']} articles, {counts['sections']} sections, "
-            f"{counts['topics']} topics from {path}."
+            f"{counts['topics']} topics, {counts['passages']} passages from {path}."
         )

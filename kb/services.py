@@ -30,6 +30,7 @@ from .models import (
 )
 from .search import index as search_index
 from .text import normalise_source
+from .validators import validate_no_nul, validate_topic_names
 
 EDITOR_GROUP = "editor"
 ANALYST_GROUP = "analyst"
@@ -143,6 +144,8 @@ def _create_article(data: ArticleData) -> Article:
 
 def resolve_topics(names: Iterable[str]) -> list[Topic]:
     """Topics for slugs or labels, creating a free tag for a name not yet known."""
+    names = list(names)
+    validate_topic_names(names)
     topics = []
     for name in names:
         topic = (
@@ -292,10 +295,17 @@ MAX_TOPICS_PER_PASSAGE = 20
 MAX_TOPIC_NAME = 100  # Topic.name's max_length
 
 
+def clean_note(note: str) -> str:
+    """A passage's note as stored; PostgreSQL text cannot hold NUL, so it is refused here."""
+    validate_no_nul(note)
+    return normalise_source(note).strip()
+
+
 def clean_topic_names(names: Iterable[str]) -> list[str]:
     """Strip, drop blanks and case-insensitive repeats; a passage needs at least one tag."""
     cleaned: dict[str, str] = {}
     for name in names:
+        validate_no_nul(name)
         name = normalise_source(name).strip()
         if len(name) > MAX_TOPIC_NAME:
             raise ValidationError(
@@ -372,7 +382,7 @@ def create_passage(
     section = _locked(section)
     names = clean_topic_names(topics)
     passage = Passage(section=section, article_id=section.article_id, analyst=analyst,
-                      note=normalise_source(note).strip())
+                      note=clean_note(note))
     _apply_selector(passage, section, _select(section, normalise_source(exact), start))
     passage.save()
     passage.topics.set(resolve_topics(names))
@@ -411,7 +421,7 @@ def update_passage(
         raise ValidationError(_("Give the quote with its position."), code="required")
     names = clean_topic_names(topics) if topics is not None else None
     if note is not None:
-        passage.note = normalise_source(note).strip()
+        passage.note = clean_note(note)
     passage.save()
     if names is not None:
         passage.topics.set(resolve_topics(names))

@@ -25,11 +25,18 @@ def validate_markdown(value: str) -> None:
         )
 
 
+def validate_no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError(MESSAGES["nul"], code="nul")
+
+
 def validate_topic_names(names: list[str]) -> None:
     """Refuse a topic (tag) name its column cannot hold, before any lookup is tried."""
     from .models import Topic
 
     limit = Topic._meta.get_field("name").max_length
+    for name in names:
+        validate_no_nul(name)
     too_long = [name for name in names if len(name) > limit]
     if too_long:
         raise ValidationError(

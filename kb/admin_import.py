@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -186,6 +186,9 @@ def _save(request: HttpRequest, model_admin) -> HttpResponse:
     except services.DuplicateReport as duplicate:
         return _render(request, model_admin, form=form, formset=formset,
                        error=_duplicate_message(duplicate.existing))
+    except ValidationError as error:  # e.g. a topic name too long for a tag
+        return _render(request, model_admin, form=form, formset=formset,
+                       error=" ".join(error.messages))
     messages.success(request, _("Imported “%(title)s” with %(count)d sections.")
                      % {"title": article.title, "count": len(data.sections)})
     return redirect("admin:kb_article_change", article.pk)

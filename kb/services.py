@@ -145,6 +145,11 @@ def resolve_topics(names: Iterable[str]) -> list[Topic]:
     """Topics for slugs or labels, creating a free tag for a name not yet known."""
     topics = []
     for name in names:
+        if len(name) > MAX_TOPIC_NAME:  # a database error on PostgreSQL, not a 500
+            raise ValidationError(
+                _("A tag may have at most %(max)d characters.") % {"max": MAX_TOPIC_NAME},
+                code="invalid",
+            )
         topic = (
             Topic.objects.filter(slug=name).first()
             or Topic.objects.filter(name__iexact=name).first()

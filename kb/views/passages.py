@@ -49,16 +49,23 @@ def _payload(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+def _no_nul(value: str) -> str:
+    # JSON may carry \u0000, which PostgreSQL cannot store (forms refuse it on their own).
+    if "\x00" in value:
+        raise ValidationError(_("Null characters are not allowed."))
+    return value
+
+
 def _str_list(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError(_("Tags must be a list of names."))
-    return value
+    return [_no_nul(v) for v in value]
 
 
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(_("“%(name)s” must be text.") % {"name": name})
-    return value
+    return _no_nul(value)
 
 
 def _section(data: dict[str, Any]) -> Section | None:

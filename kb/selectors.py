@@ -16,6 +16,13 @@ from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedire
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
 TOPIC_SECTIONS_PER_PAGE = 50
+# A popular topic spans hundreds of articles and passages: its page shows the first few of
+# each and links to their own paginated lists, so that the page stays small (and cheap to
+# serve) however large the corpus grows.
+TOPIC_ARTICLES_SHOWN = 20
+TOPIC_ARTICLES_PER_PAGE = 100
+TOPIC_PASSAGES_SHOWN = 20
+TOPIC_PASSAGES_PER_PAGE = 50
 
 
 @dataclass
@@ -41,11 +48,14 @@ class TopicPage:
     see_also: list[Topic]
     co_occurring: list[Topic]
     # One page of the tagged sections (``sections_page.object_list``, a list), grouped by
-    # article; ``articles`` is every article with tagged sections, each with
-    # ``tagged_sections`` (how many) and ``first_page`` (where its sections start).
+    # article. ``articles`` is the first ``TOPIC_ARTICLES_SHOWN`` of the ``article_count``
+    # articles with tagged sections, each with ``tagged_sections`` (how many) and
+    # ``first_page`` (where its sections start); ``passages`` likewise.
     sections_page: Page
     articles: list[Article]
-    passages: list[Passage] = field(default_factory=list)
+    article_count: int
+    passages: list[Passage]
+    passage_count: int
 
     @property
     def sections(self) -> list[Section]:
@@ -54,6 +64,14 @@ class TopicPage:
     @property
     def section_count(self) -> int:
         return self.sections_page.paginator.count
+
+
+@dataclass
+class TopicListPage:
+    """One page of a topic's articles or passages (``items.object_list``, a list)."""
+
+    topic: Topic
+    items: Page
 
 
 class _CountedPaginator(Paginator):
@@ -108,30 +126,68 @@ def article_page(slug: str) -> ArticlePage:
     )
 
 
+def _topic_articles(topic: Topic) -> tuple[list[tuple[int, int, int]], int]:
+    """Every article with sections tagged ``topic``, in the order its page groups them,
+    as (id, tagged sections, first page of them), and the number of tagged sections.
+    Plain tuples: at a thousand articles, model instances would cost more than the query."""
+    rows, seen = [], 0
+    for pk, count in Article.objects.with_sections_tagged(topic).values_list("pk", "tagged_sections"):
+        # The articles come in the sections' order, so their counts say where each one's
+        # sections start, and add up to the number of sections.
+        rows.append((pk, count, seen // TOPIC_SECTIONS_PER_PAGE + 1))
+        seen += count
+    return rows, seen
+
+
+def _articles_of(rows: list[tuple[int, int, int]]) -> list[Article]:
+    articles = Article.objects.in_bulk([pk for pk, _, _ in rows]) if rows else {}
+    for pk, count, first_page in rows:
+        articles[pk].tagged_sections, articles[pk].first_page = count, first_page
+    return [articles[pk] for pk, _, _ in rows]
+
+
 def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     """A topic page with one page (``TOPIC_SECTIONS_PER_PAGE``) of its tagged sections:
     a popular topic tags thousands. Raises Http404 for an unknown topic and
     django.core.paginator.InvalidPage for a page number out of range."""
     topic = get_object_or_404(Topic, slug=slug)
-    articles = list(Article.objects.with_sections_tagged(topic))
-    # The articles come in the sections' order, so their counts say where each one's
-    # sections start, and add up to the number of sections.
-    seen = 0
-    for article in articles:
-        article.first_page = seen // TOPIC_SECTIONS_PER_PAGE + 1
-        seen += article.tagged_sections
+    rows, section_count = _topic_articles(topic)
     paginator = _CountedPaginator(Section.objects.tagged_with(topic).with_topics(),
-                                  TOPIC_SECTIONS_PER_PAGE, count=seen)
+                                  TOPIC_SECTIONS_PER_PAGE, count=section_count)
     sections_page = paginator.page(page)
     sections_page.object_list = list(sections_page.object_list)
+    passages = Passage.objects.tagged_with(topic)
     return TopicPage(
         topic=topic,
         see_also=list(topic.see_also.order_by("name")),
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
         sections_page=sections_page,
-        articles=articles,
-        passages=list(Passage.objects.tagged_with(topic).with_details().in_reading_order()),
+        articles=_articles_of(rows[:TOPIC_ARTICLES_SHOWN]),
+        article_count=len(rows),
+        passages=list(passages.with_details().in_reading_order()[:TOPIC_PASSAGES_SHOWN]),
+        passage_count=passages.count(),
     )
+
+
+def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
+    """One page (``TOPIC_ARTICLES_PER_PAGE``) of every article a topic's sections are in,
+    oldest first, each with its count and the topic page's page where its sections start.
+    Raises as ``topic_page``."""
+    topic = get_object_or_404(Topic, slug=slug)
+    rows, _ = _topic_articles(topic)
+    items = Paginator(rows, TOPIC_ARTICLES_PER_PAGE).page(page)
+    items.object_list = _articles_of(list(items.object_list))
+    return TopicListPage(topic=topic, items=items)
+
+
+def topic_passages(slug: str, *, page: int | str = 1) -> TopicListPage:
+    """One page (``TOPIC_PASSAGES_PER_PAGE``) of the passages tagged with a topic, in the
+    order of the topic page. Raises as ``topic_page``."""
+    topic = get_object_or_404(Topic, slug=slug)
+    passages = Passage.objects.tagged_with(topic).with_details().in_reading_order()
+    items = Paginator(passages, TOPIC_PASSAGES_PER_PAGE).page(page)
+    items.object_list = list(items.object_list)
+    return TopicListPage(topic=topic, items=items)
 
 
 def topic_index() -> list[Topic]:

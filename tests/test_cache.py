@@ -295,6 +295,26 @@ def test_passage_writes_refresh_the_article_page(client, analyst, article, topic
     assert _data("書き直したメモ") not in _html(client, article.get_absolute_url())
 
 
+def test_passage_writes_refresh_the_topic_pages_listing_passages(client, analyst, article, topic):
+    urls = [topic.get_absolute_url(), reverse("kb:topic_passages", args=[topic.slug])]
+    for url in urls:
+        _warm(client, url)
+    passage = services.create_passage(section=article.sections.get(), analyst=analyst,
+                                      exact="旧い", start=0, topics=["platformers"], note="分析メモ")
+    for url in urls:
+        assert "分析メモ" in _html(client, url)
+    services.delete_passage(passage=passage)
+    for url in urls:
+        assert "分析メモ" not in _html(client, url)
+
+
+def test_a_new_article_refreshes_the_topics_article_list(client, topic, make_article):
+    url = reverse("kb:topic_articles", args=[topic.slug])
+    _warm(client, url)
+    make_article(title="新しい報告", sections=[("一", "本文", ["platformers"])])
+    assert "新しい報告" in _html(client, url)
+
+
 def test_topic_rename_and_merge_refresh_every_page_showing_them(client, article, topic):
     other = Topic.objects.create(slug="ai", name="AI規制")
     article.sections.get().topics.add(other)

@@ -86,7 +86,7 @@ def test_topic_page_lists_tagged_sections_grouped_by_article_with_links(client, 
     assert f'href="{topics["platformers"].get_absolute_url()}"' in html
 
 
-def test_topic_page_shows_one_page_of_sections_and_every_article_with_its_count(
+def test_topic_page_shows_one_page_of_sections_and_its_articles_with_their_counts(
     client, topics, make_article, monkeypatch
 ):
     monkeypatch.setattr(selectors, "TOPIC_SECTIONS_PER_PAGE", 3)
@@ -100,11 +100,11 @@ def test_topic_page_shows_one_page_of_sections_and_every_article_with_its_count(
              for html in [client.get(url).content.decode(), *pages]]
     assert shown == [["古0", "古1", "古2"], ["古0", "古1", "古2"], ["古3", "新0", "新1"], ["新2"]]
     for html in pages:
-        # The whole article list on every page, each article with its count and a link to
-        # the page where its sections start.
-        assert "7 セクション" in html
-        assert f'href="?page=1#in-{older.slug}">4 セクション</a>' in html
-        assert f'href="?page=2#in-{newer.slug}">3 セクション</a>' in html
+        # The article list on every page, each article with its count and a link to the
+        # page where its sections start.
+        assert "7 セクション" in html and "2 記事" in html
+        assert f'href="{url}?page=1#in-{older.slug}">4 セクション</a>' in html
+        assert f'href="{url}?page=2#in-{newer.slug}">3 セクション</a>' in html
         assert "無関係" not in html
     # Page 2 carries on the older article's group, then starts the newer one's.
     assert pages[1].index(f'id="in-{older.slug}"') < pages[1].index(f'id="in-{newer.slug}"')
@@ -113,6 +113,51 @@ def test_topic_page_shows_one_page_of_sections_and_every_article_with_its_count(
     assert 'rel="next"' not in pages[2] and 'rel="prev"' not in pages[0]
     for bad in ("4", "0", "-1", "x", "1.5"):
         assert client.get(url, {"page": bad}).status_code == 404
+
+
+def test_topic_page_shows_the_first_articles_and_passages_and_links_to_all_of_them(
+    client, topics, make_article, analyst, monkeypatch
+):
+    for name, value in [("TOPIC_ARTICLES_SHOWN", 2), ("TOPIC_ARTICLES_PER_PAGE", 2),
+                        ("TOPIC_PASSAGES_SHOWN", 2), ("TOPIC_PASSAGES_PER_PAGE", 2),
+                        ("TOPIC_SECTIONS_PER_PAGE", 2)]:
+        monkeypatch.setattr(selectors, name, value)
+    articles = [
+        make_article(title=f"報告{n}", published_on=f"202{n}-01-01",
+                     sections=[(f"節{n}{i}", f"本文{n}{i}の一文。", ["platformers"]) for i in range(2)])
+        for n in range(3)
+    ]
+    for n, article in enumerate(articles):
+        services.create_passage(section=article.sections.first(), analyst=analyst,
+                                exact=f"本文{n}0", topics=["platformers"])
+    topic = topics["platformers"]
+    html = client.get(topic.get_absolute_url()).content.decode()
+    articles_part = html[html.index('id="articles-heading"'):html.index('id="passages-heading"')]
+    assert "3 記事" in articles_part
+    assert "報告0" in articles_part and "報告1" in articles_part and "報告2" not in articles_part
+    all_articles = reverse("kb:topic_articles", args=[topic.slug])
+    assert f'href="{all_articles}">全 3 記事を見る</a>' in articles_part
+    passages_part = html[html.index('id="passages-heading"'):html.index('id="sections-heading"')]
+    assert "パッセージ 3 件" in passages_part
+    # Newest article first, as on the passage list.
+    assert "本文20" in passages_part and "本文10" in passages_part and "本文00" not in passages_part
+    all_passages = reverse("kb:topic_passages", args=[topic.slug])
+    assert f'href="{all_passages}">パッセージ全 3 件を見る</a>' in passages_part
+
+    # The article list, page by page, each article linking to where its sections start.
+    first, second = (client.get(all_articles, {"page": n}).content.decode() for n in (1, 2))
+    assert "報告0" in first and "報告1" in first and "報告2" not in first
+    assert "報告2" in second and f'href="{topic.get_absolute_url()}?page=3#in-{articles[2].slug}"' in second
+    assert 'rel="next" href="?page=2"' in first
+    # The passage list, page by page, linking to each passage's place in its article.
+    first, second = (client.get(all_passages, {"page": n}).content.decode() for n in (1, 2))
+    passage = articles[0].passages.get()
+    assert "本文20" in first and "本文00" not in first
+    assert "本文00" in second and f'href="{passage.get_absolute_url()}"' in second
+    for url in (all_articles, all_passages):
+        assert client.get(url, {"page": 3}).status_code == 404
+        assert client.get(url, {"page": "x"}).status_code == 404
+    assert client.get(reverse("kb:topic_articles", args=["ない"])).status_code == 404
 
 
 def test_see_also_links_both_ways(client, topics):
@@ -170,23 +215,31 @@ def _build(make_article, analyst, articles, sections_per_article):
 # Home: topics with counts, recent articles.
 # Article: article + sections, their topics, their passages, the passages' topics
 # (analysts joined in), related articles, wiki backlinks.
-# Topic: topic, its articles with their counts of tagged sections, one page of tagged
-# sections, their topics, see-also, co-occurring, tagged passages (article, section and
-# analyst joined in), the passages' topics, wiki backlinks. Pages of 2 sections: both
-# corpora span several (the second is asked for).
+# Topic: topic, its articles' counts of tagged sections, the first articles, one page of
+# tagged sections, their topics, see-also, co-occurring, the first tagged passages (article,
+# section and analyst joined in), their topics, how many passages, wiki backlinks. Pages of
+# 2 sections (1 article, 1 passage): both corpora span several (the second is asked for).
+# A topic's articles: topic, counts, one page of articles. Its passages: topic, count, one
+# page of passages, their topics.
 @pytest.mark.parametrize("size", [(2, 2), (8, 6)])
-@pytest.mark.parametrize("page,expected", [("home", 2), ("article", 7), ("topic", 9)])
+@pytest.mark.parametrize("page,expected", [
+    ("home", 2), ("article", 7), ("topic", 11), ("topic articles", 3), ("topic passages", 4),
+])
 def test_query_count_does_not_grow_with_the_corpus(
     client, topics, make_article, analyst, django_assert_num_queries, monkeypatch, size, page,
     expected,
 ):
     monkeypatch.setattr(selectors, "TOPIC_SECTIONS_PER_PAGE", 2)
+    monkeypatch.setattr(selectors, "TOPIC_ARTICLES_PER_PAGE", 1)
+    monkeypatch.setattr(selectors, "TOPIC_PASSAGES_PER_PAGE", 1)
     _build(make_article, analyst, *size)
     topics["platformers"].see_also.add(topics["digital-silk-road"])
     url = {
         "home": reverse("kb:home"),
         "article": Section.objects.first().article.get_absolute_url(),
         "topic": topics["platformers"].get_absolute_url() + "?page=2",
+        "topic articles": reverse("kb:topic_articles", args=["platformers"]) + "?page=2",
+        "topic passages": reverse("kb:topic_passages", args=["platformers"]) + "?page=2",
     }[page]
     with django_assert_num_queries(expected):
         response = client.get(url)

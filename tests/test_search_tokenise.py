@@ -30,6 +30,32 @@ def test_spans_map_each_normalised_character_back_to_the_original():
     assert text[spans[normalised.index("長")][0]] == "\u2fa7"
 
 
+def _assert_spans_rebuild_the_normalised_text(text, normalised, spans):
+    assert normalised == normalise(text) and len(spans) == len(normalised)
+    distinct = list(dict.fromkeys(spans))
+    assert all(0 <= start < end <= len(text) for start, end in distinct)
+    assert all(a[1] <= b[0] for a, b in zip(distinct, distinct[1:]))  # in order, no overlap
+    assert "".join(normalise(text[start:end]) for start, end in distinct) == normalised
+
+
+@pytest.mark.parametrize("text", [
+    "ｶﾞｽとＡＩ、⾧期・アント", "㈱野村・ｱﾝﾄ･ｸﾞﾙｰﾌﾟ（ＢＡＴ）", "Straße İstanbul ﬁ ½ Ⅻ", "cafe\u0301 ｶﾞ゙",
+    "・・・", "", "中国のデジタル企業。", "\u1100\u1161\u11a8 한국", "𠮷野家 🄐",
+])
+def test_both_ways_of_keeping_offsets_map_back_to_the_original(text):
+    from kb.search.tokenise import _normalise_with_spans_by_chunks
+
+    _assert_spans_rebuild_the_normalised_text(text, *normalise_with_spans(text))
+    _assert_spans_rebuild_the_normalised_text(text, *_normalise_with_spans_by_chunks(text))
+
+
+def test_offsets_map_back_on_every_hostile_string():
+    from .hostile import HOSTILE_STRINGS
+
+    for text in HOSTILE_STRINGS:
+        _assert_spans_rebuild_the_normalised_text(text, *normalise_with_spans(text))
+
+
 def test_cjk_runs_become_bigrams_plus_their_last_character_and_words_stay_whole():
     assert index_tokens("東京都のAI規制、2019年") == [
         "東京", "京都", "都の", "の", "ai", "規制", "制", "2019", "年"

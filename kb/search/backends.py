@@ -9,8 +9,9 @@ alternative phrases when a topic alias widens it), and all terms must match.
   re-splits Japanese), a GIN index, phrase ``tsquery``s and ``ts_rank``.
 
 Ranking looks at a capped number of candidates (see notes/japanese-search.md: ranking
-every match of a very common word is what makes search slow at 100,000 sections), in
-two passes so that entries matching in a heading, title or topic are always among them.
+every match of a very common word is what makes search slow at 100,000 sections). When
+more match than that, a second pass adds those matching in a heading, title or topic, so
+that they are always ranked.
 """
 
 from __future__ import annotations
@@ -161,30 +162,27 @@ class SQLiteBackend(Backend):
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         expression = self.compile(terms)
-        strong = "{heading title topics} : (" + expression + ")"
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
-        stages, params = [], []
-        for table in sorted({self.table(t) for t in doc_types}):
-            score = f"-bm25({table}, {weights})" if ranked else "0"
-            stage = (
-                f"SELECT * FROM (SELECT rowid AS id, {score} AS score FROM {table} "
-                f"WHERE {table} MATCH %s LIMIT %s)"
-            )
-            # Unranked, the strong pass (which only chooses what gets ranked) is skipped.
-            stages.append(stage)
-            params += [expression, cap]
-            if ranked:
-                stages.append(stage)
-                params += [strong, cap]
         types = ", ".join(["%s"] * len(doc_types))
-        sql = (
-            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
-            f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) GROUP BY id"
-            f") r JOIN kb_searchentry e ON e.id = r.id WHERE e.doc_type IN ({types})"
-        )
+        rows: list[tuple] = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *doc_types])
-            return _candidates(cursor.fetchall(), cap=cap)
+            for table in sorted({self.table(t) for t in doc_types}):
+                score = f"-bm25({table}, {weights})" if ranked else "0"
+                stage = (
+                    f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM (SELECT rowid AS id, {score} AS score "
+                    f"FROM {table} WHERE {table} MATCH %s LIMIT %s) r "
+                    f"JOIN kb_searchentry e ON e.id = r.id WHERE e.doc_type IN ({types})"
+                )
+                cursor.execute(stage, [expression, cap, *doc_types])
+                found = cursor.fetchall()
+                if ranked and len(found) >= cap:
+                    # More matches than are ranked: those matching in a heading, title or
+                    # topic are ranked too, wherever they are.
+                    cursor.execute(stage, ["{heading title topics} : (" + expression + ")", cap, *doc_types])
+                    seen = {row[0] for row in found}
+                    found += [row for row in cursor.fetchall() if row[0] not in seen]
+                rows += found
+        return _candidates(rows, cap=cap)
 
     def optimise(self) -> None:
         # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query
@@ -258,28 +256,26 @@ class PostgreSQLBackend(Backend):
         cap = cap or self.cap
         score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
         # The types are written out (not bound) so that the planner, seeing exactly the
-        # condition of the partial index of articles and topics, uses that index.
+        # condition of the partial indexes of articles and topics, uses them.
         if not all(t in SEARCH_DOC_TYPES for t in doc_types):
             raise ValueError(f"unknown document types {doc_types!r}")
         types = ", ".join(f"'{t}'" for t in sorted(doc_types))
         stage = (
-            f"SELECT id, {score} AS score FROM (SELECT id, vector FROM kb_searchentry "
-            f"WHERE {{column}} @@ CAST(%s AS tsquery) AND doc_type IN ({types}) LIMIT %s) s, "
+            f"SELECT {_CANDIDATE_COLUMNS}, {score} AS score FROM (SELECT * FROM kb_searchentry "
+            f"WHERE {{column}} @@ CAST(%s AS tsquery) AND doc_type IN ({types}) LIMIT %s) e, "
             "CAST(%s AS tsquery) q"
         )
         query = self.compile(terms)
-        stages, params = [stage.format(column="vector")], [*weights, query, cap, query]
-        if ranked:
-            stages.append(stage.format(column="head"))
-            params += [*weights, query, cap, query]
-        sql = (
-            f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM ("
-            f"SELECT id, MAX(score) AS score FROM ({' UNION ALL '.join(stages)}) u GROUP BY id"
-            f") r JOIN kb_searchentry e ON e.id = r.id"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return _candidates(cursor.fetchall(), cap=cap)
+            cursor.execute(stage.format(column="vector"), [*weights, query, cap, query])
+            rows = cursor.fetchall()
+            if ranked and len(rows) >= cap:
+                # More matches than are ranked: those matching in a heading, title or
+                # topic are ranked too, wherever they are.
+                cursor.execute(stage.format(column="head"), [*weights, query, cap, query])
+                seen = {row[0] for row in rows}
+                rows += [row for row in cursor.fetchall() if row[0] not in seen]
+        return _candidates(rows, cap=cap)
 
     def optimise(self) -> None:
         # Writing an entry then its vectors leaves a dead row version per entry. VACUUM

@@ -125,18 +125,18 @@ def search(
         return results
     backend = get_backend()
     typed = [t.patterns[:1] for t in query.terms]
-    if query.expanded:
+    texts, results.capped = backend.match(typed, doc_types=TEXTS)
+    if query.expanded and not results.capped:
         # Ranked by what the reader typed; what only an alias matched comes after. Ranking
         # the expanded query would also reward a passage naming many of a topic's aliases.
-        literal, capped = backend.match(typed, doc_types=TEXTS)
+        # When what was typed already fills the ranked list, alias-only matches would come
+        # after every one of it, past the cap: not worth a query that ORs every alias
+        # (tens of ms at 100,000 sections).
         wider, results.capped = backend.match(
             [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False
         )
-        seen = {c.entry_id for c in literal}
-        texts = literal + [c for c in wider if c.entry_id not in seen]
-        results.capped = results.capped or capped
-    else:
-        texts, results.capped = backend.match(typed, doc_types=TEXTS)
+        seen = {c.entry_id for c in texts}
+        texts = texts + [c for c in wider if c.entry_id not in seen]
     # Articles and topics by what was typed: the topic whose alias it is matches already.
     others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
     topic_id = _topic_id(filters.topic)
@@ -169,14 +169,23 @@ def _topic_id(slug: str) -> int | None:
     return Topic.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
+_UNSHOWN_ARTICLE = ("summary", "summary_html")
+_UNSHOWN = ("body", "body_html", *(f"article__{name}" for name in _UNSHOWN_ARTICLE))
+
+
 def _hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionHit | PassageHit]:
     """The page's sections and passages, in rank order, highlighted. Each kind costs its
     queries only when the page shows one."""
     section_ids = [c.section_id for c in candidates if c.section_id]
     passage_ids = [c.passage_id for c in candidates if c.passage_id]
-    sections = Section.objects.select_related("article").in_bulk(section_ids) if section_ids else {}
+    # A hit shows plain text: the Markdown and HTML (most of a row) stay in the database.
+    sections = (
+        Section.objects.select_related("article").defer(*_UNSHOWN).in_bulk(section_ids)
+        if section_ids else {}
+    )
     passages = (
-        Passage.objects.select_related("article", "analyst").in_bulk(passage_ids)
+        Passage.objects.select_related("article", "analyst")
+        .defer(*(f"article__{name}" for name in _UNSHOWN_ARTICLE)).in_bulk(passage_ids)
         if passage_ids else {}
     )
     section_topics = _topics(TaggedSection, section_ids)
@@ -208,7 +217,8 @@ def _topics(through: type[TaggedSection] | type[TaggedPassage], ids: list[int]) 
     if not ids:
         return {}
     topics: dict[int, list[Topic]] = {}
-    for tagged in through.objects.filter(content_object_id__in=ids).select_related("tag").order_by("pk"):
+    for tagged in (through.objects.filter(content_object_id__in=ids).select_related("tag")
+                   .defer("tag__description", "tag__description_html").order_by("pk")):
         topics.setdefault(tagged.content_object_id, []).append(tagged.tag)
     return topics
 

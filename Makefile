@@ -82,7 +82,7 @@ SEARCH_BENCH_PG_URL ?= $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$|/kb_bench|')
 BENCH_ARGS ?=
 bench-search: install
 	@mkdir -p var
-	DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
+	DEBUG=0 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
 	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', autocommit=True); \
 		c.execute(\"SELECT 1 FROM pg_database WHERE datname = 'kb_bench'\").fetchone() or c.execute('CREATE DATABASE kb_bench')"
-	DATABASE_URL=$(SEARCH_BENCH_PG_URL) $(PY) manage.py bench_search $(BENCH_ARGS)
+	DEBUG=0 DATABASE_URL=$(SEARCH_BENCH_PG_URL) $(PY) manage.py bench_search $(BENCH_ARGS)

@@ -240,8 +240,8 @@ def test_topic_rename_and_merge_services_reindex_the_tagged_sections(make_articl
 
 
 def test_deleted_entries_leave_no_tokens_in_either_index(make_article, analyst):
-    """On SQLite a trigger deletes the tokens of a deleted entry from both FTS5 tables
-    (0007 recreates it for the side table of articles and topics)."""
+    """On SQLite a trigger deletes the tokens of a deleted entry from every FTS5 table
+    (0007 and 0010 recreate it for the tables of articles and topics, and of heads)."""
     from django.db import connection
 
     from kb import services
@@ -255,8 +255,19 @@ def test_deleted_entries_leave_no_tokens_in_either_index(make_article, analyst):
     assert len(ids) == 3  # the article, its section, the passage
     services.delete_article(article=article)
     with connection.cursor() as cursor:
-        for table in ("kb_search_fts", "kb_search_side_fts"):
+        for table in ("kb_search_fts", "kb_search_head_fts", "kb_search_side_fts"):
             cursor.execute(
                 f"SELECT count(*) FROM {table} WHERE rowid IN ({', '.join(map(str, ids))})"
             )
             assert cursor.fetchone()[0] == 0
+
+
+def test_past_the_cap_a_heading_match_is_still_ranked_first(make_article, monkeypatch):
+    """When more entries match than are ranked, those matching in a heading are found by a
+    second pass (SQLite: the head table; PostgreSQL: the head vector) and ranked too."""
+    monkeypatch.setattr(type(get_backend()), "cap", 3)
+    make_article(title="古い報告", sections=[(f"節{i}", "通りがかりに決済と書く。", []) for i in range(6)])
+    make_article(title="新しい報告", sections=[("モバイル決済の仕組み", "決済の話。決済の普及。", [])])
+    results = search("決済")
+    assert results.capped
+    assert results.hits[0].section.heading == "モバイル決済の仕組み"

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from kb.models import Topic
@@ -145,8 +146,25 @@ def _grow(make_article, n):
 def test_query_count_does_not_grow_with_the_corpus(client, library, make_article, extra,
                                                    django_assert_num_queries):
     _grow(make_article, extra)
-    # alias lookup, sections matched, articles and topics matched, facet topics, sections,
-    # their topics, article hits, topic hits, their aliases
-    with django_assert_num_queries(9):
+    # alias lookup, sections matched, articles and topics matched, topics (the facet's and
+    # the hits' chips), sections, article hits, topic hits, their aliases; on PostgreSQL
+    # each match first sets the planner to use the index.
+    with django_assert_num_queries(8 if connection.vendor == "sqlite" else 10):
         response = get(client, q="規制")
     assert response.status_code == 200
+
+
+def test_each_facet_counts_under_every_other_filter(make_article):
+    from kb.search.engine import SearchFilters, search
+
+    for kind, publisher in [("report", "NRI"), ("column", "NRI"), ("report", "他社"), ("column", "他社")]:
+        make_article(title=f"{kind}-{publisher}", kind=kind, publisher=publisher,
+                     published_on="2024-05-01", sections=[("節", "規制の話。", [])])
+    results = search("規制", filters=SearchFilters(kind="report", publisher="NRI"))
+    assert results.total == 1
+    counts = {name: {v.value: v.count for v in values} for name, values in results.facets.items()}
+    # Kinds among NRI's entries, publishers among the reports; the column by 他社 fails
+    # both filters and counts nowhere.
+    assert counts["kind"] == {"report": 1, "column": 1}
+    assert counts["publisher"] == {"NRI": 1, "他社": 1}
+    assert counts["year"] == {"2024": 1}

@@ -4,7 +4,8 @@ Both store the same Python-made tokens (kb.search.tokenise) in four weighted fie
 answer the same compiled query: every term is a phrase of tokens (or a set of
 alternative phrases when a topic alias widens it), and all terms must match.
 
-- SQLite: an FTS5 table over space-separated tokens, ranked by ``bm25``.
+- SQLite: an FTS5 table over space-separated tokens; its candidates are ranked in Python
+  (kb.search.ranking: BM25 over the same weighted fields, from their stored tokens).
 - PostgreSQL: a ``tsvector`` column written as a literal (so PostgreSQL's parser never
   re-splits Japanese), a GIN index, phrase ``tsquery``s and ``ts_rank``.
 
@@ -21,21 +22,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
+from . import ranking
 from .tokenise import Pattern
 
 # Field order is the FTS5 column order and the tsvector weight letters.
 FIELDS = ("heading", "title", "topics", "body")
 FTS_TABLE = "kb_search_fts"  # sections and passages
+# Their heading, title and topic tokens again: where the second pass looks (SQLite).
+HEAD_FTS_TABLE = "kb_search_head_fts"
+HEAD_FIELDS = FIELDS[:3]
 # Articles and topics, a few thousand, have an index of their own (an FTS5 table; a
 # partial GIN index): matched in the big one, finding the few that contain a common word
 # meant walking every section that contains it.
 SIDE_FTS_TABLE = "kb_search_side_fts"
 SIDE_TYPES = frozenset({"article", "topic"})
 SEARCH_DOC_TYPES = frozenset({"section", "passage", *SIDE_TYPES})
-# bm25 column weights, in FIELDS order: a heading or title hit says what the entry is about.
-SQLITE_WEIGHTS = (8.0, 4.0, 5.0, 1.0)
 PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
 PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 # Cover density respects the order of a phrase's tokens; plain ts_rank ranked short
@@ -43,10 +46,9 @@ PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
 PG_MAX_POSITION = 16383  # tsvector positions are capped there
 PG_MAX_POSITIONS_PER_LEXEME = 256
-# How many matches are ranked per pass. PostgreSQL ranks fewer: ts_rank_cd re-reads each
-# candidate's (TOASTed) vector, about 35 µs a candidate at 100,000 sections.
-CANDIDATE_CAP = 500
-PG_CANDIDATE_CAP = 300
+# How many matches are ranked per pass: each costs its tokens read and scored (SQLite) or
+# its TOASTed vector re-read (PostgreSQL), 10-35 µs at 100,000 sections.
+CANDIDATE_CAP = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,22 +134,25 @@ class SQLiteBackend(Backend):
 
     def write(self, documents: Sequence[IndexDocument]) -> None:
         with connection.cursor() as cursor:
-            for table in (FTS_TABLE, SIDE_FTS_TABLE):
-                rows = [d for d in documents if self.table(d.doc_type) == table]
+            for table in (FTS_TABLE, HEAD_FTS_TABLE, SIDE_FTS_TABLE):
+                fields = HEAD_FIELDS if table == HEAD_FTS_TABLE else FIELDS
+                rows = [d for d in documents
+                        if self.table(d.doc_type) == (FTS_TABLE if table == HEAD_FTS_TABLE else table)]
                 if not rows:
                     continue
                 cursor.executemany(
                     f"DELETE FROM {table} WHERE rowid = %s", [(d.entry_id,) for d in rows]
                 )
                 cursor.executemany(
-                    f"INSERT INTO {table} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s)",
-                    [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in FIELDS)) for d in rows],
+                    f"INSERT INTO {table} (rowid, {', '.join(fields)}) "
+                    f"VALUES (%s{', %s' * len(fields)})",
+                    [(d.entry_id, *(" ".join(d.fields.get(f, ())) for f in fields)) for d in rows],
                 )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            cursor.execute(f"DELETE FROM {SIDE_FTS_TABLE}")
+            for table in (FTS_TABLE, HEAD_FTS_TABLE, SIDE_FTS_TABLE):
+                cursor.execute(f"DELETE FROM {table}")
 
     @staticmethod
     def compile(terms: Sequence[Term]) -> str:
@@ -162,48 +167,71 @@ class SQLiteBackend(Backend):
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         expression = self.compile(terms)
-        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         types = ", ".join(["%s"] * len(doc_types))
+        # Ranked, each candidate's tokens come along: kb.search.ranking scores them.
+        fields = "".join(f", t.{name}" for name in FIELDS) if ranked else ""
         rows: list[tuple] = []
         with connection.cursor() as cursor:
             for table in sorted({self.table(t) for t in doc_types}):
-                score = f"-bm25({table}, {weights})" if ranked else "0"
-                stage = (
-                    f"SELECT {_CANDIDATE_COLUMNS}, r.score FROM (SELECT rowid AS id, {score} AS score "
-                    f"FROM {table} WHERE {table} MATCH %s LIMIT %s) r "
-                    f"JOIN kb_searchentry e ON e.id = r.id WHERE e.doc_type IN ({types})"
+                cursor.execute(
+                    f"SELECT {_CANDIDATE_COLUMNS}, 0{fields} FROM (SELECT rowid AS id, "
+                    f"{', '.join(FIELDS)} FROM {table} WHERE {table} MATCH %s LIMIT %s) t "
+                    f"JOIN kb_searchentry e ON e.id = t.id WHERE e.doc_type IN ({types})",
+                    [expression, cap, *doc_types],
                 )
-                cursor.execute(stage, [expression, cap, *doc_types])
                 found = cursor.fetchall()
                 if ranked and len(found) >= cap:
                     # More matches than are ranked: those matching in a heading, title or
                     # topic are ranked too, wherever they are.
-                    cursor.execute(stage, ["{heading title topics} : (" + expression + ")", cap, *doc_types])
-                    seen = {row[0] for row in found}
-                    found += [row for row in cursor.fetchall() if row[0] not in seen]
+                    found += self._strong(cursor, table, expression, cap, doc_types,
+                                          seen={row[0] for row in found})
+                if ranked:
+                    scored = ranking.scores(terms, [row[11:] for row in found])
+                    found = [(*row[:10], score) for row, score in zip(found, scored, strict=True)]
                 rows += found
         return _candidates(rows, cap=cap)
+
+    @staticmethod
+    def _strong(cursor, table: str, expression: str, cap: int, doc_types: Sequence[str],
+                *, seen: set[int]) -> list[tuple]:
+        """The entries of ``table`` matching in a heading, title or topic, not in ``seen``,
+        with their tokens."""
+        head = HEAD_FTS_TABLE
+        if table != FTS_TABLE:  # articles and topics: a few thousand, one table
+            head, expression = table, "{heading title topics} : (" + expression + ")"
+        cursor.execute(f"SELECT rowid FROM {head} WHERE {head} MATCH %s LIMIT %s", [expression, cap])
+        ids = [row[0] for row in cursor.fetchall() if row[0] not in seen]
+        if not ids:
+            return []
+        cursor.execute(
+            f"SELECT {_CANDIDATE_COLUMNS}, 0, {', '.join(f't.{name}' for name in FIELDS)} "
+            # CROSS JOIN: SQLite then walks the ids, not every entry of these types.
+            f"FROM kb_searchentry e CROSS JOIN {table} t ON t.rowid = e.id "
+            f"WHERE e.id IN ({', '.join(['%s'] * len(ids))}) "
+            f"AND e.doc_type IN ({', '.join(['%s'] * len(doc_types))})",
+            [*ids, *doc_types],
+        )
+        return cursor.fetchall()
 
     def optimise(self) -> None:
         # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query
         # reads each of them.
         with connection.cursor() as cursor:
-            for table in (FTS_TABLE, SIDE_FTS_TABLE):
+            for table in (FTS_TABLE, HEAD_FTS_TABLE, SIDE_FTS_TABLE):
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
     def size_bytes(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT SUM(pgsize) FROM dbstat "
-                "WHERE name LIKE %s OR name LIKE %s OR name = 'kb_searchentry'",
-                [FTS_TABLE + "%", SIDE_FTS_TABLE + "%"],
+                "WHERE name LIKE %s OR name LIKE %s OR name LIKE %s OR name = 'kb_searchentry'",
+                [FTS_TABLE + "%", HEAD_FTS_TABLE + "%", SIDE_FTS_TABLE + "%"],
             )
             return int(cursor.fetchone()[0] or 0)
 
 
 class PostgreSQLBackend(Backend):
     vendor = "postgresql"
-    cap = PG_CANDIDATE_CAP
 
     @staticmethod
     def vector_literal(fields: dict[str, list[str]]) -> str:
@@ -266,7 +294,14 @@ class PostgreSQLBackend(Backend):
             "CAST(%s AS tsquery) q"
         )
         query = self.compile(terms)
-        with connection.cursor() as cursor:
+        # No savepoint: SET LOCAL only needs a transaction, and lasts to its end.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            # Expecting thousands of matches, the planner reads the table (sections) or the
+            # doc_type index (articles and topics) in order until it has enough, testing
+            # each row's TOASTed vector: for a common character (元, 銀) 2-3 times slower
+            # than a bitmap of the GIN indexes, never faster in bench_search.
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true), "
+                           "set_config('enable_indexscan', 'off', true)")
             cursor.execute(stage.format(column="vector"), [*weights, query, cap, query])
             rows = cursor.fetchall()
             if ranked and len(rows) >= cap:
@@ -278,12 +313,14 @@ class PostgreSQLBackend(Backend):
         return _candidates(rows, cap=cap)
 
     def optimise(self) -> None:
-        # Writing an entry then its vectors leaves a dead row version per entry. VACUUM
+        # Writing an entry then its vectors leaves a dead row version per entry: after a
+        # rebuild, half the table. VACUUM FULL rewrites it compact (the table is locked
+        # meanwhile: ~20 s at 100,000 sections), so queries read half the pages. VACUUM
         # cannot run in a transaction (a caller's, or a test's): ANALYZE can.
         with connection.cursor() as cursor:
             cursor.execute(
                 "ANALYZE kb_searchentry" if connection.in_atomic_block
-                else "VACUUM ANALYZE kb_searchentry"
+                else "VACUUM FULL ANALYZE kb_searchentry"
             )
 
     def size_bytes(self) -> int:

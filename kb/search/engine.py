@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
-from ..models import Article, Passage, SearchEntry, Section, TaggedPassage, TaggedSection, Topic
+from ..models import Article, Passage, SearchEntry, Section, Topic
 from .backends import Candidate, get_backend
 from .query import ParsedQuery, parse
 from .snippets import highlight
@@ -41,24 +42,29 @@ class SearchFilters:
     date_from: date | None = None
     date_to: date | None = None
 
+    def active(self) -> list[str]:
+        """The filters set, by the name of their facet."""
+        return [name for name, value in (
+            ("topic", self.topic), ("kind", self.kind), ("publisher", self.publisher),
+            ("date", self.date_from or self.date_to),
+        ) if value]
+
+    def passes(self, name: str, c: Candidate, topic_id: int | None) -> bool:
+        """Whether ``c`` passes the filter ``name``."""
+        if name == "topic":
+            return topic_id in c.topic_ids
+        if name == "kind":
+            return c.kind == self.kind
+        if name == "publisher":  # part of the name is enough: 野村 finds 株式会社野村総合研究所
+            return _contains(c.publisher, self.publisher)
+        return c.published_on is not None and not (
+            (self.date_from and c.published_on < self.date_from)
+            or (self.date_to and c.published_on > self.date_to)
+        )
+
     def admits(self, c: Candidate, *, skip: str = "", topic_id: int | None = None) -> bool:
-        """Whether ``c`` passes every filter but ``skip`` (so a facet counts its own values
-        under the other filters)."""
-        if skip != "topic" and self.topic and topic_id not in c.topic_ids:
-            return False
-        if skip != "kind" and self.kind and c.kind != self.kind:
-            return False
-        # Part of the name is enough: 野村 finds 株式会社野村総合研究所.
-        if skip != "publisher" and self.publisher and not _contains(c.publisher, self.publisher):
-            return False
-        if skip != "date" and (self.date_from or self.date_to):
-            if c.published_on is None:
-                return False
-            if self.date_from and c.published_on < self.date_from:
-                return False
-            if self.date_to and c.published_on > self.date_to:
-                return False
-        return True
+        """Whether ``c`` passes every filter but ``skip``."""
+        return all(self.passes(name, c, topic_id) for name in self.active() if name != skip)
 
 
 @dataclass
@@ -140,13 +146,20 @@ def search(
     # Articles and topics by what was typed: the topic whose alias it is matches already.
     others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
     topic_id = _topic_id(filters.topic)
-    admitted = [c for c in texts if filters.admits(c, topic_id=topic_id)]
+    active = filters.active()
+    admitted = [c for c in texts if all(filters.passes(name, c, topic_id) for name in active)]
     results.total = len(admitted)
-    results.facets = _facets(texts, filters, topic_id)
-    paginator = Paginator(admitted, per_page)
-    results.page = paginator.get_page(page)
+    counts = _facet_counts(texts, filters, topic_id)
+    top_topics = [pk for pk, _ in counts["topic"].most_common(FACET_VALUES)]
+    if topic_id and topic_id not in top_topics:
+        top_topics.append(topic_id)
+    results.page = Paginator(admitted, per_page).get_page(page)
+    shown = list(results.page.object_list)
+    # The facet's topics and the chips of the page's hits, in one query.
+    topic_rows = _topic_rows({*top_topics, *(pk for c in shown for pk in c.topic_ids)})
+    results.facets = _facets(counts, filters, top_topics, topic_rows)
     patterns = [p for term in query.terms for p in term.patterns]
-    results.page.object_list = _hits(results.page.object_list, patterns)
+    results.page.object_list = _hits(shown, patterns, topic_rows)
     results.articles = _side_hits(
         Article.objects.all(),
         [c for c in others if c.doc_type == SearchEntry.DocType.ARTICLE
@@ -173,9 +186,15 @@ _UNSHOWN_ARTICLE = ("summary", "summary_html")
 _UNSHOWN = ("body", "body_html", *(f"article__{name}" for name in _UNSHOWN_ARTICLE))
 
 
-def _hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionHit | PassageHit]:
-    """The page's sections and passages, in rank order, highlighted. Each kind costs its
-    queries only when the page shows one."""
+def _topic_rows(ids: set[int]) -> dict[int, Topic]:
+    return Topic.objects.defer("description", "description_html").in_bulk(ids) if ids else {}
+
+
+def _hits(
+    candidates: list[Candidate], patterns: list[Pattern], topic_rows: dict[int, Topic]
+) -> list[SectionHit | PassageHit]:
+    """The page's sections and passages, in rank order, highlighted, with their topics
+    (from ``topic_rows``). Each kind costs its query only when the page shows one."""
     section_ids = [c.section_id for c in candidates if c.section_id]
     passage_ids = [c.passage_id for c in candidates if c.passage_id]
     # A hit shows plain text: the Markdown and HTML (most of a row) stay in the database.
@@ -188,17 +207,16 @@ def _hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionH
         .defer(*(f"article__{name}" for name in _UNSHOWN_ARTICLE)).in_bulk(passage_ids)
         if passage_ids else {}
     )
-    section_topics = _topics(TaggedSection, section_ids)
-    passage_topics = _topics(TaggedPassage, passage_ids)
     hits: list[SectionHit | PassageHit] = []
     for c in candidates:
+        topics = sorted((topic_rows[pk] for pk in c.topic_ids if pk in topic_rows), key=lambda t: t.name)
         if (section := sections.get(c.section_id)) is not None:
             hits.append(SectionHit(
                 section=section,
                 score=c.score,
                 heading=highlight(section.heading, patterns, chars=None),
                 snippet=highlight(section.plain_text, patterns),
-                topics=section_topics.get(section.pk, []),
+                topics=topics,
             ))
         elif (passage := passages.get(c.passage_id)) is not None:
             hits.append(PassageHit(
@@ -206,21 +224,9 @@ def _hits(candidates: list[Candidate], patterns: list[Pattern]) -> list[SectionH
                 score=c.score,
                 quote=highlight(passage.exact, patterns),
                 note=highlight(passage.note, patterns),
-                topics=passage_topics.get(passage.pk, []),
+                topics=topics,
             ))
     return hits
-
-
-def _topics(through: type[TaggedSection] | type[TaggedPassage], ids: list[int]) -> dict[int, list[Topic]]:
-    """The topics of these sections or passages, in one query (taggit's own prefetch
-    costs several ms a page in Python)."""
-    if not ids:
-        return {}
-    topics: dict[int, list[Topic]] = {}
-    for tagged in (through.objects.filter(content_object_id__in=ids).select_related("tag")
-                   .defer("tag__description", "tag__description_html").order_by("pk")):
-        topics.setdefault(tagged.content_object_id, []).append(tagged.tag)
-    return topics
 
 
 def _side_hits(
@@ -233,43 +239,43 @@ def _side_hits(
     return [(objects[key(c)], c.score) for c in best if key(c) in objects]
 
 
+def _facet_counts(texts: list[Candidate], filters: SearchFilters, topic_id: int | None) -> dict[str, Counter]:
+    active = filters.active()
+
+    def counted(facet: str) -> list[Candidate]:
+        """What a facet counts: the candidates every other filter admits."""
+        others = [name for name in active if name != facet]
+        return [c for c in texts if all(filters.passes(name, c, topic_id) for name in others)]
+
+    return {
+        "kind": Counter(c.kind for c in counted("kind")),
+        "publisher": Counter(c.publisher for c in counted("publisher") if c.publisher),
+        "topic": Counter(chain.from_iterable(c.topic_ids for c in counted("topic"))),
+        "year": Counter(c.published_on.year for c in counted("date") if c.published_on),
+    }
+
+
 def _facets(
-    texts: list[Candidate], filters: SearchFilters, topic_id: int | None
+    counts: dict[str, Counter], filters: SearchFilters, top_topics: list[int],
+    topic_rows: dict[int, Topic],
 ) -> dict[str, list[FacetValue]]:
-    kinds: Counter[str] = Counter()
-    publishers: Counter[str] = Counter()
-    topics: Counter[int] = Counter()
-    years: Counter[int] = Counter()
-    for c in texts:
-        if filters.admits(c, skip="kind", topic_id=topic_id):
-            kinds[c.kind] += 1
-        if filters.admits(c, skip="publisher", topic_id=topic_id) and c.publisher:
-            publishers[c.publisher] += 1
-        if filters.admits(c, skip="topic", topic_id=topic_id):
-            topics.update(c.topic_ids)
-        if filters.admits(c, skip="date", topic_id=topic_id) and c.published_on:
-            years[c.published_on.year] += 1
     kind_labels = dict(Article.Kind.choices)
-    top_topics = [pk for pk, _ in topics.most_common(FACET_VALUES)]
-    if topic_id and topic_id not in top_topics:
-        top_topics.append(topic_id)
-    topic_rows = Topic.objects.in_bulk(top_topics) if top_topics else {}
     return {
         "topic": [
-            FacetValue(t.slug, t.name, topics[pk], t.slug == filters.topic)
+            FacetValue(t.slug, t.name, counts["topic"][pk], t.slug == filters.topic)
             for pk in top_topics if (t := topic_rows.get(pk))
         ],
         "kind": [
             FacetValue(k, str(kind_labels.get(k, k)), n, k == filters.kind)
-            for k, n in kinds.most_common()
+            for k, n in counts["kind"].most_common()
         ],
         "publisher": [
             FacetValue(p, p, n, p == filters.publisher)
-            for p, n in publishers.most_common(FACET_VALUES)
+            for p, n in counts["publisher"].most_common(FACET_VALUES)
         ],
         "year": [
             FacetValue(str(y), str(y), n, _year_selected(filters, y))
-            for y, n in sorted(years.items(), reverse=True)
+            for y, n in sorted(counts["year"].items(), reverse=True)
         ],
     }
 

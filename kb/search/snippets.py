@@ -7,66 +7,65 @@ highlighted for a search on ai. Everything but the <mark> tags is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .tokenise import _TOKEN_RE, Pattern, normalise_with_spans
+from .tokenise import _CJK, _TOKEN_RE, Pattern, normalise_with_spans
 
 SNIPPET_CHARS = 160
 LEAD_CHARS = 40  # shown before the first hit of the snippet
+_WORD_CHAR = re.compile(rf"(?![{_CJK}])[^\W_]")  # what Latin and digit words are made of
 
 
-def _tokens(normalised: str) -> tuple[list[str], list[int], list[int]]:
-    """``tokenise`` as three plain lists (texts, starts, ends): a page highlights thousands
-    of tokens, and making a Token object for each was most of a page's Python time."""
-    texts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in _TOKEN_RE.finditer(normalised):
+def _tokens_from(normalised: str, position: int) -> Iterator[tuple[str, int, int]]:
+    """The tokens of ``normalised`` (text, start, end) from ``position`` on, as
+    ``tokenise`` makes them: bigrams depend only on where they are, so a CJK run entered
+    in its middle gives the same tokens from there."""
+    for match in _TOKEN_RE.finditer(normalised, position):
         run, start, end = match.group(), match.start(), match.end()
         if match.lastgroup == "word":
-            texts.append(run)
-            starts.append(start)
-            ends.append(end)
+            yield run, start, end
             continue
-        texts.extend([run[k : k + 2] for k in range(len(run) - 1)])
-        texts.append(run[-1])
-        starts.extend(range(start, end))
-        ends.extend(range(start + 2, end + 1))
-        ends.append(end)
-    return texts, starts, ends
+        for k in range(len(run) - 1):
+            yield run[k : k + 2], start + k, start + k + 2
+        yield run[-1], end - 1, end
+
+
+def _match_end(normalised: str, position: int, pattern: Pattern) -> int | None:
+    """Where a match of ``pattern`` starting at ``position`` ends, if there is one."""
+    if position and _WORD_CHAR.match(normalised, position - 1) and _WORD_CHAR.match(normalised, position):
+        return None  # inside a word: no token starts here
+    tokens = _tokens_from(normalised, position)
+    last = len(pattern.tokens) - 1
+    for i, wanted in enumerate(pattern.tokens):
+        text, start, end = next(tokens, ("", -1, -1))
+        if i == 0 and start != position:
+            return None
+        if i == last and pattern.prefix:
+            return start + len(wanted) if text.startswith(wanted) else None
+        if text != wanted:
+            return None
+    return end
 
 
 def match_spans(text: str, patterns: Sequence[Pattern]) -> list[tuple[int, int]]:
-    """Where in ``text`` (original offsets) any of ``patterns`` matches, merged and sorted."""
+    """Where in ``text`` (original offsets) any of ``patterns`` matches, merged and sorted.
+
+    Each pattern's first token is looked for with ``str.find``; only where it occurs is
+    the text tokenised, so a long section costs little more than a short one."""
     normalised, spans = normalise_with_spans(text)
-    texts, token_starts, token_ends = _tokens(normalised)
-    starts: dict[str, list[int]] = {}
-    for i, token in enumerate(texts):
-        starts.setdefault(token, []).append(i)
     found: list[tuple[int, int]] = []
     for pattern in patterns:
-        *body, last = pattern.tokens
-        if pattern.prefix and not body:
-            positions = [i for i, t in enumerate(texts) if t.startswith(last)]
-        else:
-            positions = starts.get(pattern.tokens[0], [])
-        for i in positions:
-            j = i + len(body)
-            if j >= len(texts) or any(texts[i + k] != body[k] for k in range(len(body))):
-                continue
-            end_text = texts[j]
-            if pattern.prefix:
-                if not end_text.startswith(last):
-                    continue
-                end = token_starts[j] + len(last)
-            elif end_text == last:
-                end = token_ends[j]
-            else:
-                continue
-            found.append((spans[token_starts[i]][0], spans[end - 1][1]))
+        first = pattern.tokens[0]
+        position = normalised.find(first)
+        while position >= 0:
+            end = _match_end(normalised, position, pattern)
+            if end is not None:
+                found.append((spans[position][0], spans[end - 1][1]))
+            position = normalised.find(first, position + 1)
     return _merge(found)
 
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sections", type=int, default=100_000)
-        parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
+        parser.add_argument("--runs", type=int, default=10, help="timed runs per query")
         parser.add_argument("--rebuild", action="store_true", help="regenerate the corpus")
         parser.add_argument("--reindex", action="store_true",
                             help="rebuild the search index of the corpus kept (timed)")
@@ -57,6 +57,9 @@ class Command(BaseCommand):
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in name:
             raise CommandError(f"Refusing to fill {name!r}: point DATABASE_URL at a *bench* database.")
+        if settings.DEBUG:
+            # Django then logs every query with its SQL: not what a production search costs.
+            raise CommandError("Run with DEBUG=0: with DEBUG on, every query is logged.")
         call_command("migrate", verbosity=0)
         if cap:
             type(get_backend()).cap = cap

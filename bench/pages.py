@@ -5,7 +5,7 @@ For each database (SQLite, PostgreSQL) and corpus size (the 5 shipped reports; a
 several rounds, and report medians: requests/s, p50/p99 latency, CPU per request (gunicorn's
 processes), and each page's share of /healthz's requests/s in the same round. "article,
 uncached" adds a unique query string to every request, so each one renders the page: the
-cost of a page right after an edit. A bounded load test then runs article and topic pages
+cost of a page right after an edit. A bounded load test then runs article, topic and search pages
 together and must see no error and no 5xx.
 
     .venv/bin/python bench/pages.py [--databases sqlite,postgres] [--sizes 5,1000]
@@ -44,6 +44,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 LOAD_DURATION = int(os.environ.get("BENCH_LOAD_DURATION", "60"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/kb_bench")
 SAMPLE_ARTICLES = 200  # distinct article URLs cycled through at the large size
+# Searches in the load test (anonymous: cached after their first request, as in production).
+SEARCH_QUERIES = ["中国", "規制", "党", "デジタル一帯一路", "アント・グループ", "生成AI 規制", '"信用 スコア"',
+                  "ＡＩ", "量子暗号"]
 
 
 def database_url(kind: str, size: int) -> str:
@@ -93,9 +96,11 @@ def urls(env: dict) -> dict[str, list[str]]:
         "tagged_sections__isnull=False).distinct()]}))"
     )
     found = json.loads(manage(env, "shell", "-c", code, capture=True))
+    found["topic lists"] = [f"{topic}{part}/" for topic in found["topic"] for part in ("articles", "passages")]
+    found["search"] = [f"/search/?q={query}" for query in SEARCH_QUERIES]
     from urllib.parse import quote
 
-    return {k: [quote(u) for u in v] for k, v in found.items()}
+    return {k: [quote(u, safe="/?=") for u in v] for k, v in found.items()}
 
 
 def free_port() -> int:
@@ -199,7 +204,7 @@ def bench(kind: str, size: int) -> dict:
             print(f"  round {round_ + 1}/{ROUNDS}: " + ", ".join(
                 f"{n} {runs[n][-1]['rps']:.0f}/s" for n in runs), flush=True)
         with open(files["article"], "a") as mixed:
-            mixed.write("\n".join(targets["topic"]) + "\n")
+            mixed.write("\n".join(targets["topic"] + targets["topic lists"] + targets["search"]) + "\n")
         load = run_target(server, port, files["article"], LOAD_DURATION)
     finally:
         server.terminate()
@@ -230,7 +235,8 @@ def report(results: list[dict]) -> None:
             print(f"| {r['database']} | {r['articles']} | {name} | {s['rps']:.0f} | "
                   f"{s['share_of_healthz']:.2f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | "
                   f"{s['cpu_ms_per_request']:.2f} | {s['kb_per_response']:.0f} | {s['errors']} |")
-    print(f"\nLoad test: article + topic pages, {LOAD_DURATION} s, {CONNECTIONS} connections.")
+    print(f"\nLoad test: article, topic (and its article and passage lists) and search pages, "
+          f"{LOAD_DURATION} s, {CONNECTIONS} connections.")
     print("| database | articles | requests | req/s | p50 ms | p99 ms | errors | non-2xx/3xx |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:

@@ -134,10 +134,11 @@ class SQLiteBackend(Backend):
 
     def write(self, documents: Sequence[IndexDocument]) -> None:
         with connection.cursor() as cursor:
-            for table in (FTS_TABLE, HEAD_FTS_TABLE, SIDE_FTS_TABLE):
-                fields = HEAD_FIELDS if table == HEAD_FTS_TABLE else FIELDS
-                rows = [d for d in documents
-                        if self.table(d.doc_type) == (FTS_TABLE if table == HEAD_FTS_TABLE else table)]
+            # Each table, whose entries it holds, and which fields.
+            for table, holds, fields in ((FTS_TABLE, FTS_TABLE, FIELDS),
+                                         (HEAD_FTS_TABLE, FTS_TABLE, HEAD_FIELDS),
+                                         (SIDE_FTS_TABLE, SIDE_FTS_TABLE, FIELDS)):
+                rows = [d for d in documents if self.table(d.doc_type) == holds]
                 if not rows:
                     continue
                 cursor.executemany(

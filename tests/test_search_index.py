@@ -271,3 +271,19 @@ def test_past_the_cap_a_heading_match_is_still_ranked_first(make_article, monkey
     results = search("決済")
     assert results.capped
     assert results.hits[0].section.heading == "モバイル決済の仕組み"
+
+
+def test_past_the_cap_a_filter_still_finds_what_only_an_alias_matches(make_article, monkeypatch):
+    """Filters apply to the ranked candidates: when what was typed fills them, the alias
+    matches are still added so that a filter excluding all of it does not empty the page."""
+    from kb.search import index
+    from kb.search.engine import SearchFilters
+
+    monkeypatch.setattr(type(get_backend()), "cap", 2)
+    topic = Topic.objects.create(slug="huawei", name="ファーウェイ")
+    TopicAlias.objects.create(topic=topic, name="華為")
+    index.reindex_topics([topic.pk])
+    make_article(kind="column", sections=[(f"節{i}", "ファーウェイの話。", []) for i in range(3)])
+    make_article(kind="report", sections=[("報告", "華為の5G。", [])])
+    results = search("ファーウェイ", filters=SearchFilters(kind="report"))
+    assert [hit.section.heading for hit in results.hits] == ["報告"]

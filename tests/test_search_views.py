@@ -148,8 +148,9 @@ def test_query_count_does_not_grow_with_the_corpus(client, library, make_article
     _grow(make_article, extra)
     # alias lookup, sections matched, articles and topics matched, topics (the facet's and
     # the hits' chips), sections, article hits, topic hits, their aliases; on PostgreSQL
-    # each match first sets the planner to use the index.
-    with django_assert_num_queries(8 if connection.vendor == "sqlite" else 10):
+    # each match first sets the planner to use the index, and in a caller's transaction
+    # (here the test's) resets it after.
+    with django_assert_num_queries(8 if connection.vendor == "sqlite" else 12):
         response = get(client, q="規制")
     assert response.status_code == 200
 
@@ -168,3 +169,15 @@ def test_each_facet_counts_under_every_other_filter(make_article):
     assert counts["kind"] == {"report": 1, "column": 1}
     assert counts["publisher"] == {"NRI": 1, "他社": 1}
     assert counts["year"] == {"2024": 1}
+
+
+def test_search_leaves_the_callers_planner_settings_as_they_were(make_article):
+    from kb.search.engine import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's match changes planner settings")
+    make_article(sections=[("節", "規制の話。", [])])
+    assert search("規制").total == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"

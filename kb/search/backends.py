@@ -90,10 +90,11 @@ class Backend:
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True,
+        ranked: bool = True, excluding: Sequence[Term] = (),
     ) -> tuple[list[Candidate], bool]:
-        """Entries of ``doc_types`` matching every term, best first, and whether the cap
-        cut them. Unranked (score 0, cheaper), when the caller ranks by another match."""
+        """Entries of ``doc_types`` matching every term (and not every term of
+        ``excluding``), best first, and whether the cap cut them. Unranked (score 0,
+        cheaper), when the caller ranks by another match."""
         raise NotImplementedError
 
     def optimise(self) -> None:
@@ -164,26 +165,29 @@ class SQLiteBackend(Backend):
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True,
+        ranked: bool = True, excluding: Sequence[Term] = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         expression = self.compile(terms)
+        if excluding:
+            expression = f"({expression}) NOT ({self.compile(excluding)})"
         types = ", ".join(["%s"] * len(doc_types))
         # Ranked, each candidate's tokens come along: kb.search.ranking scores them.
+        inner = "".join(f", {name}" for name in FIELDS) if ranked else ""
         fields = "".join(f", t.{name}" for name in FIELDS) if ranked else ""
         rows: list[tuple] = []
         with connection.cursor() as cursor:
             for table in sorted({self.table(t) for t in doc_types}):
                 cursor.execute(
-                    f"SELECT {_CANDIDATE_COLUMNS}, 0{fields} FROM (SELECT rowid AS id, "
-                    f"{', '.join(FIELDS)} FROM {table} WHERE {table} MATCH %s LIMIT %s) t "
+                    f"SELECT {_CANDIDATE_COLUMNS}, 0{fields} FROM (SELECT rowid AS id{inner} "
+                    f"FROM {table} WHERE {table} MATCH %s LIMIT %s) t "
                     f"JOIN kb_searchentry e ON e.id = t.id WHERE e.doc_type IN ({types})",
                     [expression, cap, *doc_types],
                 )
                 found = cursor.fetchall()
                 if ranked and len(found) >= cap:
-                    # More matches than are ranked: those matching in a heading, title or
-                    # topic are ranked too, wherever they are.
+                    # More matches than are ranked: up to as many more that match in a
+                    # heading, title or topic are ranked too, wherever they are.
                     found += self._strong(cursor, table, expression, cap, doc_types,
                                           seen={row[0] for row in found})
                 if ranked:
@@ -280,7 +284,7 @@ class PostgreSQLBackend(Backend):
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True,
+        ranked: bool = True, excluding: Sequence[Term] = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
@@ -295,7 +299,10 @@ class PostgreSQLBackend(Backend):
             "CAST(%s AS tsquery) q"
         )
         query = self.compile(terms)
-        # No savepoint: SET LOCAL only needs a transaction, and lasts to its end.
+        if excluding:
+            query = f"({query}) & !({self.compile(excluding)})"
+        nested = connection.in_atomic_block
+        # No savepoint: set_config(..., true) only needs a transaction, and lasts to its end.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             # Expecting thousands of matches, the planner reads the table (sections) or the
             # doc_type index (articles and topics) in order until it has enough, testing
@@ -306,11 +313,13 @@ class PostgreSQLBackend(Backend):
             cursor.execute(stage.format(column="vector"), [*weights, query, cap, query])
             rows = cursor.fetchall()
             if ranked and len(rows) >= cap:
-                # More matches than are ranked: those matching in a heading, title or
-                # topic are ranked too, wherever they are.
+                # More matches than are ranked: up to as many more that match in a heading,
+                # title or topic are ranked too, wherever they are.
                 cursor.execute(stage.format(column="head"), [*weights, query, cap, query])
                 seen = {row[0] for row in rows}
                 rows += [row for row in cursor.fetchall() if row[0] not in seen]
+            if nested:  # the caller's transaction goes on: leave its planner as it was
+                cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
         return _candidates(rows, cap=cap)
 
     def optimise(self) -> None:

@@ -132,21 +132,21 @@ def search(
     backend = get_backend()
     typed = [t.patterns[:1] for t in query.terms]
     texts, results.capped = backend.match(typed, doc_types=TEXTS)
-    if query.expanded and not results.capped:
+    active = filters.active()
+    if query.expanded and (active or not results.capped):
         # Ranked by what the reader typed; what only an alias matched comes after. Ranking
         # the expanded query would also reward a passage naming many of a topic's aliases.
         # When what was typed already fills the ranked list, alias-only matches would come
-        # after every one of it, past the cap: not worth a query that ORs every alias
-        # (tens of ms at 100,000 sections).
-        wider, results.capped = backend.match(
-            [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False
+        # after all of it, past the cap: not worth a query that ORs every alias (tens of ms
+        # at 100,000 sections), unless filters may leave none of what was typed.
+        wider, capped = backend.match(
+            [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed
         )
-        seen = {c.entry_id for c in texts}
-        texts = texts + [c for c in wider if c.entry_id not in seen]
+        texts = texts + wider
+        results.capped = results.capped or capped
     # Articles and topics by what was typed: the topic whose alias it is matches already.
     others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
     topic_id = _topic_id(filters.topic)
-    active = filters.active()
     admitted = [c for c in texts if all(filters.passes(name, c, topic_id) for name in active)]
     results.total = len(admitted)
     counts = _facet_counts(texts, filters, topic_id)

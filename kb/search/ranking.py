@@ -6,7 +6,9 @@ contain it. At 100,000 sections a phrase of common bigrams (デジタル: デジ
 costs several ms each time, and the heading pass pays it again: three such terms took
 ~50 ms. Every candidate contains every term (terms are ANDed), so IDF would only weigh
 one term against another; the candidates' own tokens (stored in the FTS5 table, a few
-hundred rows) are enough to rank them.
+hundred rows) are enough to rank them. Lengths are compared with the candidates' average
+length rather than the whole index's, and a phrase's repeats are counted without overlap
+(ハハハ in ハハハハ once): both only shift scores among the candidates.
 """
 
 from __future__ import annotations

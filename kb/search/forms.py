@@ -18,7 +18,7 @@ class SearchForm(forms.Form):
     publisher = forms.CharField(label=_("Publisher"), required=False, max_length=200)
     date_from = forms.DateField(label=_("From date"), required=False)
     date_to = forms.DateField(label=_("To date"), required=False)
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
     def clean(self):
         data = super().clean()

@@ -24,11 +24,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-def _topic_selection(request: HttpRequest, selector, slug: str):
-    """What ``selector`` reads for this page of a topic, or the response that replaces the
-    page: 404 for a page out of range, a redirect from a renamed or merged topic's slug."""
+def _render_topic(request: HttpRequest, slug: str, selector, template: str, **extra) -> HttpResponse:
+    """``template`` with what ``selector`` reads for this page of a topic (and ``extra``:
+    name → function of it); 404 for a page out of range; a renamed or merged topic's old
+    slug redirects to the same page of the topic it became."""
     try:
-        return selector(slug, page=request.GET.get("page") or 1)
+        page = selector(slug, page=request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page of this topic.") from None
     except Http404:
@@ -37,32 +38,23 @@ def _topic_selection(request: HttpRequest, selector, slug: str):
             raise
         target = reverse(request.resolver_match.view_name, args=[topic.slug])
         return redirect(target + (f"?{request.GET.urlencode()}" if request.GET else ""), permanent=True)
+    return render(request, template, {"page": page, **{name: read(page) for name, read in extra.items()}})
 
 
 @reader_cache
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _topic_selection(request, selectors.topic_page, slug)
-    if isinstance(page, HttpResponse):
-        return page
-    return render(request, "kb/topic_detail.html", {
-        "page": page, "backlinks": selectors.backlinks(topic=page.topic),
-    })
+    return _render_topic(request, slug, selectors.topic_page, "kb/topic_detail.html",
+                         backlinks=lambda page: selectors.backlinks(topic=page.topic))
 
 
 @reader_cache
 def topic_articles(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _topic_selection(request, selectors.topic_articles, slug)
-    if isinstance(page, HttpResponse):
-        return page
-    return render(request, "kb/topic_articles.html", {"page": page})
+    return _render_topic(request, slug, selectors.topic_articles, "kb/topic_articles.html")
 
 
 @reader_cache
 def topic_passages(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _topic_selection(request, selectors.topic_passages, slug)
-    if isinstance(page, HttpResponse):
-        return page
-    return render(request, "kb/topic_passages.html", {"page": page})
+    return _render_topic(request, slug, selectors.topic_passages, "kb/topic_passages.html")
 
 
 @reader_cache

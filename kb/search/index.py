@@ -93,43 +93,34 @@ def _article_values(article: Article) -> dict:
     }
 
 
-@transaction.atomic
-def reindex_sections(section_ids: Iterable[int]) -> None:
-    """Index these sections as they are now (text, heading, article title, topics)."""
-    ids = list(section_ids)
+def _reindex_in_batches(model, doc_type: str, key: str, ids: list[int], values: Callable, fields: Callable) -> None:
     for start in range(0, len(ids), BATCH):
-        sections = list(
-            Section.objects.filter(pk__in=ids[start : start + BATCH])
+        objects = list(
+            model.objects.filter(pk__in=ids[start : start + BATCH])
             .select_related("article")
             .prefetch_related("topics")
         )
-        _write(
-            SearchEntry.DocType.SECTION,
-            "section",
-            sections,
-            lambda s: {**_article_values(s.article), "topic_ids": sorted(t.pk for t in s.topics.all())},
-            _section_fields,
-        )
+        _write(doc_type, key, objects, values, fields)
+
+
+@transaction.atomic
+def reindex_sections(section_ids: Iterable[int]) -> None:
+    """Index these sections as they are now (text, heading, article title, topics)."""
+    _reindex_in_batches(
+        Section, SearchEntry.DocType.SECTION, "section", list(section_ids),
+        lambda s: {**_article_values(s.article), "topic_ids": sorted(t.pk for t in s.topics.all())},
+        _section_fields,
+    )
 
 
 @transaction.atomic
 def reindex_passages(passage_ids: Iterable[int]) -> None:
     """Index these passages as they are now (quote, note, tags, their article's title and
     metadata for the filters)."""
-    ids = list(passage_ids)
-    for start in range(0, len(ids), BATCH):
-        passages = list(
-            Passage.objects.filter(pk__in=ids[start : start + BATCH])
-            .select_related("article")
-            .prefetch_related("topics")
-        )
-        _write(
-            SearchEntry.DocType.PASSAGE,
-            "passage",
-            passages,
-            _passage_values,
-            _passage_fields,
-        )
+    _reindex_in_batches(
+        Passage, SearchEntry.DocType.PASSAGE, "passage", list(passage_ids),
+        _passage_values, _passage_fields,
+    )
 
 
 def _passage_values(passage: Passage) -> dict:

@@ -287,3 +287,44 @@ def test_past_the_cap_a_filter_still_finds_what_only_an_alias_matches(make_artic
     make_article(kind="report", sections=[("報告", "華為の5G。", [])])
     results = search("ファーウェイ", filters=SearchFilters(kind="report"))
     assert [hit.section.heading for hit in results.hits] == ["報告"]
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+def test_postgresql_reads_the_shards_in_turn_and_stops_at_the_first_that_has_enough(make_article):
+    """A bitmap index scan cannot stop early, so sections' and passages' GIN indexes are
+    split in four by id (migration 0011): the match reads them in order under one LIMIT,
+    and never the whole table."""
+    from django.db import connection
+
+    from kb.search.backends import PG_SHARDS
+    from kb.search.tokenise import term_pattern
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 tables stop at the LIMIT by themselves")
+    make_article(sections=[(f"規制{i}", "規制の話。", []) for i in range(4 * PG_SHARDS)])
+    with connection.cursor() as cursor:
+        # At 17 rows the planner would rather read the doc_type index; without it (until
+        # the test's transaction rolls back), a shard's condition is served by that
+        # shard's GIN index, or by reading the whole table.
+        cursor.execute("DROP INDEX kb_searchentry_doc_type")
+    backend = get_backend()
+    query = backend.compile([[term_pattern("規制")]])
+
+    def scans(column: str, cap: int) -> list[tuple[str, int]]:
+        with backend.session(), connection.cursor() as cursor:
+            sql, params = backend.statement(column, query, ["passage", "section"], cap, True)
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+        assert not [n for n in nodes if n["Node Type"] == "Seq Scan"]
+        return [(n["Index Name"], n["Actual Loops"]) for n in nodes if n["Node Type"] == "Bitmap Index Scan"]
+
+    for column in ("vector", "head"):
+        # Each shard holds 4 of the 16 sections: 3 are found in the first alone...
+        assert scans(column, 3) == [(f"kb_searchentry_{column}_{k}", int(k == 0)) for k in range(PG_SHARDS)]
+        # ...all 16 only by reading every shard.
+        assert scans(column, 100) == [(f"kb_searchentry_{column}_{k}", 1) for k in range(PG_SHARDS)]

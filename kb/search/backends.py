@@ -18,7 +18,8 @@ that they are always ranked.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,7 +39,6 @@ HEAD_FIELDS = FIELDS[:3]
 # meant walking every section that contains it.
 SIDE_FTS_TABLE = "kb_search_side_fts"
 SIDE_TYPES = frozenset({"article", "topic"})
-SEARCH_DOC_TYPES = frozenset({"section", "passage", *SIDE_TYPES})
 PG_WEIGHT_LETTERS = {"heading": "A", "topics": "B", "title": "C", "body": "D"}
 PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 # Cover density respects the order of a phrase's tokens; plain ts_rank ranked short
@@ -46,9 +46,17 @@ PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
 PG_MAX_POSITION = 16383  # tsvector positions are capped there
 PG_MAX_POSITIONS_PER_LEXEME = 256
+# Sections and passages: their GIN indexes are split by id in this many partial indexes
+# with this condition (migration 0011), so that a LIMIT can stop after the first ones.
+PG_SHARDS = 4
+PG_TEXT_TYPES = frozenset({"passage", "section"})
+PG_TEXTS = "doc_type IN ('passage', 'section')"
 # How many matches are ranked per pass: each costs its tokens read and scored (SQLite) or
-# its TOASTed vector re-read (PostgreSQL), 10-35 µs at 100,000 sections.
-CANDIDATE_CAP = 300
+# its TOASTed vector re-read and ts_rank_cd (PostgreSQL), 10-35 µs at 100,000 sections.
+# Which of the matches past the cap are ranked is arbitrary (storage order), except those
+# the second pass adds (heading, title, topic): 200 rather than 300 took 14% off
+# PostgreSQL's p50 and p95 in bench_search.
+CANDIDATE_CAP = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,10 @@ class Backend:
     def clear(self) -> None:
         raise NotImplementedError
 
+    def session(self) -> AbstractContextManager:
+        """Where several matches run as one (each match opens one of its own otherwise)."""
+        return nullcontext()
+
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
         ranked: bool = True, excluding: Sequence[Term] = (),
@@ -107,20 +119,22 @@ class Backend:
 
 _CANDIDATE_COLUMNS = (
     "e.id, e.doc_type, e.section_id, e.passage_id, e.article_id, e.topic_id, e.kind, e.publisher, "
-    "e.published_on, e.topic_ids"
+    "e.published_on, e.topic_ids"  # JSON text on SQLite
 )
+_PG_CANDIDATE_COLUMNS = _CANDIDATE_COLUMNS.replace("e.topic_ids", "e.topic_ids::text")
 
 
 def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
+    # Topic ids come as JSON text: one parse for all the rows, not one per row.
+    topic_ids = json.loads("[" + ",".join(row[9] for row in rows) + "]")
     candidates = [
         Candidate(
             entry_id=row[0], doc_type=row[1], section_id=row[2], passage_id=row[3],
             article_id=row[4], topic_id=row[5], kind=row[6], publisher=row[7],
             published_on=date.fromisoformat(row[8]) if isinstance(row[8], str) else row[8],
-            topic_ids=json.loads(row[9]) if isinstance(row[9], str) else row[9],
-            score=float(row[10]),
+            topic_ids=ids, score=float(row[10]),
         )
-        for row in rows
+        for row, ids in zip(rows, topic_ids, strict=True)
     ]
     candidates.sort(key=lambda c: (-c.score, c.entry_id))
     return candidates, len(candidates) >= cap
@@ -237,6 +251,7 @@ class SQLiteBackend(Backend):
 
 class PostgreSQLBackend(Backend):
     vendor = "postgresql"
+    _in_session = False
 
     @staticmethod
     def vector_literal(fields: dict[str, list[str]]) -> str:
@@ -287,40 +302,74 @@ class PostgreSQLBackend(Backend):
         ranked: bool = True, excluding: Sequence[Term] = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
-        score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
-        # The types are written out (not bound) so that the planner, seeing exactly the
-        # condition of the partial indexes of articles and topics, uses them.
-        if not all(t in SEARCH_DOC_TYPES for t in doc_types):
-            raise ValueError(f"unknown document types {doc_types!r}")
-        types = ", ".join(f"'{t}'" for t in sorted(doc_types))
-        stage = (
-            f"SELECT {_CANDIDATE_COLUMNS}, {score} AS score FROM (SELECT * FROM kb_searchentry "
-            f"WHERE {{column}} @@ CAST(%s AS tsquery) AND doc_type IN ({types}) LIMIT %s) e, "
-            "CAST(%s AS tsquery) q"
-        )
         query = self.compile(terms)
         if excluding:
             query = f"({query}) & !({self.compile(excluding)})"
+        with self.session(), connection.cursor() as cursor:
+            cursor.execute(*self.statement("vector", query, doc_types, cap, ranked))
+            rows = cursor.fetchall()
+            if ranked and len(rows) >= cap:
+                # More matches than are ranked: up to as many more that match in a heading,
+                # title or topic are ranked too, wherever they are.
+                cursor.execute(*self.statement("head", query, doc_types, cap, ranked,
+                                               seen=[row[0] for row in rows]))
+                rows += cursor.fetchall()
+        return _candidates(rows, cap=cap)
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        if self._in_session:
+            yield
+            return
         nested = connection.in_atomic_block
         # No savepoint: set_config(..., true) only needs a transaction, and lasts to its end.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             # Expecting thousands of matches, the planner reads the table (sections) or the
             # doc_type index (articles and topics) in order until it has enough, testing
             # each row's TOASTed vector: for a common character (元, 銀) 2-3 times slower
-            # than a bitmap of the GIN indexes, never faster in bench_search.
+            # than a bitmap of the GIN indexes, never faster in bench_search. No parallel
+            # plan either: the shards must be read in order, each only if still needed.
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true), "
-                           "set_config('enable_indexscan', 'off', true)")
-            cursor.execute(stage.format(column="vector"), [*weights, query, cap, query])
-            rows = cursor.fetchall()
-            if ranked and len(rows) >= cap:
-                # More matches than are ranked: up to as many more that match in a heading,
-                # title or topic are ranked too, wherever they are.
-                cursor.execute(stage.format(column="head"), [*weights, query, cap, query])
-                seen = {row[0] for row in rows}
-                rows += [row for row in cursor.fetchall() if row[0] not in seen]
+                           "set_config('enable_indexscan', 'off', true), "
+                           "set_config('max_parallel_workers_per_gather', '0', true)")
+            self._in_session = True
+            try:
+                yield
+            finally:
+                self._in_session = False
             if nested:  # the caller's transaction goes on: leave its planner as it was
-                cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
-        return _candidates(rows, cap=cap)
+                cursor.execute("RESET enable_seqscan; RESET enable_indexscan; "
+                               "RESET max_parallel_workers_per_gather")
+
+    @staticmethod
+    def statement(column: str, query: str, doc_types: Sequence[str], cap: int, ranked: bool,
+                  *, seen: Sequence[int] = ()) -> tuple[str, list]:
+        """The SQL and parameters for up to ``cap`` entries of ``doc_types`` whose
+        ``column`` matches ``query``, but for those in ``seen``, with their scores when
+        ``ranked``."""
+        texts, sides = set(doc_types) & PG_TEXT_TYPES, set(doc_types) & SIDE_TYPES
+        if set(doc_types) - texts - sides:
+            raise ValueError(f"unknown document types {doc_types!r}")
+        arms = []  # conditions written out (not bound): the planner then sees its indexes' own
+        if texts:
+            # The shards' partial indexes (migration 0011), one after another: the LIMIT
+            # stops the Append at the first that gives enough.
+            narrower = "" if texts == PG_TEXT_TYPES else f" AND doc_type = '{min(texts)}'"
+            arms += [f"{PG_TEXTS} AND id %% {PG_SHARDS} = {k}{narrower}" for k in range(PG_SHARDS)]
+        if sides:  # their partial indexes (migrations 0007 and 0009)
+            arms.append("doc_type IN ({})".format(", ".join(f"'{t}'" for t in sorted(sides))))
+        union = " UNION ALL ".join(
+            f"(SELECT * FROM kb_searchentry WHERE {column} @@ CAST(%s AS tsquery) AND {arm})"
+            for arm in arms
+        )
+        score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
+        # Those in ``seen`` are dropped before ranking (each costs its vector re-read).
+        unseen = " WHERE e.id <> ALL(%s)" if seen else ""
+        return (
+            f"SELECT {_PG_CANDIDATE_COLUMNS}, {score} AS score FROM ({union} LIMIT %s) e, "
+            f"CAST(%s AS tsquery) q{unseen}",
+            [*weights, *[query] * len(arms), cap, query, *([list(seen)] if seen else [])],
+        )
 
     def optimise(self) -> None:
         # Writing an entry then its vectors leaves a dead row version per entry: after a

@@ -10,7 +10,7 @@ from itertools import chain
 from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.safestring import SafeString
 
 from ..models import Article, Passage, SearchEntry, Section, Topic
@@ -131,21 +131,24 @@ def search(
         return results
     backend = get_backend()
     typed = [t.patterns[:1] for t in query.terms]
-    texts, results.capped = backend.match(typed, doc_types=TEXTS)
     active = filters.active()
-    if query.expanded and (active or not results.capped):
-        # Ranked by what the reader typed; what only an alias matched comes after. Ranking
-        # the expanded query would also reward a passage naming many of a topic's aliases.
-        # When what was typed already fills the ranked list, alias-only matches would come
-        # after all of it, past the cap: not worth a query that ORs every alias (tens of ms
-        # at 100,000 sections), unless filters may leave none of what was typed.
-        wider, capped = backend.match(
-            [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed
-        )
-        texts = texts + wider
-        results.capped = results.capped or capped
-    # Articles and topics by what was typed: the topic whose alias it is matches already.
-    others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
+    with backend.session():
+        texts, results.capped = backend.match(typed, doc_types=TEXTS)
+        if query.expanded and (active or not results.capped):
+            # Ranked by what the reader typed; what only an alias matched comes after.
+            # Ranking the expanded query would also reward a passage naming many of a
+            # topic's aliases. When what was typed already fills the ranked list,
+            # alias-only matches would come after all of it, past the cap: not worth a
+            # query that ORs every alias (tens of ms at 100,000 sections), unless filters
+            # may leave none of what was typed.
+            wider, capped = backend.match(
+                [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed
+            )
+            texts = texts + wider
+            results.capped = results.capped or capped
+        # Articles and topics by what was typed: the topic whose alias it is matches already.
+        others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
+    side_topics = [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC][:SIDE_HITS]
     topic_id = _topic_id(filters.topic)
     admitted = [c for c in texts if all(filters.passes(name, c, topic_id) for name in active)]
     results.total = len(admitted)
@@ -155,8 +158,10 @@ def search(
         top_topics.append(topic_id)
     results.page = Paginator(admitted, per_page).get_page(page)
     shown = list(results.page.object_list)
-    # The facet's topics and the chips of the page's hits, in one query.
-    topic_rows = _topic_rows({*top_topics, *(pk for c in shown for pk in c.topic_ids)})
+    # The facet's topics, the chips of the page's hits and the topics beside them, in one
+    # query (and one for the aliases of those beside).
+    topic_rows = _topic_rows({*top_topics, *(c.topic_id for c in side_topics),
+                              *(pk for c in shown for pk in c.topic_ids)})
     results.facets = _facets(counts, filters, top_topics, topic_rows)
     patterns = [p for term in query.terms for p in term.patterns]
     results.page.object_list = _hits(shown, patterns, topic_rows)
@@ -166,11 +171,8 @@ def search(
          and filters.admits(c, skip="topic")],
         lambda c: c.article_id,
     )
-    results.topics = _side_hits(
-        Topic.objects.prefetch_related("aliases"),
-        [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC],
-        lambda c: c.topic_id,
-    )
+    results.topics = [(topic_rows[c.topic_id], c.score) for c in side_topics if c.topic_id in topic_rows]
+    prefetch_related_objects([topic for topic, _ in results.topics], "aliases")
     if not results.total:
         results.suggestions, results.term_counts = _near_matches(query)
     return results

@@ -22,14 +22,14 @@ _CJK = (
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>(?:(?![{_CJK}])[^\W_])+)")
-# Katakana middle dots separate the parts of foreign names, but writers use them
-# inconsistently (アント・グループ / アントグループ): fold them away so both forms match.
-_DROPPED = str.maketrans("", "", "\u30fb")
 
 
 def normalise(text: str) -> str:
-    """NFKC (full/half-width forms, Kangxi radicals, ㈱), case folding, no middle dots."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_DROPPED)
+    """NFKC (full/half-width forms, Kangxi radicals, ㈱), case folding, no middle dots.
+
+    Katakana middle dots separate the parts of foreign names, but writers use them
+    inconsistently (アント・グループ / アントグループ): folded away, both forms match."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("\u30fb", "")
 
 
 def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:

@@ -171,13 +171,32 @@ def test_each_facet_counts_under_every_other_filter(make_article):
     assert counts["year"] == {"2024": 1}
 
 
-def test_search_leaves_the_callers_planner_settings_as_they_were(make_article):
+def _planner_settings() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                       "current_setting('max_parallel_workers_per_gather')")
+        return list(cursor.fetchone())
+
+
+@pytest.mark.parametrize("query", ["規制", "規制 火星"])  # found; nothing found (near matches)
+def test_search_leaves_the_callers_planner_settings_as_they_were(make_article, query):
     from kb.search.engine import search
 
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL's match changes planner settings")
     make_article(sections=[("節", "規制の話。", [])])
-    assert search("規制").total == 1
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "on"
+    before = _planner_settings()
+    search(query)
+    assert _planner_settings() == before == ["on", "on", before[2]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_planner_settings_end_with_the_search(make_article):
+    from kb.search.engine import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's match changes planner settings")
+    make_article(sections=[("節", "規制の話。", [])])
+    before = _planner_settings()
+    assert search("規制").total == 1 and not connection.in_atomic_block
+    assert _planner_settings() == before

@@ -1,7 +1,7 @@
 """PostgreSQL: the GIN indexes of sections' and passages' vectors (whole and head) split in
 four partial indexes each, by ``id % 4``.
 
-A search ranks the first 300 matches (see kb/search/backends.py). A bitmap index scan
+A search ranks the first few hundred matches (kb/search/backends.py). A bitmap index scan
 cannot stop early: for a common bigram (中国 in 85% of 100,000 sections) it collected
 every match, 6 ms of a 10 ms query. The match now reads the quarters one after another
 under one LIMIT and stops at the first that gives enough, so a common word costs a

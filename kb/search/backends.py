@@ -7,7 +7,8 @@ alternative phrases when a topic alias widens it), and all terms must match.
 - SQLite: an FTS5 table over space-separated tokens; its candidates are ranked in Python
   (kb.search.ranking: BM25 over the same weighted fields, from their stored tokens).
 - PostgreSQL: a ``tsvector`` column written as a literal (so PostgreSQL's parser never
-  re-splits Japanese), a GIN index, phrase ``tsquery``s and ``ts_rank``.
+  re-splits Japanese), GIN indexes (sections' and passages' in four shards, read in
+  turn), phrase ``tsquery``s and ``ts_rank_cd``.
 
 Ranking looks at a capped number of candidates (see notes/japanese-search.md: ranking
 every match of a very common word is what makes search slow at 100,000 sections). When
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,9 +55,9 @@ PG_TEXT_TYPES = frozenset({"passage", "section"})
 PG_TEXTS = "doc_type IN ('passage', 'section')"
 # How many matches are ranked per pass: each costs its tokens read and scored (SQLite) or
 # its TOASTed vector re-read and ts_rank_cd (PostgreSQL), 10-35 µs at 100,000 sections.
-# Which of the matches past the cap are ranked is arbitrary (storage order), except those
-# the second pass adds (heading, title, topic): 200 rather than 300 took 14% off
-# PostgreSQL's p50 and p95 in bench_search.
+# Which of the matches past the cap are ranked is arbitrary (storage order; on PostgreSQL
+# shard by shard), except those the second pass adds (heading, title, topic): 200 rather
+# than 300 took 14% off PostgreSQL's p50 and p95 in bench_search.
 CANDIDATE_CAP = 200
 
 
@@ -249,9 +251,12 @@ class SQLiteBackend(Backend):
             return int(cursor.fetchone()[0] or 0)
 
 
+# Inside a search's session (see PostgreSQLBackend.session), whichever backend object opened it.
+_PG_SESSION: ContextVar[bool] = ContextVar("kb_search_pg_session", default=False)
+
+
 class PostgreSQLBackend(Backend):
     vendor = "postgresql"
-    _in_session = False
 
     @staticmethod
     def vector_literal(fields: dict[str, list[str]]) -> str:
@@ -305,20 +310,28 @@ class PostgreSQLBackend(Backend):
         query = self.compile(terms)
         if excluding:
             query = f"({query}) & !({self.compile(excluding)})"
+        # Sections and passages, articles and topics: each kind its own cap, as on SQLite
+        # (one LIMIT over both would leave articles unread whenever sections fill it).
+        groups = [g for g in (PG_TEXT_TYPES & set(doc_types), SIDE_TYPES & set(doc_types)) if g]
+        if set(doc_types) - PG_TEXT_TYPES - SIDE_TYPES:
+            raise ValueError(f"unknown document types {doc_types!r}")
+        rows: list[tuple] = []
         with self.session(), connection.cursor() as cursor:
-            cursor.execute(*self.statement("vector", query, doc_types, cap, ranked))
-            rows = cursor.fetchall()
-            if ranked and len(rows) >= cap:
-                # More matches than are ranked: up to as many more that match in a heading,
-                # title or topic are ranked too, wherever they are.
-                cursor.execute(*self.statement("head", query, doc_types, cap, ranked,
-                                               seen=[row[0] for row in rows]))
-                rows += cursor.fetchall()
+            for types in groups:
+                cursor.execute(*self.statement("vector", query, types, cap, ranked))
+                found = cursor.fetchall()
+                if ranked and len(found) >= cap:
+                    # More matches than are ranked: those of the first ``cap`` matching in a
+                    # heading, title or topic are ranked too, wherever they are.
+                    cursor.execute(*self.statement("head", query, types, cap, ranked,
+                                                   seen=[row[0] for row in found]))
+                    found += cursor.fetchall()
+                rows += found
         return _candidates(rows, cap=cap)
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        if self._in_session:
+        if _PG_SESSION.get():
             yield
             return
         nested = connection.in_atomic_block
@@ -332,32 +345,35 @@ class PostgreSQLBackend(Backend):
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true), "
                            "set_config('enable_indexscan', 'off', true), "
                            "set_config('max_parallel_workers_per_gather', '0', true)")
-            self._in_session = True
+            token = _PG_SESSION.set(True)
             try:
                 yield
             finally:
-                self._in_session = False
-            if nested:  # the caller's transaction goes on: leave its planner as it was
+                _PG_SESSION.reset(token)
+            # In a caller's transaction, which goes on: its planner back to the defaults.
+            # (After an error that transaction is rolled back, settings and all.)
+            if nested:
                 cursor.execute("RESET enable_seqscan; RESET enable_indexscan; "
                                "RESET max_parallel_workers_per_gather")
 
     @staticmethod
-    def statement(column: str, query: str, doc_types: Sequence[str], cap: int, ranked: bool,
+    def statement(column: str, query: str, types: set[str], cap: int, ranked: bool,
                   *, seen: Sequence[int] = ()) -> tuple[str, list]:
-        """The SQL and parameters for up to ``cap`` entries of ``doc_types`` whose
-        ``column`` matches ``query``, but for those in ``seen``, with their scores when
-        ``ranked``."""
-        texts, sides = set(doc_types) & PG_TEXT_TYPES, set(doc_types) & SIDE_TYPES
-        if set(doc_types) - texts - sides:
-            raise ValueError(f"unknown document types {doc_types!r}")
-        arms = []  # conditions written out (not bound): the planner then sees its indexes' own
-        if texts:
+        """The SQL and parameters for up to ``cap`` entries of ``types`` (sections and
+        passages, or articles and topics) whose ``column`` matches ``query``, with their
+        scores when ``ranked``, leaving out those in ``seen``."""
+        if column not in ("vector", "head"):
+            raise ValueError(f"no index on {column!r}")
+        # Conditions are written out (not bound): the planner then sees its indexes' own.
+        if types <= PG_TEXT_TYPES:
             # The shards' partial indexes (migration 0011), one after another: the LIMIT
             # stops the Append at the first that gives enough.
-            narrower = "" if texts == PG_TEXT_TYPES else f" AND doc_type = '{min(texts)}'"
-            arms += [f"{PG_TEXTS} AND id %% {PG_SHARDS} = {k}{narrower}" for k in range(PG_SHARDS)]
-        if sides:  # their partial indexes (migrations 0007 and 0009)
-            arms.append("doc_type IN ({})".format(", ".join(f"'{t}'" for t in sorted(sides))))
+            narrower = "" if types == PG_TEXT_TYPES else f" AND doc_type = '{min(types)}'"
+            arms = [f"{PG_TEXTS} AND id %% {PG_SHARDS} = {k}{narrower}" for k in range(PG_SHARDS)]
+        elif types <= SIDE_TYPES:  # their partial indexes (migrations 0007 and 0009)
+            arms = ["doc_type IN ({})".format(", ".join(f"'{t}'" for t in sorted(types)))]
+        else:
+            raise ValueError(f"cannot match {sorted(types)!r} under one limit")
         union = " UNION ALL ".join(
             f"(SELECT * FROM kb_searchentry WHERE {column} @@ CAST(%s AS tsquery) AND {arm})"
             for arm in arms

@@ -14,7 +14,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.safestring import SafeString
 
 from ..models import Article, Passage, SearchEntry, Section, Topic
-from .backends import Candidate, get_backend
+from .backends import Backend, Candidate, get_backend
 from .query import ParsedQuery, parse
 from .snippets import highlight
 from .tokenise import Pattern, index_tokens, normalise
@@ -171,10 +171,11 @@ def search(
          and filters.admits(c, skip="topic")],
         lambda c: c.article_id,
     )
-    results.topics = [(topic_rows[c.topic_id], c.score) for c in side_topics if c.topic_id in topic_rows]
+    results.topics = [(topic_rows[c.topic_id], c.score)
+                      for c in side_topics if c.topic_id in topic_rows]
     prefetch_related_objects([topic for topic, _ in results.topics], "aliases")
     if not results.total:
-        results.suggestions, results.term_counts = _near_matches(query)
+        results.suggestions, results.term_counts = _near_matches(backend, query)
     return results
 
 
@@ -286,15 +287,15 @@ def _year_selected(filters: SearchFilters, year: int) -> bool:
     return filters.date_from == date(year, 1, 1) and filters.date_to == date(year, 12, 31)
 
 
-def _near_matches(query: ParsedQuery) -> tuple[list[str], list[tuple[str, int]]]:
+def _near_matches(backend: Backend, query: ParsedQuery) -> tuple[list[str], list[tuple[str, int]]]:
     """For an empty result: how many sections each term finds alone (when there are
     several), and the topics whose labels share the most bigrams with the query."""
     term_counts = []
     if len(query.terms) > 1:
-        backend = get_backend()
-        for term in query.terms:
-            found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False)
-            term_counts.append((term.text, len(found)))
+        with backend.session():
+            for term in query.terms:
+                found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False)
+                term_counts.append((term.text, len(found)))
     wanted = {tok for term in query.terms for tok in term.patterns[0].tokens if len(tok) > 1}
     shared = []
     for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(

@@ -29,12 +29,15 @@ class TopicManager(NaturalKeyManager.from_queryset(TopicQuerySet)):
     pass
 
 
+def _oldest_first(prefix: str = "") -> tuple:
+    """Articles oldest first (undated last), by title: how a topic page groups its sections
+    and lists its articles. Both must agree: the article list links to where each starts."""
+    return (models.F(f"{prefix}published_on").asc(nulls_last=True), f"{prefix}title", f"{prefix}id")
+
+
 class ArticleQuerySet(models.QuerySet):
     def recent(self) -> ArticleQuerySet:
         return self.order_by(models.F("published_on").desc(nulls_last=True), "title")
-
-    def with_topic(self, topic) -> ArticleQuerySet:
-        return self.filter(sections__tagged_items__tag=topic).distinct()
 
     def with_sections_tagged(self, topic) -> ArticleQuerySet:
         """Articles with sections carrying ``topic``, each with how many
@@ -43,7 +46,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.filter(sections__tagged_items__tag=topic)
             .annotate(tagged_sections=Count("sections", distinct=True))
-            .order_by(models.F("published_on").asc(nulls_last=True), "title", "id")
+            .order_by(*_oldest_first())
         )
 
     def sharing_topics(self, article, topic_ids) -> ArticleQuerySet:
@@ -71,13 +74,7 @@ class SectionQuerySet(models.QuerySet):
         return (
             self.filter(tagged_items__tag=topic)
             .select_related("article")
-            .order_by(
-                models.F("article__published_on").asc(nulls_last=True),
-                "article__title",
-                "article_id",
-                "position",
-                "id",
-            )
+            .order_by(*_oldest_first("article__"), "position", "id")
         )
 
 

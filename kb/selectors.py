@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
@@ -72,18 +71,6 @@ class TopicListPage:
 
     topic: Topic
     items: Page
-
-
-class _CountedPaginator(Paginator):
-    """A paginator told its count, when the page has it already (no COUNT query)."""
-
-    def __init__(self, object_list, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def home_page() -> HomePage:
@@ -152,8 +139,8 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     django.core.paginator.InvalidPage for a page number out of range."""
     topic = get_object_or_404(Topic, slug=slug)
     rows, section_count = _topic_articles(topic)
-    paginator = _CountedPaginator(Section.objects.tagged_with(topic).with_topics(),
-                                  TOPIC_SECTIONS_PER_PAGE, count=section_count)
+    paginator = Paginator(Section.objects.tagged_with(topic).with_topics(), TOPIC_SECTIONS_PER_PAGE)
+    paginator.count = section_count  # known already: no COUNT query (count is a cached_property)
     sections_page = paginator.page(page)
     sections_page.object_list = list(sections_page.object_list)
     passages = Passage.objects.tagged_with(topic)

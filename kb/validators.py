@@ -1,6 +1,7 @@
 """Field validators: bad input is refused with a message an editor can act on."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from .text import MAX_MARKDOWN_CHARS, markdown_problem
@@ -25,9 +26,7 @@ def validate_markdown(value: str) -> None:
         )
 
 
-def validate_no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError(MESSAGES["nul"], code="nul")
+validate_no_nul = ProhibitNullCharactersValidator(message=MESSAGES["nul"], code="nul")
 
 
 def validate_topic_names(names: list[str]) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils.safestring import SafeString
 
 from ..models import Article, Passage, SearchEntry, Section, Topic
@@ -165,11 +164,9 @@ def search(
     results.facets = _facets(counts, filters, top_topics, topic_rows)
     patterns = [p for term in query.terms for p in term.patterns]
     results.page.object_list = _hits(shown, patterns, topic_rows)
-    results.articles = _side_hits(
-        Article.objects.all(),
+    results.articles = _article_hits(
         [c for c in others if c.doc_type == SearchEntry.DocType.ARTICLE
-         and filters.admits(c, skip="topic")],
-        lambda c: c.article_id,
+         and filters.admits(c, skip="topic")][:SIDE_HITS]
     )
     results.topics = [(topic_rows[c.topic_id], c.score)
                       for c in side_topics if c.topic_id in topic_rows]
@@ -232,14 +229,9 @@ def _hits(
     return hits
 
 
-def _side_hits(
-    queryset: QuerySet, candidates: list[Candidate], key: Callable[[Candidate], int | None]
-) -> list[tuple]:
-    best = candidates[:SIDE_HITS]
-    if not best:
-        return []
-    objects = queryset.in_bulk([key(c) for c in best])
-    return [(objects[key(c)], c.score) for c in best if key(c) in objects]
+def _article_hits(candidates: list[Candidate]) -> list[tuple[Article, float]]:
+    articles = Article.objects.in_bulk([c.article_id for c in candidates]) if candidates else {}
+    return [(articles[c.article_id], c.score) for c in candidates if c.article_id in articles]
 
 
 def _facet_counts(texts: list[Candidate], filters: SearchFilters, topic_id: int | None) -> dict[str, Counter]:

@@ -23,11 +23,8 @@ class KbConfig(AppConfig):
 
         from .cache import watch_models
 
-        # Every kb model, present and future: any change to them may show on a page. But
-        # the search index, which kb.search.index writes in bulk and invalidates itself:
-        # a signal on it would make each delete fetch its rows and signal once per row.
-        watch_models(m for m in self.get_models(include_auto_created=True)
-                     if m._meta.model_name != "searchentry")
+        # Every kb model, present and future: any change to them may show on a page.
+        watch_models(self.get_models(include_auto_created=True))
         # History pages list revisions; ``deleterevisions`` removes them without touching a
         # kb model. (Versions are only written beside kb saves, which invalidate already.)
         watch_models([Revision])

@@ -366,11 +366,11 @@ def _counters() -> tuple[dict, dict, list]:
     )
 
 
-def test_version_counters_survive_a_restore(corpus, analyst, tmp_path):
-    """On the shipped corpus and its passages: articles edited twice, passages made and
-    confirmed on the new text. After a restore every counter is as it was (no passage
-    made on a later version than its section's), and an editor's form loaded before the
-    backup still conflicts with saves made after the restore."""
+@pytest.fixture
+def edited_corpus(corpus, analyst) -> int:
+    """The shipped corpus and its passages, one article edited twice and its passages
+    made or confirmed on the new text (section version 3); returns the article's version
+    an editor who opened its form now would hold."""
     article = Article.objects.get(slug=corpus.articles_created[0])
     for body_suffix in ("（追記）", "（再追記）"):
         stored = Article.objects.get(pk=article.pk)
@@ -389,9 +389,17 @@ def test_version_counters_survive_a_restore(corpus, analyst, tmp_path):
     for passage in Passage.objects.filter(article=article).exclude(section=None):
         services.confirm_passage(passage=passage)
     article.refresh_from_db()
-    loaded = article.version  # an editor opens the form now
+    assert max(Passage.objects.values_list("section_version", flat=True)) == 3
+    return article.version
+
+
+def test_version_counters_survive_a_restore(edited_corpus, tmp_path):
+    """After a restore every counter is as it was (no passage made on a later version
+    than its section's), and an editor's form loaded before the backup still conflicts
+    with saves made after the restore."""
+    loaded = edited_corpus  # in the form of an editor who opened it before the backup
+    article = Article.objects.get(version=loaded)
     counters = _counters()
-    assert max(v for *_rest, v in counters[2]) == 3 and loaded == 3
 
     call_command("export_kb", tmp_path / "kb.zip")
     call_command("import_kb", tmp_path / "kb.zip", "--replace")
@@ -409,3 +417,24 @@ def test_version_counters_survive_a_restore(corpus, analyst, tmp_path):
                                 data=services.ArticleData(title="古いフォームから", slug=restored.slug,
                                                           kind=restored.kind, sections=[]))
     assert Article.objects.get(pk=restored.pk).title == "復元後の再編集"
+
+
+def test_a_backup_without_counters_keeps_sections_at_their_passages_versions(edited_corpus,
+                                                                             tmp_path):
+    """Files from before the counters were backed up restore each section at least at the
+    version its passages were made on."""
+    call_command("export_kb", tmp_path / "kb.zip")
+
+    def version_2(data):
+        data["version"] = 2
+        del data["sha256"]
+        for article in data["articles"]:
+            for section in article["sections"]:
+                del section["version"]
+
+    _edit_zip(tmp_path / "kb.zip", version_2)
+    passages = _counters()[2]
+    call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert _counters()[2] == passages
+    assert not Passage.objects.filter(section_version__gt=F("section__version")).exists()
+    assert Section.objects.filter(version=3).exists()

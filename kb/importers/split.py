@@ -3,7 +3,8 @@
 Rules, in the order they are tried on each block (lines between blank lines):
 Markdown headings (``##``); transcript speaker turns (``＜岩田＞``); ``●``/``■`` bullets
 that stand alone; numbered headings (``1. …``, ``第1章 …``, ``第2節 …``, ``（1）…``, wrapped
-lines joined) that are not part of a numbered list; in running prose, a short line standing alone before a paragraph.
+lines joined) that are not part of a numbered list; in running prose, a short line standing
+alone before a paragraph.
 Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
 in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
 A heading directly under another heading stays in the section as a sub-heading.

@@ -4,13 +4,21 @@ Rows are identified by what readers see (slugs, section anchors) and analysts by
 not database ids, so a backup restores into any database that has the analysts' accounts.
 Restoring goes through the services, in one transaction: it succeeds whole or leaves the
 database as it was.
+
+A backup carries the SHA-256 of its content (``sha256``), so a file edited or damaged
+after export is refused rather than restored as if it were the site. It is a plain digest,
+not an HMAC keyed with SECRET_KEY: a backup must restore on another install (a new server
+after a loss has another key), and it guards against accidents, not against someone who
+can rewrite both the content and its digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import MISSING
 from datetime import date
 from pathlib import Path
@@ -22,6 +30,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import services
 from .cache import content_changed
@@ -29,8 +38,11 @@ from .models import Article, Passage, Section, Topic
 from .search import index as search_index
 
 FORMAT = "kb-backup"
-VERSION = 2  # 2 adds passages; version 1 files (no passages) still restore
-READABLE_VERSIONS = (1, 2)
+# 2 adds passages; 3 the content's checksum, articles' report checksums and the version
+# counters. Version 1 and 2 files still restore (see read_backup).
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+CHECKED_SINCE = 3
 ZIP_MEMBER = "kb.json"
 
 
@@ -44,7 +56,7 @@ def export_data() -> dict[str, Any]:
     articles = Article.objects.order_by("slug").prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
     )
-    return {
+    data = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
@@ -70,11 +82,17 @@ def export_data() -> dict[str, Any]:
                 "source_url": a.source_url,
                 "language": a.language,
                 "summary": a.summary,
+                # So that importing the same report again is still refused as a duplicate.
+                "checksum": a.checksum,
+                # Editors' forms and passages hold these numbers: a restore that reset them
+                # would let a form loaded before it overwrite a save made after it.
+                "version": a.version,
                 "sections": [
                     {
                         "anchor": s.anchor,
                         "heading": s.heading,
                         "body": s.body,
+                        "version": s.version,
                         "topics": sorted(t.slug for t in s.topics.all()),
                     }
                     for s in a.sections.all()
@@ -85,6 +103,22 @@ def export_data() -> dict[str, Any]:
         "passages": [_passage(p) for p in Passage.objects.select_related(
             "analyst", "article", "section").prefetch_related("topics").order_by("pk")],
     }
+    data["sha256"] = content_digest(data)
+    return data
+
+
+def content_digest(data: dict[str, Any]) -> str:
+    """SHA-256 of the backup's content: every key but ``sha256``, as canonical JSON, so
+    the same content has the same digest in a .json or a .zip, however it is indented."""
+    content = {key: value for key, value in data.items() if key != "sha256"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_checked(data: dict[str, Any]) -> bool:
+    """Whether read_backup verified the content against its checksum: not for files
+    written before backups had one (versions 1 and 2)."""
+    return data["version"] >= CHECKED_SINCE
 
 
 def _passage(p: Passage) -> dict[str, Any]:
@@ -142,6 +176,15 @@ def read_backup(path: Path) -> dict[str, Any]:
     if data.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"backup version {data.get('version')!r}; this kb reads "
                           + " and ".join(map(str, READABLE_VERSIONS)))
+    # Older files have no checksum; refusing them would make the only copy of past content
+    # useless, so they are read, and import_kb warns that they could not be verified.
+    if is_checked(data):
+        if not isinstance(data.get("sha256"), str):
+            raise BackupError(_("the backup has no checksum (sha256): it is incomplete or "
+                                "was edited after export"))
+        if data["sha256"] != content_digest(data):
+            raise BackupError(_("the backup's checksum does not match its content: the file "
+                                "was edited or damaged after export"))
     return data
 
 
@@ -217,6 +260,7 @@ def _restore_passages(items: list[dict[str, Any]]) -> None:
         )
         passage.full_clean(exclude=["article", "section", "analyst"])
         made.append((passage, item))
+    _raise_section_versions(p for p, _item in made)
     Passage.objects.bulk_create(p for p, _item in made)
     for passage, item in made:
         passage.topics.set([topics[slug] for slug in item["topics"]])
@@ -226,6 +270,18 @@ def _restore_passages(items: list[dict[str, Any]]) -> None:
     Passage.objects.bulk_update([p for p, _item in made], ["created_at", "updated_at"])
     search_index.reindex_passages([p.pk for p, _item in made])
     content_changed()  # bulk writes send no signal
+
+
+def _raise_section_versions(passages: Iterable[Passage]) -> None:
+    """Sections at least at the version their passages were made on: files written before
+    the counters were backed up (version 1 and 2) restore every section at version 1."""
+    behind: dict[int, Section] = {}
+    for passage in passages:
+        section = passage.section
+        if section is not None and section.version < passage.section_version:
+            section.version = passage.section_version
+            behind[section.pk] = section
+    Section.objects.bulk_update(behind.values(), ["version"])
 
 
 def _fields(item: dict, cls: type, skip: frozenset[str] | set[str] = frozenset()) -> dict:

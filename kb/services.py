@@ -69,6 +69,7 @@ class SectionData:
     body: str
     topics: Sequence[str] = ()
     anchor: str | None = None
+    version: int = 1  # for create_article: a restored section resumes its counter
 
 
 @dataclass
@@ -84,6 +85,7 @@ class ArticleData:
     language: str = "ja"
     summary: str = ""
     checksum: str = ""
+    version: int = 1  # for create_article: a restored article resumes its counter
 
 
 @dataclass
@@ -128,11 +130,13 @@ def _create_article(data: ArticleData) -> Article:
         language=data.language,
         summary=data.summary,
         checksum=data.checksum,
+        version=data.version,
     )
     article.full_clean()  # a clear ValidationError, not a database error, for bad input
     article.save()
     for position, item in enumerate(data.sections, start=1):
-        section = Section(article=article, position=position, heading=item.heading, body=item.body)
+        section = Section(article=article, position=position, heading=item.heading, body=item.body,
+                          version=item.version)
         if item.anchor:
             section.anchor = item.anchor
         section.full_clean(exclude=["article"])

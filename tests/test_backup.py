@@ -7,12 +7,14 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
 from kb import backup, services
-from kb.corpus import load_corpus
+from kb.corpus import FIXTURES_DIR, load_corpus
 from kb.models import Article, Passage, Section, Topic, TopicAlias
+from kb.revisions import EditConflict
 from kb.text import normalise_source
 
 from .hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
@@ -149,6 +151,7 @@ def test_passages_need_their_analysts_accounts(passages, tmp_path):
     call_command("export_kb", tmp_path / "kb.json")
     data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
     data["passages"][0]["analyst"] = "gone"
+    data["sha256"] = backup.content_digest(data)  # a consistent file, not a damaged one
     (tmp_path / "kb.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CommandError, match="no account here: gone"):
         call_command("import_kb", tmp_path / "kb.json", "--replace")
@@ -174,6 +177,7 @@ def test_a_restore_that_fails_half_way_leaves_the_old_site(site, tmp_path):
     call_command("export_kb", tmp_path / "kb.json")
     data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
     data["articles"][1]["kind"] = "no-such-kind"  # the second article is invalid
+    data["sha256"] = backup.content_digest(data)
     (tmp_path / "bad.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CommandError, match="Nothing was restored: invalid content"):
         call_command("import_kb", tmp_path / "bad.json", "--replace")
@@ -270,3 +274,167 @@ def test_hostile_backups_restore_whole_or_not_at_all(db, tmp_path, text):
         response = reader.get(url)
         assert response.status_code == 200
         assert executable_parts(response.content.decode()) == []
+
+
+def _edit_zip(path, edit) -> None:
+    """Rewrite the kb.json inside a backup ZIP after ``edit(data)``, leaving the rest as
+    it was: what a person fixing a backup by hand, or a damaged copy, produces."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    data = json.loads(members[backup.ZIP_MEMBER].decode("utf-8"))
+    edit(data)
+    members[backup.ZIP_MEMBER] = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
+def test_an_edited_backup_is_refused_and_changes_nothing(passages, tmp_path):
+    before = _pages()
+    call_command("export_kb", tmp_path / "kb.zip")
+
+    def retitle(data):
+        data["articles"][0]["title"] = "書き換えたタイトル"
+
+    _edit_zip(tmp_path / "kb.zip", retitle)
+    with pytest.raises(CommandError, match="チェックサムが一致しません"):
+        call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert _pages() == before and _passage_rows() == passages
+
+
+def test_an_edited_json_backup_is_refused_too(site, tmp_path):
+    call_command("export_kb", tmp_path / "kb.json")
+    data = json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))
+    data["topics"][0]["name"] = "別名"
+    (tmp_path / "kb.json").write_text(json.dumps(data), encoding="utf-8")
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    with pytest.raises(CommandError, match="チェックサムが一致しません"):
+        call_command("import_kb", tmp_path / "kb.json")
+    assert not Article.objects.exists() and not Topic.objects.exists()
+
+
+def test_a_current_backup_without_its_checksum_is_refused(site, tmp_path):
+    before = _pages()
+    call_command("export_kb", tmp_path / "kb.zip")
+    _edit_zip(tmp_path / "kb.zip", lambda data: data.pop("sha256"))
+    with pytest.raises(CommandError, match="チェックサムがありません"):
+        call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert _pages() == before
+
+
+def test_a_backup_from_before_checksums_restores_with_a_warning(passages, tmp_path, capsys):
+    """Backups written before checksums (versions 1 and 2) may be the only copy of the
+    content: they restore, and the command says their content could not be verified."""
+    call_command("export_kb", tmp_path / "kb.zip")
+
+    def version_2(data):
+        data["version"] = 2
+        del data["sha256"]
+        for article in data["articles"]:
+            del article["checksum"], article["version"]
+            for section in article["sections"]:
+                del section["version"]
+
+    _edit_zip(tmp_path / "kb.zip", version_2)
+    capsys.readouterr()
+    call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert "検証できません" in capsys.readouterr().err
+    assert _passage_rows() == passages
+
+
+def test_a_restored_report_is_still_refused_as_a_duplicate(corpus, tmp_path, capsys):
+    source = sorted((FIXTURES_DIR / "sources").glob("*.txt"))[0]
+    call_command("export_kb", tmp_path / "kb.zip")
+    Passage.objects.all().delete()
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    call_command("import_kb", tmp_path / "kb.zip")
+    capsys.readouterr()
+    with pytest.raises(CommandError, match="1 of 1 files were not imported"):
+        call_command("import_report", source)
+    assert "This report is already in kb" in capsys.readouterr().err
+    assert Article.objects.count() == len(corpus.articles_created)
+
+
+def _counters() -> tuple[dict, dict, list]:
+    return (
+        dict(Article.objects.values_list("slug", "version")),
+        {(s.article.slug, s.anchor): s.version for s in Section.objects.select_related("article")},
+        sorted((p.article.slug, p.section.anchor if p.section else "", p.exact, p.section_version)
+               for p in Passage.objects.select_related("article", "section")),
+    )
+
+
+@pytest.fixture
+def edited_corpus(corpus, analyst) -> int:
+    """The shipped corpus and its passages, one article edited twice and its passages
+    made or confirmed on the new text (section version 3); returns the article's version
+    an editor who opened its form now would hold."""
+    article = Article.objects.get(slug=corpus.articles_created[0])
+    for body_suffix in ("（追記）", "（再追記）"):
+        stored = Article.objects.get(pk=article.pk)
+        services.update_article(
+            article=stored, loaded_version=stored.version, user=None,
+            data=services.ArticleData(
+                title=stored.title, slug=stored.slug, kind=stored.kind,
+                sections=[services.SectionData(heading=s.heading, body=s.body + body_suffix,
+                                               anchor=s.anchor,
+                                               topics=[t.slug for t in s.topics.all()])
+                          for s in stored.sections.order_by("position")],
+            ),
+        )
+    first = Section.objects.filter(article=article).order_by("position").first()
+    services.create_passage(section=first, analyst=analyst, exact="（再追記）", topics=["新タグ"])
+    for passage in Passage.objects.filter(article=article).exclude(section=None):
+        services.confirm_passage(passage=passage)
+    article.refresh_from_db()
+    assert max(Passage.objects.values_list("section_version", flat=True)) == 3
+    return article.version
+
+
+def test_version_counters_survive_a_restore(edited_corpus, tmp_path):
+    """After a restore every counter is as it was (no passage made on a later version
+    than its section's), and an editor's form loaded before the backup still conflicts
+    with saves made after the restore."""
+    loaded = edited_corpus  # in the form of an editor who opened it before the backup
+    article = Article.objects.get(version=loaded)
+    counters = _counters()
+
+    call_command("export_kb", tmp_path / "kb.zip")
+    call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert _counters() == counters
+    assert not Passage.objects.filter(section_version__gt=F("section__version")).exists()
+
+    restored = Article.objects.get(slug=article.slug)
+    for title in ("復元後の編集", "復元後の再編集"):  # someone else's work after the restore
+        stored = Article.objects.get(pk=restored.pk)
+        services.update_article(article=stored, loaded_version=stored.version, user=None,
+                                data=services.ArticleData(title=title, slug=stored.slug,
+                                                          kind=stored.kind, sections=[]))
+    with pytest.raises(EditConflict):
+        services.update_article(article=restored, loaded_version=loaded, user=None,
+                                data=services.ArticleData(title="古いフォームから", slug=restored.slug,
+                                                          kind=restored.kind, sections=[]))
+    assert Article.objects.get(pk=restored.pk).title == "復元後の再編集"
+
+
+def test_a_backup_without_counters_keeps_sections_at_their_passages_versions(edited_corpus,
+                                                                             tmp_path):
+    """Files from before the counters were backed up restore each section at least at the
+    version its passages were made on."""
+    call_command("export_kb", tmp_path / "kb.zip")
+
+    def version_2(data):
+        data["version"] = 2
+        del data["sha256"]
+        for article in data["articles"]:
+            for section in article["sections"]:
+                del section["version"]
+
+    _edit_zip(tmp_path / "kb.zip", version_2)
+    passages = _counters()[2]
+    call_command("import_kb", tmp_path / "kb.zip", "--replace")
+    assert _counters()[2] == passages
+    assert not Passage.objects.filter(section_version__gt=F("section__version")).exists()
+    assert Section.objects.filter(version=3).exists()

@@ -140,6 +140,17 @@ def test_a_failure_mid_import_leaves_nothing_behind(editor_client, huawei, monke
     assert not Section.objects.exists() and not Version.objects.exists()
 
 
+def test_import_report_dry_run_shows_the_heading_after_the_byline(tmp_path, capsys, db):
+    report = tmp_path / "概要.txt"
+    report.write_text("中国のデジタル経済\n株式会社野村総合研究所\n上席研究員 山田太郎\n"
+                      "2021年4月5日\n第1章\u3000概要\n\n"
+                      "中国政府はデジタル経済を推進している。その規模は大きい。\n", encoding="utf-8")
+    call_command("import_report", str(report), "--dry-run")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:3] == ["  - 中国のデジタル経済", "  - 第1章 概要"]
+    assert not Article.objects.exists()
+
+
 def test_analysts_cannot_import(client, analyst):
     client.force_login(analyst)
     response = client.post(URL, {"step": "upload", "text": REPORT})

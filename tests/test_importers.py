@@ -144,6 +144,36 @@ def test_pasted_headings_with_the_paragraph_right_under_them():
     assert "1. 届け出る" in sections[3].body and "2. 審査を受ける。" in sections[3].body
 
 
+_BYLINE = "中国のデジタル経済\n株式会社野村総合研究所\n上席研究員 山田太郎\n2021年4月5日"
+_PARAGRAPH = "中国政府はデジタル経済を推進している。その規模は大きい。"
+
+
+@pytest.mark.parametrize("heading", ["第1章\u3000概要", "第2節 概要", "1. 概要", "（1）概要"])
+@pytest.mark.parametrize("gap", ["\n", "\n\n"], ids=["no-blank-line", "blank-line"])
+def test_a_heading_right_after_the_byline_stays_a_heading(heading, gap):
+    """The first heading under a report's title, issuer, author and date (with or without
+    a blank line before it) starts a section: it is not merged into the byline."""
+    text = f"{_BYLINE}{gap}{heading}\n\n{_PARAGRAPH}\n\n次の見出し\n\nデータの越境移転が課題である。\n"
+    proposal = propose_article(text)
+    assert proposal.title == "中国のデジタル経済"
+    assert [squeeze(s.heading) for s in proposal.sections] == [
+        "中国のデジタル経済", squeeze(heading), "次の見出し"]
+    byline, first = proposal.sections[:2]
+    assert "山田太郎" in byline.body and squeeze(heading) not in squeeze(byline.body)
+    assert first.body == _PARAGRAPH
+    assert proposal.authors == ["山田太郎"] and proposal.published_on == date(2021, 4, 5)
+
+
+def test_chapter_markers_in_lists_and_sentences_are_not_headings():
+    text = ("中国のデジタル経済\n上席研究員 山田太郎\n2021年4月5日\n\n第1章\u3000概要\n\n"
+            "課題は次のとおり。\n（1）データの越境移転\n（2）個人情報保護\n\n"
+            "第1章で述べたように、規模は大きい。\n\n第2章\u3000展望\n今後の動向が注目される。\n")
+    sections = propose_article(text).sections
+    assert [s.heading for s in sections] == ["中国のデジタル経済", "第1章 概要", "第2章 展望"]
+    assert "（1）データの越境移転\n（2）個人情報保護" in sections[1].body
+    assert "第1章で述べたように" in sections[1].body
+
+
 def test_checksum_ignores_layout_but_not_text():
     text = "中国とロシア\n\n本文です。"
     assert checksum(text) == checksum("中国と ロシア\r\n\f本文です。 ")

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from datetime import date
 
+from .split import NUMBERED
+
 HEADER_LINES = 40
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _DATE_PATTERNS = [
@@ -31,11 +33,14 @@ _ROLE_SUFFIX = re.compile(rf"(?:{_JOB}|顧問|氏|さん|先生)$")
 
 def _header(text: str) -> list[str]:
     """Short lines in short blocks near the top: where a report prints its issuer, byline
-    and date. Wrapped prose (long blocks, sentences) is never read for metadata."""
+    and date. Wrapped prose (long blocks, sentences) is never read for metadata. A numbered
+    heading ("第1章 概要") ends a block: a byline right above it is still a short block."""
     lines = [unicodedata.normalize("NFKC", line).strip() for line in text[:6000].split("\n")]
     blocks: list[list[str]] = [[]]
     for line in lines:
-        if line:
+        if NUMBERED.match(line):
+            blocks.append([])
+        elif line:
             blocks[-1].append(line)
         elif blocks[-1]:
             blocks.append([])

@@ -2,8 +2,9 @@
 
 Rules, in the order they are tried on each block (lines between blank lines):
 Markdown headings (``##``); transcript speaker turns (``＜岩田＞``); ``●``/``■`` bullets
-that stand alone; numbered headings (``1. …``, wrapped lines joined) that are not part of
-a numbered list; in running prose, a short line standing alone before a paragraph.
+that stand alone; numbered headings (``1. …``, ``第1章 …``, ``第2節 …``, ``（1）…``, wrapped
+lines joined) that are not part of a numbered list; in running prose, a short line standing
+alone before a paragraph.
 Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
 in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
 A heading directly under another heading stays in the section as a sub-heading.
@@ -19,7 +20,12 @@ from ..cleanup import Style, clean_extracted_text, detect_style, fix_radicals, j
 MARKDOWN_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
 SPEAKER = re.compile(r"^\s*(＜[^＞]{1,40}＞)\s*$")
 BULLET_HEADING = re.compile(r"^\s*[●■◆▶]\s*(\S.{0,48})$")
-NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[０-９]{1,2})[.．](?![\d０-９])\s*\S")
+NUMBERED = re.compile(
+    r"^\s*(?:(?:\d{1,2}|[０-９]{1,2})[.．](?![\d０-９])\s*\S"
+    # Chapters and sections, not "第1章では…" in a sentence.
+    r"|第\s*(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[章節部編](?![ぁ-ん])"
+    r"|[（(](?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[）)]\s*\S)"
+)
 PAGE_FOOTER = re.compile(r"^\s*(\d{1,3})\s*(?:Copyright|©|\(C\)|（C）)", re.IGNORECASE)
 DATE_LINE = re.compile(r"^[\d\s年月日/.\-()（）]+$")
 LEADING_MARKS = re.compile(r"^[\s■□●◆◇▶・•]+")
@@ -59,7 +65,8 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 def _split_heading_lines(block: list[str]) -> list[list[str]]:
     """Headings with their paragraph right under them, no blank line between (text pasted
-    from Word or the web: "1. はじめに" then "中国政府は…。") become blocks of their own.
+    from Word or the web: "1. はじめに" then "中国政府は…。"), or ending a block (right
+    under a byline: "2021年4月5日" then "第1章　概要"), become blocks of their own.
     A numbered list, or a heading wrapped onto a second line, is left whole."""
     parts: list[list[str]] = [[]]
     for i, line in enumerate(block):
@@ -81,9 +88,8 @@ def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
         and len(text) <= MAX_PLAIN_HEADING
         and not text.endswith(SENTENCE_END)
         and not (prev is not None and NUMBERED.match(prev))
-        and nxt is not None
-        and not NUMBERED.match(nxt)
-        and "。" in nxt
+        # Whether a heading ending the block heads the next one is for _heading_of to say.
+        and (nxt is None or (not NUMBERED.match(nxt) and "。" in nxt))
     )
 
 

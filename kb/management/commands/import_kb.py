@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from kb.backup import BackupError, read_backup, restore
+from kb.backup import BackupError, is_checked, read_backup, restore
 
 
 class Command(BaseCommand):
@@ -21,9 +22,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, replace: bool, **options):
         try:
-            counts = restore(data=read_backup(path), replace=replace)
+            data = read_backup(path)
+            counts = restore(data=data, replace=replace)
         except BackupError as error:
             raise CommandError(f"Nothing was restored: {error}") from error
+        if not is_checked(data):
+            self.stderr.write(self.style.WARNING(_(
+                "Warning: this backup (version %(version)s) was written before backups had a "
+                "checksum; its content could not be verified.") % {"version": data["version"]}))
         self.stdout.write(
             f"Restored {counts['articles']} articles, {counts['sections']} sections, "
             f"{counts['topics']} topics, {counts['passages']} passages from {path}."

@@ -27,6 +27,7 @@ from . import services
 from .cache import content_changed
 from .models import Article, Passage, Section, Topic
 from .search import index as search_index
+from .timestamps import utc_iso
 
 FORMAT = "kb-backup"
 VERSION = 2  # 2 adds passages; version 1 files (no passages) still restore
@@ -47,7 +48,7 @@ def export_data() -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": utc_iso(timezone.now(), timespec="microseconds"),
         "topics": [
             {
                 "slug": t.slug,
@@ -104,8 +105,8 @@ def _passage(p: Passage) -> dict[str, Any]:
         "status": p.status,
         "note": p.note,
         "topics": sorted(t.slug for t in p.topics.all()),
-        "created_at": p.created_at.isoformat(),
-        "updated_at": p.updated_at.isoformat(),
+        "created_at": utc_iso(p.created_at, timespec="microseconds"),
+        "updated_at": utc_iso(p.updated_at, timespec="microseconds"),
     }
 
 

@@ -36,6 +36,7 @@ from . import services
 from .cache import content_changed
 from .models import Article, Passage, Section, Topic
 from .search import index as search_index
+from .timestamps import utc_iso
 
 FORMAT = "kb-backup"
 # 2 adds passages; 3 the content's checksum, articles' report checksums and the version
@@ -59,7 +60,7 @@ def export_data() -> dict[str, Any]:
     data = {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": utc_iso(timezone.now(), timespec="microseconds"),
         "topics": [
             {
                 "slug": t.slug,
@@ -138,8 +139,8 @@ def _passage(p: Passage) -> dict[str, Any]:
         "status": p.status,
         "note": p.note,
         "topics": sorted(t.slug for t in p.topics.all()),
-        "created_at": p.created_at.isoformat(),
-        "updated_at": p.updated_at.isoformat(),
+        "created_at": utc_iso(p.created_at, timespec="microseconds"),
+        "updated_at": utc_iso(p.updated_at, timespec="microseconds"),
     }
 
 

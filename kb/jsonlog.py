@@ -4,6 +4,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from .timestamps import utc_iso
+
 # LogRecord attributes that are plumbing, not information worth shipping.
 _SKIP = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request"}
 
@@ -11,7 +13,7 @@ _SKIP = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request"}
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": utc_iso(datetime.fromtimestamp(record.created, UTC), timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

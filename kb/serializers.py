@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
+from django.utils import timezone
 
 from . import permissions
 from .anchoring import codepoint_to_utf16
 from .models import Passage
+from .timestamps import utc_iso
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_PROFILE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'
@@ -38,7 +41,8 @@ def passage_for_page(passage: Passage, *, user: permissions.User) -> dict[str, A
         "statusLabel": str(passage.get_status_display()),
         "note": passage.note,
         "analyst": analyst_name(passage.analyst),
-        "created": passage.created_at.date().isoformat(),
+        # The date people see on the card: the site's, as on the topic page, not UTC's.
+        "created": timezone.localdate(passage.created_at).isoformat(),
         "topics": [
             {"name": t.name, "slug": t.slug, "url": t.get_absolute_url()}
             for t in passage.topics.all()
@@ -61,6 +65,11 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _local(moment: datetime) -> str:
+    """A spreadsheet's reader sees the site's date and time; the offset keeps it exact."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
 def csv_rows(passages: Iterable[Passage], *, base_url: str) -> Iterator[list[str]]:
     yield CSV_HEADER
     for p in passages:
@@ -72,7 +81,7 @@ def csv_rows(passages: Iterable[Passage], *, base_url: str) -> Iterator[list[str
             section.anchor if section else "", section.heading if section else "",
             p.exact, p.prefix, p.suffix, p.start, p.end, p.status,
             "、".join(t.name for t in p.topics.all()), p.note, analyst_name(p.analyst),
-            p.created_at.isoformat(), p.updated_at.isoformat(), base_url + url if url else "",
+            _local(p.created_at), _local(p.updated_at), base_url + url if url else "",
         )]
 
 
@@ -109,8 +118,8 @@ def web_annotation(passage: Passage, *, base_url: str) -> dict[str, Any]:
         "id": base_url + url,
         "type": "Annotation",
         "motivation": "tagging",
-        "created": passage.created_at.isoformat(),
-        "modified": passage.updated_at.isoformat(),
+        "created": utc_iso(passage.created_at),
+        "modified": utc_iso(passage.updated_at),
         "creator": {"type": "Person", "nickname": passage.analyst.get_username(),
                     "name": analyst_name(passage.analyst)},
         "body": bodies,

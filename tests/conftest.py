@@ -1,6 +1,8 @@
 import itertools
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -27,6 +29,20 @@ def make_article(db):
         return services.create_article(data=data)
 
     return make
+
+
+# 23:30 UTC is already the next day in Tokyo (the site's TIME_ZONE), and the next month:
+# the hour at which a date taken in the wrong zone shows.
+LATE_EVENING_UTC = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at ``LATE_EVENING_UTC`` (2026-12-01 08:30 in Tokyo) for the whole
+    test, so a date-sensitive test passes at any hour. Yields time-machine's traveller:
+    ``frozen_clock.move_to(...)`` or ``.shift(...)`` moves the clock."""
+    with time_machine.travel(LATE_EVENING_UTC, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -184,7 +184,9 @@ def test_article_page_carries_passages_for_the_script(client, section, analyst):
     assert f'data-section-id="{section.pk}"' in html
 
 
-def test_topic_page_lists_passages_separately_with_links_to_the_highlight(client, section, analyst):
+def test_topic_page_lists_passages_separately_with_links_to_the_highlight(
+    client, section, analyst, frozen_clock
+):
     passage = _passage(section, analyst, note="根拠の一文")
     topic = Topic.objects.get(slug="platformers")
     html = client.get(topic.get_absolute_url()).content.decode()
@@ -193,9 +195,26 @@ def test_topic_page_lists_passages_separately_with_links_to_the_highlight(client
     assert f'href="{section.article.get_absolute_url()}#passage-{passage.pk}"' in passages_part
     assert QUOTE in passages_part and "根拠の一文" in passages_part
     assert "与信の報告" in passages_part and "与信スコア" in passages_part and "analyst" in passages_part
-    assert passage.created_at.strftime("%Y-%m-%d") in passages_part
+    # Made at 23:30 UTC on 30 November: the site's (Tokyo's) date, the UTC instant for machines.
+    assert '<time datetime="2026-11-30T23:30:00Z">2026-12-01</time>' in passages_part
     # The section list is still there, below.
     assert f'#{section.anchor}"' in html[html.index('id="sections-heading"'):]
+
+
+def test_a_late_evening_passage_shows_the_sites_date_on_every_page_and_card(
+    client, section, analyst, frozen_clock
+):
+    """One passage, one date: the article page's card and the topic page agree, in Tokyo."""
+    passage = _passage(section, analyst)
+    html = client.get(section.article.get_absolute_url()).content.decode()
+    config = json.loads(html.split('<script id="kb-passages" type="application/json">')[1].split("</script>")[0])
+    assert [p["created"] for p in config["passages"]] == ["2026-12-01"]
+    client.force_login(analyst)
+    for url in (Topic.objects.get(slug="platformers").get_absolute_url(), reverse("kb:my_passages")):
+        html = client.get(url).content.decode()
+        assert '<time datetime="2026-11-30T23:30:00Z">2026-12-01</time>' in html, url
+    # What the script gets from the API (after a save too) is the same date.
+    assert client.get(reverse("kb:api_passage", args=[passage.pk])).json()["created"] == "2026-12-01"
 
 
 def test_topic_rename_and_merge_redirect_old_urls_and_move_every_tag(client, section, analyst, make_article):
@@ -267,6 +286,15 @@ def test_csv_export(client, section, analyst):
     assert (int(record["start"]), int(record["end"])) == (passage.start, passage.end)
 
 
+def test_csv_export_shows_times_in_the_sites_zone(client, section, analyst, frozen_clock):
+    _passage(section, analyst)
+    client.force_login(analyst)
+    text = client.get(reverse("kb:passages_csv")).content.decode("utf-8").lstrip("\ufeff")
+    header, row = list(csv.reader(io.StringIO(text)))
+    record = dict(zip(header, row, strict=True))
+    assert record["created"] == record["updated"] == "2026-12-01T08:30:00+09:00"
+
+
 def test_web_annotation_export(client, section, analyst):
     passage = _passage(section, analyst, note="注記")
     client.force_login(analyst)
@@ -284,6 +312,13 @@ def test_web_annotation_export(client, section, analyst):
     assert section.plain_text[position["start"]:position["end"]] == QUOTE
     assert {"type": "TextualBody", "purpose": "commenting", "value": "注記", "format": "text/plain"} in annotation["body"]
     assert any(b["purpose"] == "tagging" and b["value"] == "プラットフォーマー" for b in annotation["body"])
+
+
+def test_web_annotation_timestamps_are_utc_with_z(client, section, analyst, frozen_clock):
+    _passage(section, analyst)
+    client.force_login(analyst)
+    [annotation] = json.loads(client.get(reverse("kb:passages_jsonld")).content)["first"]["items"]
+    assert annotation["created"] == annotation["modified"] == "2026-11-30T23:30:00Z"
 
 
 def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst):

@@ -54,6 +54,7 @@ def test_log_lines_are_json_with_the_exception():
     record.status_code = 500
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "ERROR" and line["logger"] == "django.request"
+    assert line["time"].endswith("Z")  # UTC, spelled as log collectors expect
     assert line["message"] == "Internal Server Error: /articles/x/"
     assert line["status_code"] == 500
     assert "ValueError: boom" in line["exception"]

@@ -90,6 +90,12 @@ def test_history_page_lists_revisions_and_compares_two(editor_client, make_artic
     assert restore_url in with_current and "中<del>ロ</del><ins>露</ins>の協力" in with_current
 
 
+def test_history_shows_the_sites_time_and_gives_machines_utc(client, make_article, frozen_clock):
+    article = make_article(sections=[("一", "本文。", [])])
+    html = client.get(reverse("kb:article_history", args=[article.slug])).content.decode()
+    assert '<time datetime="2026-11-30T23:30:00Z">2026-12-01 08:30</time>' in html
+
+
 def test_editor_restores_an_old_revision_as_a_new_one(editor_client, make_article):
     article = make_article(sections=[("一", "最初の本文。", []), ("二", "二番目。", [])])
     first = versions(article)[0]

@@ -63,6 +63,13 @@ def test_the_quote_is_highlighted_and_the_api_says_passage(client, passage):
     assert result["analyst"] == "analyst" and "<mark>安全評価</mark>" in result["snippet"]
 
 
+def test_a_late_evening_passage_has_the_sites_date_and_a_utc_timestamp(client, frozen_clock, passage):
+    """Made at 23:30 UTC on 30 November: the page says 1 December (Tokyo), the API the instant."""
+    assert '<time datetime="2026-11-30T23:30:00Z">2026-12-01</time>' in search_html(client, "審査")
+    [result] = [r for r in api(client, "審査")["results"] if r["type"] == "passage"]
+    assert result["created_at"] == "2026-11-30T23:30:00Z"
+
+
 def test_editing_a_passage_updates_the_results(client, passage):
     services.update_passage(passage=passage, note="新しい所見", topics=["プラットフォーマー"])
     assert passages_found(client, "審査") == []

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from ..cache import reader_cache
 from ..search.engine import PassageHit, SearchResults, SectionHit, search
 from ..search.forms import SearchForm
+from ..timestamps import utc_iso
 
 
 def _run(request: HttpRequest) -> tuple[SearchForm, SearchResults | None]:
@@ -110,7 +111,7 @@ def _result(hit: SectionHit | PassageHit) -> dict:
             "snippet": str(hit.quote),
             "note_snippet": str(hit.note),
             "analyst": passage.analyst.get_full_name() or passage.analyst.get_username(),
-            "created_at": passage.created_at.isoformat(),
+            "created_at": utc_iso(passage.created_at),
             "topics": [t.slug for t in hit.topics],
         }
     return {

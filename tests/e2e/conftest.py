@@ -43,7 +43,9 @@ def page_as(browser, live_server, client):
     contexts = []
 
     def open_page(user=None):
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 800})
+        # A reader abroad: the browser's zone is not the site's, and dates must not follow it.
+        context = browser.new_context(locale="ja-JP", timezone_id="America/New_York",
+                                      viewport={"width": 1200, "height": 800})
         if user is not None:
             client.force_login(user)
             context.add_cookies([{

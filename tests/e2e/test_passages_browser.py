@@ -113,6 +113,19 @@ def test_reader_sees_overlapping_highlights_but_cannot_tag(page_as, live_server,
     expect(page.locator(".passage-adder")).to_be_hidden()
 
 
+def test_the_card_shows_the_same_date_as_the_topic_page(page_as, live_server, article, analyst,
+                                                        frozen_clock):
+    """Made at 23:30 UTC on 30 November: 1 December in Tokyo, the site's zone, on both."""
+    services.create_passage(section=article.sections.get(), analyst=analyst, exact="与信スコア",
+                            topics=["platformers"])
+    page = page_as(None)
+    page.goto(live_server.url + "/topics/platformers/")
+    expect(page.locator(".passage-list time")).to_have_text("2026-12-01")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.locator("mark.passage").hover()
+    expect(page.locator(".passage-card .byline")).to_contain_text("2026-12-01")
+
+
 def test_analyst_reattaches_an_orphaned_passage_from_the_repair_list(page_as, live_server, article, analyst):
     section = article.sections.get()
     passage = services.create_passage(section=section, analyst=analyst, exact="𠮷野家の調査",

@@ -65,9 +65,12 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache():
+def _empty_page_cache(monkeypatch):
     """Each test starts with no cached page: the database is rolled back between tests,
-    the local-memory cache is not."""
+    the local-memory cache is not. Nor does it inherit another test's cache outage."""
+    from kb import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)
     cache.clear()
     yield
 

@@ -22,9 +22,12 @@ class KbConfig(AppConfig):
         from reversion.models import Revision
 
         from .cache import watch_models
+        from .models import ContentChange
 
-        # Every kb model, present and future: any change to them may show on a page.
-        watch_models(self.get_models(include_auto_created=True))
+        # Every kb model, present and future: any change to them may show on a page. Not
+        # the record of those changes, which the invalidation itself writes.
+        watch_models(model for model in self.get_models(include_auto_created=True)
+                     if model is not ContentChange)
         # History pages list revisions; ``deleterevisions`` removes them without touching a
         # kb model. (Versions are only written beside kb saves, which invalidate already.)
         watch_models([Revision])

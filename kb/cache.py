@@ -1,13 +1,18 @@
 """Whole-page cache for anonymous readers, with exact invalidation.
 
 Every cached page is stored with the *content generation* it was rendered at. Any write to
-kb's content calls :func:`content_changed`, which replaces the generation with a new one, so
-every page cached before is stale on its next request; nothing has to know which pages a
-write affects, and no write can be missed by a wrong guess.
+kb's content calls :func:`content_changed`, which gives the content a new generation when it
+commits, so every page cached before is stale on its next request; nothing has to know which
+pages a write affects, and no write can be missed by a wrong guess.
 
-The generation lives in the cache backend, which production shares between workers
-(Redis, or the file cache in ``var/``), so a write seen by one gunicorn worker is seen
-by all of them.
+The generation is read from the database (:class:`kb.models.ContentChange`, one small query
+per request), not kept in the cache: a cache restarted from an old snapshot, or one that
+loses keys, can bring back old pages but never make them current again. It is read before
+the page is rendered, and a write's new generation becomes visible in the same commit as
+its content, so no page can be stored under a generation newer than what it shows.
+
+The cache itself (Redis, or the file cache in ``var/``, shared by the workers) is only
+ever an optimisation: when it fails or hangs, pages are rendered without it.
 
 Logged-in users (anyone with a session cookie) always get a freshly rendered page: their
 pages carry personal links (edit, log out) and must never come from a shared cache.
@@ -18,25 +23,31 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import models, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
+from django.db.models import Max, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from .models import ContentChange
+
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "kb:generation"
 PAGE_KEY_PREFIX = "kb:page:"
 PAGE_TIMEOUT = 24 * 60 * 60  # a safety net only: invalidation is by generation
+# After a cache error, a worker renders without the cache for this long (seconds), so a
+# hung or lost cache costs one socket timeout per worker, not one per request.
+CACHE_PAUSE = 10
+
+_cache_down_until = 0.0  # time.monotonic() before which this worker leaves the cache alone
 
 # Pages may contain a CSRF form (the language switcher): the token is personal, so the
 # cached copy holds a placeholder that each hit fills with the visitor's own token.
@@ -44,38 +55,61 @@ _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}
 _CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="__kb_csrf__"'
 
 
-def _cache():
+def _working_cache():
+    """The page cache, or None while this worker is leaving a failed one alone."""
+    if time.monotonic() < _cache_down_until:
+        return None
     return caches[getattr(settings, "KB_PAGE_CACHE", "default")]
 
 
-def _new_generation() -> str:
-    # The time prefix gives Last-Modified; the random part keeps two bumps in the same
-    # microsecond (two workers) distinct.
-    return f"{time.time():.6f}:{secrets.token_hex(4)}"
+def _cache_failed() -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_PAUSE
+    logger.warning("page cache unavailable; rendering without it for %d s", CACHE_PAUSE,
+                   exc_info=True)
 
 
-def _bump() -> None:
+def _content_generation() -> tuple[str, float | None]:
+    """The generation of the committed content, and when it last changed (None: never)."""
+    found = ContentChange.objects.aggregate(total=Sum("weight"), last=Max("changed_at"))
+    if found["last"] is None:
+        return "0", None
+    # The total alone grows with every commit; the time also tells apart the content of a
+    # database restored from a dump and written to again from what the cache saw before.
+    modified = found["last"].timestamp()
+    return f"{found['total']}:{modified}", modified
+
+
+def _fold_changes() -> None:
+    # Keeps the generation query reading one row or a few, whatever the number of writes.
     try:
-        _cache().set(GENERATION_KEY, _new_generation(), timeout=None)
-    except Exception:  # a cache outage must not turn a committed write into an error
-        logger.exception("could not invalidate cached pages")
+        with transaction.atomic():
+            rows = list(ContentChange.objects.select_for_update(skip_locked=True)
+                        .values_list("pk", "weight", "changed_at"))
+            if len(rows) > 1:
+                ContentChange.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+                ContentChange.objects.create(weight=sum(weight for _, weight, _ in rows),
+                                             changed_at=max(when for _, _, when in rows))
+    except DatabaseError:  # the write has committed: only the table's size suffers
+        logger.exception("could not fold the content changes")
 
 
 def content_changed() -> None:
-    """Make every cached page stale: now, and again when the current transaction commits.
+    """Give kb's content a new generation, visible to other readers when the write commits.
 
-    The early bump keeps a reader inside the same transaction (and tests) fresh; the bump
-    on commit closes the window in which another worker could cache the pre-commit content
-    under the new generation. Call it from any write that bypasses ``Model.save()`` and
-    ``delete()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL); model writes call it
-    through the signals connected by :func:`watch_models`.
+    The row is inserted in the write's transaction: it commits (or rolls back) with the
+    write, so readers see the new generation exactly when they see the new content. One row
+    per write, not per transaction: a page rendered inside the transaction between two writes
+    must not carry the generation of the end result. Call it from any write that bypasses
+    ``Model.save()`` and ``delete()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL);
+    model writes call it through the signals connected by :func:`watch_models`.
     """
-    _bump()
+    ContentChange.objects.create()
     connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        entry[1] is _bump for entry in connection.run_on_commit
+    if not connection.in_atomic_block or not any(
+        entry[1] is _fold_changes for entry in connection.run_on_commit
     ):
-        transaction.on_commit(_bump)
+        transaction.on_commit(_fold_changes)
 
 
 def _model_saved_or_deleted(sender, **kwargs) -> None:
@@ -101,15 +135,6 @@ def watch_models(model_list: Iterable[type[models.Model]]) -> None:
         m2m_changed.connect(_relation_changed, sender=model, dispatch_uid=uid)
 
 
-def _current_generation(cache, page_key: str) -> tuple[str, dict | None]:
-    found = cache.get_many([GENERATION_KEY, page_key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        return cache.get(GENERATION_KEY), None
-    return generation, found.get(page_key)
-
-
 def _page_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"{PAGE_KEY_PREFIX}{request.LANGUAGE_CODE}:{path}"
@@ -130,7 +155,8 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
         content = content.replace(_CSRF_PLACEHOLDER, token)
     response = HttpResponse(content, content_type=entry["content_type"])
     response["ETag"] = entry["etag"]
-    response["Last-Modified"] = http_date(entry["modified"])
+    if entry["modified"] is not None:
+        response["Last-Modified"] = http_date(entry["modified"])
     patch_cache_control(response, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
     return response
@@ -139,9 +165,10 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
 def reader_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve a reader page from the page cache to anonymous GET and HEAD requests.
 
-    Apply it to every public read-only page. A hit costs no database query; a miss renders
-    the page, stores it under the current generation and serves it with the same
-    ETag and Last-Modified a later hit will carry, so browsers get 304s either way.
+    Apply it to every public read-only page. A hit costs one database query (the
+    generation); a miss renders the page, stores it under the current generation and serves
+    it with the same ETag and Last-Modified a later hit will carry, so browsers get 304s
+    either way.
     """
 
     @wraps(view)
@@ -150,17 +177,26 @@ def reader_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        cache = _cache()
+        cache = _working_cache()
+        if cache is None:
+            return view(request, *args, **kwargs)
+        try:
+            generation, modified = _content_generation()
+        except (OperationalError, InterfaceError):
+            # No write can commit while the database is away: a cached copy is as fresh as
+            # any page could be, and better than the 503 a render would give.
+            generation = modified = None
         page_key = _page_key(request)
         try:
-            generation, entry = _current_generation(cache, page_key)
-        except Exception:
-            logger.exception("page cache unavailable; rendering without it")
+            entry = cache.get(page_key)
+        except Exception:  # Django's RedisCache raises on connection errors and timeouts
+            _cache_failed()
             return view(request, *args, **kwargs)
-        if entry is not None and entry["generation"] == generation:
+        if entry is not None and generation in (None, entry["generation"]):
             return _respond(request, entry)
         response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.streaming or request.method != "GET":
+        if (generation is None or response.status_code != 200 or response.streaming
+                or request.method != "GET"):
             return response
         content = _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, response.content)
         entry = {
@@ -170,12 +206,12 @@ def reader_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             # From the content alone: a re-render after an unrelated edit keeps its ETag,
             # so browsers still get a 304.
             "etag": f'"{hashlib.sha256(content).hexdigest()[:32]}"',
-            "modified": float(generation.split(":", 1)[0]),
+            "modified": modified,
         }
         try:
             cache.set(page_key, entry, timeout=PAGE_TIMEOUT)
         except Exception:
-            logger.exception("could not store a page in the cache")
+            _cache_failed()
         return _respond(request, entry)
 
     return wrapped

@@ -1,7 +1,12 @@
 import itertools
+import signal
+import socket
+import subprocess
+import time
 from datetime import UTC, datetime
 
 import pytest
+import redis
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -76,8 +81,61 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache():
+def _empty_page_cache(monkeypatch):
     """Each test starts with no cached page: the database is rolled back between tests,
-    the local-memory cache is not."""
+    the local-memory cache is not. Nor does it inherit another test's cache outage."""
+    from kb import cache as page_cache
+
+    monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)
     cache.clear()
     yield
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port: it may be stopped, frozen and
+    restarted from its snapshot. (The shared one on 6379 is never touched.)"""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.process = None
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        # No automatic snapshots: dump.rdb in ``directory`` is whatever the test SAVEd last.
+        self.process = subprocess.Popen(
+            ["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_timeout=1)
+        for _ in range(100):
+            try:
+                client.ping()
+                return client
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -100,3 +100,33 @@ def test_a_failed_service_write_leaves_nothing():
         services.create_article(data=data)
     assert not Article.objects.filter(slug="cut").exists()
     assert not Section.objects.exists()
+
+
+# --- the page cache's Redis hanging: pages are rendered without it -------------------
+
+
+def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, caplog,
+                                    monkeypatch, django_assert_num_queries):
+    from kb import cache as page_cache
+
+    from .test_production import prod_redis_cache
+
+    settings.CACHES = prod_redis_cache(private_redis.url)
+    url, home = article.get_absolute_url(), reverse("kb:home")
+    assert "元の本文" in browser.get(url).content.decode()  # cached while Redis is well
+    private_redis.freeze()  # SIGSTOP: connections open, nothing ever answers
+    try:
+        with caplog.at_level("WARNING", logger="kb.cache"):
+            for page, text in [(url, "元の本文"), (home, "元の題"), (url, "元の本文")] * 2:
+                response = browser.get(page)
+                assert response.status_code == 200 and text in response.content.decode()
+        # The first request waits for the socket timeout, then the worker leaves the cache
+        # alone for a while: one warning, not one wait and one traceback per request.
+        [warning] = [r for r in caplog.records if r.name == "kb.cache"]
+        assert "rendering without it" in warning.getMessage()
+    finally:
+        private_redis.thaw()
+    monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)  # as when the pause is over
+    assert "元の本文" in browser.get(url).content.decode()
+    with django_assert_num_queries(1):  # served from Redis again
+        assert "元の本文" in browser.get(url).content.decode()

@@ -45,6 +45,19 @@ def test_production_shares_its_cache_between_workers():
     assert _prod_setting("settings.DATABASES['default']['CONN_MAX_AGE']") == "600"
 
 
+def prod_redis_cache(url):
+    """Production's CACHES for a Redis at ``url``, as kb.settings.prod builds it."""
+    return json.loads(_prod_setting("__import__('json').dumps(settings.CACHES)", REDIS_URL=url))
+
+
+def test_production_redis_gives_up_in_a_fraction_of_a_second():
+    # A hung Redis (frozen, or a network black hole) must not hold every request for
+    # redis-py's default timeouts: the page cache renders without it instead.
+    options = prod_redis_cache("redis://cache.internal:6379/0")["default"]["OPTIONS"]
+    assert 0 < options["socket_connect_timeout"] <= 0.5
+    assert 0 < options["socket_timeout"] <= 0.5
+
+
 def test_log_lines_are_json_with_the_exception():
     try:
         raise ValueError("boom")

@@ -215,6 +215,18 @@ def import_article(
     return article
 
 
+def _without_nul(value):
+    """``value`` (JSON) with each NUL replaced by U+FFFD: PostgreSQL's jsonb cannot hold NUL,
+    and no article may contain one (forms refuse it, saying so)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 # An import preview left unsaved this long is dropped when someone starts another.
 IMPORT_DRAFT_KEPT = timedelta(days=7)
 
@@ -223,7 +235,7 @@ IMPORT_DRAFT_KEPT = timedelta(days=7)
 def create_import_draft(*, user: AbstractBaseUser, data: dict) -> ImportDraft:
     """Keep an import preview (ImportDraft.data) for its editor to review page by page."""
     ImportDraft.objects.filter(updated_at__lt=timezone.now() - IMPORT_DRAFT_KEPT).delete()
-    return ImportDraft.objects.create(user=user, data=data)
+    return ImportDraft.objects.create(user=user, data=_without_nul(data))
 
 
 @transaction.atomic
@@ -236,8 +248,9 @@ def update_import_draft(
     indexes = draft.page(page)
     if not indexes or len(sections) != len(indexes):
         raise ValidationError(_("This page of the preview does not match the report."))
-    draft.data["sections"][indexes.start:indexes.stop] = sections
-    draft.data["article"] = article
+    # Kept as typed, valid or not: the page's forms report the errors.
+    draft.data["sections"][indexes.start:indexes.stop] = _without_nul(sections)
+    draft.data["article"] = _without_nul(article)
     draft.save(update_fields=["data", "updated_at"])
     return draft
 

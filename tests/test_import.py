@@ -101,6 +101,7 @@ def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db
     ("scan.pdf", text_pdf(["", ""]), "OCR"),
     ("picture.png", b"\x89PNG\r\n\x1a\n", ".png"),
     ("big.txt", "あ".encode() * 400, "MB"),
+    ("nul.txt", "報告書\n\n".encode() * 3000 + "本文\x00です".encode(), "NUL"),
 ])
 def test_bad_uploads_are_refused_clearly_and_save_nothing(
     editor_client, settings, name, content, message

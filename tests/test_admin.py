@@ -164,6 +164,7 @@ def test_a_form_over_the_field_limit_gets_a_clear_page_and_writes_nothing(
     # …and how to proceed: the article's sections, each editable on its own.
     sections = reverse("admin:kb_section_changelist") + f"?article__id__exact={article.pk}"
     assert sections.replace("&", "&amp;") in html or sections in html
+    assert editor_client.get(sections).content.decode().count('class="action-checkbox"') == 12
     article.refresh_from_db()
     assert article.title != "新しい題"
     assert not Section.objects.filter(body="書き直した本文。").exists()

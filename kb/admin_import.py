@@ -1,8 +1,10 @@
 """Admin: import a report. Upload or paste → review the proposed article → save.
 
-Nothing is written before the editor saves the reviewed preview; the save is one
-service call (one transaction). The preview carries everything in the form itself, so
-a refused save (duplicate, invalid field) redisplays it with nothing lost.
+No article is written before the editor saves the reviewed preview; the save is one
+service call (one transaction). The preview is kept server-side (an ImportDraft) and shown
+in pages of at most PAGE_SECTIONS sections, so that a long report's form stays within
+Django's request limits; each page's post stores what the editor typed there before
+anything else, so a refused save (duplicate, invalid field) redisplays it with nothing lost.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import importers, selectors, services
-from .models import Article
+from .models import Article, ImportDraft
 
 
 class UploadForm(forms.Form):
@@ -50,8 +52,6 @@ class ArticleForm(forms.Form):
     published_on = forms.DateField(label=gettext_lazy("date"), required=False)
     source_url = forms.URLField(label=gettext_lazy("source URL"), required=False,
                                 assume_scheme="https")
-    checksum = forms.CharField(widget=forms.HiddenInput)
-    source_name = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class SectionForm(forms.Form):
@@ -65,12 +65,28 @@ class SectionForm(forms.Form):
 
 SectionFormSet = formset_factory(SectionForm, extra=0, can_delete=True)
 
+# A preview page: at most this many sections (5 fields each, against Django's 1,000-field
+# limit) and about this many characters (posted as multipart UTF-8, against its 2.5 MB).
+PAGE_SECTIONS = 100
+PAGE_CHARS = 500_000
+
+
+def _page_starts(sections: list[dict]) -> list[int]:
+    starts, chars = [0], 0
+    for i, section in enumerate(sections):
+        size = len(section["heading"]) + len(section["body"])
+        if i > starts[-1] and (i - starts[-1] >= PAGE_SECTIONS or chars + size > PAGE_CHARS):
+            starts.append(i)
+            chars = 0
+        chars += size
+    return starts
+
 
 def _topic_names(value: str) -> list[str]:
     return [n.strip() for n in value.replace("、", ",").split(",") if n.strip()]
 
 
-def article_data(form: ArticleForm, sections: list[dict]) -> services.ArticleData:
+def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> services.ArticleData:
     """The reviewed preview as the service's input: deleted sections dropped, sections
     marked "join" appended to the one above (their topics too)."""
     merged: list[services.SectionData] = []
@@ -90,8 +106,7 @@ def article_data(form: ArticleForm, sections: list[dict]) -> services.ArticleDat
     return services.ArticleData(
         title=data["title"], slug=data["slug"], kind=data["kind"], sections=merged,
         publisher=data["publisher"], authors=_topic_names(data["authors"]),
-        published_on=data["published_on"], source_url=data["source_url"],
-        checksum=data["checksum"],
+        published_on=data["published_on"], source_url=data["source_url"], checksum=checksum,
     )
 
 
@@ -111,28 +126,47 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
                        error=_duplicate_message(existing))
     profiles = selectors.topic_profiles()
     title = proposal.title or source_name.rsplit(".", 1)[0]
-    form = ArticleForm(initial={
-        "title": title, "slug": selectors.unique_slug(title), "kind": proposal.kind,
-        "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
-        "published_on": proposal.published_on, "checksum": proposal.checksum,
-        "source_name": source_name,
-    })
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
-    formset = SectionFormSet(initial=[
+    sections = [
         # Suggestions found by name are pre-filled; the editor accepts or changes them.
         {"heading": s.heading, "body": s.body,
-         "topics": ", ".join(x.name for x in found if x.labels)}
+         "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
         for s, found in zip(proposal.sections, suggestions)
-    ])
-    return _render(request, model_admin, form=form, formset=formset,
-                   suggestions=suggestions, pages=[s.page for s in proposal.sections])
+    ]
+    draft = services.create_import_draft(user=request.user, data={
+        "article": {
+            "title": title, "slug": selectors.unique_slug(title), "kind": proposal.kind,
+            "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
+            "published_on": proposal.published_on.isoformat() if proposal.published_on else "",
+            "source_url": "",
+        },
+        "checksum": proposal.checksum, "source_name": source_name, "sections": sections,
+        "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words}
+                         for x in found] for found in suggestions],
+        "pages": _page_starts(sections),
+    })
+    return _render_page(request, model_admin, draft, 1)
+
+
+def _render_page(request: HttpRequest, model_admin, draft: ImportDraft, page: int, *,
+                 form: ArticleForm | None = None, formset=None, error: str = "") -> HttpResponse:
+    """Page ``page`` of the draft's preview: as stored, or the bound forms just posted."""
+    indexes = draft.page(page)
+    sections = draft.data["sections"]
+    form = form or ArticleForm(initial=draft.data["article"])
+    formset = formset or SectionFormSet(initial=sections[indexes.start:indexes.stop])
+    page_links = [{"number": n, "first": draft.page(n).start + 1, "last": draft.page(n).stop}
+                  for n in range(1, draft.page_count + 1)]
+    return _render(
+        request, model_admin, form=form, formset=formset, draft=draft, page=page,
+        rows=list(zip(formset, draft.data["suggestions"][indexes.start:indexes.stop],
+                      range(indexes.start + 1, indexes.stop + 1))),
+        page_links=page_links if len(page_links) > 1 else [], section_count=len(sections),
+        first=indexes.start + 1, last=indexes.stop, error=error,
+    )
 
 
 def _render(request: HttpRequest, model_admin, **context) -> HttpResponse:
-    formset = context.get("formset")
-    if formset is not None:
-        suggestions = context.pop("suggestions", None) or [[] for _f in formset]
-        context["rows"] = list(zip(formset, suggestions))
     return TemplateResponse(request, "admin/kb/article/import.html", {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -168,27 +202,77 @@ def import_view(request: HttpRequest, model_admin) -> HttpResponse:
         return _render(request, model_admin, upload=upload, error=rejected.message)
 
 
+def _typed(section: SectionForm) -> dict:
+    """A section's fields as posted, valid or not, to be kept in the draft."""
+    return {"heading": section["heading"].data or "", "body": section["body"].data or "",
+            "topics": section["topics"].data or "", "merge": section["merge"].data,
+            "DELETE": section["DELETE"].data}
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 def _save(request: HttpRequest, model_admin) -> HttpResponse:
+    """A page of the preview posted: store what was typed on it, then show the page asked
+    for ("goto"), or save the whole reviewed draft as the article."""
+    draft = selectors.import_draft(request.POST.get("draft"), user=request.user)
+    if draft is None:
+        return _render(request, model_admin, upload=UploadForm(), error=_(
+            "This preview is no longer kept (it was saved, or left unsaved for a week). "
+            "Upload the report again."))
+    page = _page_number(request.POST.get("page"))
     form = ArticleForm(request.POST)
     formset = SectionFormSet(request.POST)
+    try:
+        draft = services.update_import_draft(
+            draft=draft, page=page, article={name: form[name].data or "" for name in form.fields},
+            sections=[_typed(section) for section in formset.forms],
+        )
+    except ValidationError as error:
+        # A stale or altered page: what is stored is shown again, from its first page.
+        return _render_page(request, model_admin, draft, 1, error=" ".join(error.messages))
     if not (form.is_valid() and formset.is_valid()):
-        return _render(request, model_admin, form=form, formset=formset)
-    data = article_data(form, formset.cleaned_data)
+        return _render_page(request, model_admin, draft, page, form=form, formset=formset)
+    goto = _page_number(request.POST.get("goto"))
+    if goto:
+        return _render_page(request, model_admin, draft, goto if draft.page(goto) else page,
+                            form=form)
+    return _import(request, model_admin, draft, page, form, formset)
+
+
+def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, form: ArticleForm,
+            formset) -> HttpResponse:
+    """Save the whole reviewed draft; a refusal shows the posted page again."""
+    sections = []
+    for number, stored in enumerate(draft.data["sections"], start=1):
+        section = SectionForm(stored)
+        if not section.is_valid():
+            # Typed on another page and not corrected there: show that page with the error.
+            invalid = next(n for n in range(1, draft.page_count + 1) if number in draft.page(n))
+            return _render_page(request, model_admin, draft, invalid, form=form, error=_(
+                "Section %(number)d: %(errors)s") % {
+                "number": number, "errors": " ".join(
+                    m for errors in section.errors.values() for m in errors)})
+        sections.append({**section.cleaned_data, "DELETE": stored["DELETE"]})
+
+    def again(error: str = "") -> HttpResponse:
+        return _render_page(request, model_admin, draft, page, form=form, formset=formset,
+                            error=error)
+
+    data = article_data(form, sections, checksum=draft.data["checksum"])
     if not data.sections:
-        return _render(request, model_admin, form=form, formset=formset,
-                       error=_("Keep at least one section."))
+        return again(_("Keep at least one section."))
     if Article.objects.filter(slug=data.slug).exists():
         form.add_error("slug", _("Another article has this slug."))
-        return _render(request, model_admin, form=form, formset=formset)
+        return again()
     try:
         article = services.import_article(
-            data=data, user=request.user, source_name=form.cleaned_data["source_name"])
+            data=data, user=request.user, source_name=draft.data["source_name"], draft=draft)
     except services.DuplicateReport as duplicate:
-        return _render(request, model_admin, form=form, formset=formset,
-                       error=_duplicate_message(duplicate.existing))
+        return again(_duplicate_message(duplicate.existing))
     except ValidationError as error:
-        return _render(request, model_admin, form=form, formset=formset,
-                       error=" ".join(error.messages))
+        return again(" ".join(error.messages))
     messages.success(request, _("Imported “%(title)s” with %(count)d sections.")
                      % {"title": article.title, "count": len(data.sections)})
     return redirect("admin:kb_article_change", article.pk)

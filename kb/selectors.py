@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -10,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
-from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedirect
+from .models import Article, ImportDraft, Passage, Section, TaggedSection, Topic, TopicRedirect
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -265,3 +266,12 @@ def passages_to_repair(user, *, everyone: bool) -> list[Passage]:
     if not everyone:
         passages = passages.by(user)
     return list(passages.with_details().in_reading_order())
+
+
+def import_draft(token: str, *, user) -> ImportDraft | None:
+    """The user's import preview with this token (from the preview's form), if still kept."""
+    try:
+        token = uuid.UUID(token)
+    except (TypeError, ValueError):
+        return None
+    return ImportDraft.objects.filter(token=token, user=user).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import reversion
 from django.conf import settings
@@ -20,6 +20,7 @@ from reversion.models import Version
 from . import anchoring, revisions, wikilinks
 from .models import (
     Article,
+    ImportDraft,
     Passage,
     Section,
     TaggedPassage,
@@ -197,9 +198,11 @@ class DuplicateReport(ValueError):
 
 @transaction.atomic
 def import_article(
-    *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = ""
+    *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = "",
+    draft: ImportDraft | None = None,
 ) -> Article:
-    """Save a reviewed import as a new article (one revision, "Imported from ...").
+    """Save a reviewed import as a new article (one revision, "Imported from ...") and
+    drop its preview ``draft``, if any, with it.
 
     Refuses a report whose text checksum is already stored (DuplicateReport): the editor
     is offered the existing article instead of a second copy.
@@ -210,7 +213,50 @@ def import_article(
             raise DuplicateReport(existing)
     comment = (revision_comment(gettext_noop("Imported from %(source)s"), source=source_name)
                if source_name else revision_comment(gettext_noop("Imported")))
-    return create_article(data=data, user=user, comment=comment)
+    article = create_article(data=data, user=user, comment=comment)
+    if draft is not None:
+        ImportDraft.objects.filter(pk=draft.pk).delete()
+    return article
+
+
+def _without_nul(value):
+    """``value`` (JSON) with each NUL replaced by U+FFFD: PostgreSQL's jsonb cannot hold NUL,
+    and no article may contain one (forms refuse it, saying so)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+# An import preview left unsaved this long is dropped when someone starts another.
+IMPORT_DRAFT_KEPT = timedelta(days=7)
+
+
+@transaction.atomic
+def create_import_draft(*, user: AbstractBaseUser, data: dict) -> ImportDraft:
+    """Keep an import preview (ImportDraft.data) for its editor to review page by page."""
+    ImportDraft.objects.filter(updated_at__lt=timezone.now() - IMPORT_DRAFT_KEPT).delete()
+    return ImportDraft.objects.create(user=user, data=_without_nul(data))
+
+
+@transaction.atomic
+def update_import_draft(
+    *, draft: ImportDraft, page: int, article: dict, sections: list[dict]
+) -> ImportDraft:
+    """Store what the editor typed on one page (from 1) of the preview: the metadata and
+    that page's sections. Locked, so two tabs on one draft never lose a page."""
+    draft = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+    indexes = draft.page(page)
+    if not indexes or len(sections) != len(indexes):
+        raise ValidationError(_("This page of the preview does not match the report."))
+    # Kept as typed, valid or not: the page's forms report the errors.
+    draft.data["sections"][indexes.start:indexes.stop] = _without_nul(sections)
+    draft.data["article"] = _without_nul(article)
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
 
 
 @transaction.atomic

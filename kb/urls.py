@@ -36,4 +36,5 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
 ]
 
+handler400 = "kb.views.errors.bad_request"
 handler500 = "kb.views.errors.server_error"

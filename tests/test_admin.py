@@ -121,3 +121,50 @@ def test_browser_line_ends_do_not_count_as_edits(editor_client, make_article):
     assert second.version > versions[1]
     assert first.body == "段落一。\n\n段落二。"
     assert Article.objects.get(pk=article.pk).summary == "概要。\n\n二段落目。"
+
+
+def _long_article(make_article, count):
+    return make_article(sections=[(f"第{n}節", f"第{n}節の本文。" * 20, []) for n in range(count)])
+
+
+def test_a_401_section_article_is_edited_and_saved(
+    editor_client, make_article, django_assert_max_num_queries, settings
+):
+    article = _long_article(make_article, 401)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    form = editor_client.get(url)
+    assert form.status_code == 200
+    # Posted as UTF-8, not URL-encoded at 9 bytes a kana, against the 2.5 MB body limit.
+    assert 'enctype="multipart/form-data"' in form.content.decode()
+    data = _inline_post(article, {"sections-200-body": "書き直した本文。"})
+    # Queries grow linearly with the sections (each form reads its id and topics, the
+    # revision its topics): no query reads all sections per section.
+    with django_assert_max_num_queries(3 * 401 + 100):
+        response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    changed = Section.objects.get(article=article, heading="第200節")
+    assert changed.body == "書き直した本文。" and changed.body_html == "<p>書き直した本文。</p>"
+    assert article.sections.count() == 401
+    # The documented bound: an article of 2,000 sections, every one marked for deletion.
+    per_section = (len(data) - 14) / 401 + 1
+    assert 14 + 2000 * per_section <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+def test_a_form_over_the_field_limit_gets_a_clear_page_and_writes_nothing(
+    editor_client, make_article, settings
+):
+    article = _long_article(make_article, 12)
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50  # as 3,000 sections are to the real limit
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    response = editor_client.post(url, _inline_post(article, {
+        "title": "新しい題", "sections-3-body": "書き直した本文。"}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "入力内容を含め、何も保存されていません" in html  # in the editor's language
+    # …and how to proceed: the article's sections, each editable on its own.
+    sections = reverse("admin:kb_section_changelist") + f"?article__id__exact={article.pk}"
+    assert sections.replace("&", "&amp;") in html or sections in html
+    assert editor_client.get(sections).content.decode().count('class="action-checkbox"') == 12
+    article.refresh_from_db()
+    assert article.title != "新しい題"
+    assert not Section.objects.filter(body="書き直した本文。").exists()

@@ -211,7 +211,7 @@ def _new_executable_parts(html: str, baseline: str) -> Counter:
 
 
 @batches
-def test_report_import_upload_paste_and_save(editor_browser, article, texts):
+def test_report_import_upload_paste_and_save(editor_browser, editor, article, texts):
     admin_page = editor_browser.get(IMPORT_URL).content.decode()
     before = _rows()
     # The batch as one report (a section or more per string), pasted and uploaded.
@@ -223,13 +223,20 @@ def test_report_import_upload_paste_and_save(editor_browser, article, texts):
         assert preview.status_code in (200, 400)
         assert not _new_executable_parts(preview.content.decode(), admin_page)
         assert _rows() == before  # a preview writes nothing
-    # Each string saved on its own as the reviewed preview's every field.
+    # Each string saved on its own as the reviewed preview's every field (and its file name).
     for n, text in enumerate(texts):
         before = _rows()
+        draft = services.create_import_draft(user=editor, data={
+            "article": {}, "checksum": f"{n:064d}", "source_name": text[:200], "pages": [0],
+            "sections": [{"heading": "", "body": "", "topics": "", "merge": False,
+                          "DELETE": False}],
+            "suggestions": [[]],
+        })
         saved = editor_browser.post(IMPORT_URL, {
-            "step": "save", "title": text, "slug": f"hostile-{n}", "kind": "report",
-            "publisher": text[:200], "authors": text[:300], "checksum": f"{n:064d}",
-            "source_name": text[:200], "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
+            "step": "save", "draft": str(draft.token), "page": "1",
+            "title": text, "slug": f"hostile-{n}", "kind": "report",
+            "publisher": text[:200], "authors": text[:300],
+            "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
             "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
             "form-0-heading": text, "form-0-body": text, "form-0-topics": text,
         })

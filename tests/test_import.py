@@ -3,15 +3,20 @@ what is refused (with nothing saved)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from kb.models import Article, Section, Topic, TopicAlias
+from kb import services
+from kb.models import Article, ImportDraft, Section, Topic, TopicAlias
 from kb.pdfwriter import text_pdf
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
@@ -36,7 +41,7 @@ def _preview(client, text=REPORT, name="report.txt", encoding="utf-8"):
 def _save_data(preview_response, **changes):
     """The preview form's fields as the browser would submit them, with ``changes``."""
     context = preview_response.context
-    data = {"step": "save"}
+    data = {"step": "save", "draft": str(context["draft"].token), "page": str(context["page"])}
     for name in context["form"].fields:
         value = context["form"].initial.get(name, "")
         data[name] = "" if value is None else str(value)
@@ -87,8 +92,7 @@ def test_upload_preview_correct_and_save(editor_client, editor, huawei):
 def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db):
     pasted = editor_client.post(URL, {"step": "upload", "text": REPORT})
     converted = _preview(editor_client, encoding="cp932")
-    assert pasted.context["form"].initial == {**converted.context["form"].initial,
-                                              "source_name": ""}
+    assert pasted.context["form"].initial == converted.context["form"].initial
     assert "UTF-8" in converted.content.decode()  # the editor is told it was converted
 
 
@@ -97,6 +101,7 @@ def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db
     ("scan.pdf", text_pdf(["", ""]), "OCR"),
     ("picture.png", b"\x89PNG\r\n\x1a\n", ".png"),
     ("big.txt", "あ".encode() * 400, "MB"),
+    ("nul.txt", "報告書\n\n".encode() * 3000 + "本文\x00です".encode(), "NUL"),
 ])
 def test_bad_uploads_are_refused_clearly_and_save_nothing(
     editor_client, settings, name, content, message
@@ -176,3 +181,116 @@ def test_import_report_command(tmp_path, capsys, corpus):
         call_command("import_report", str(report), str(duplicate))
     assert "already in kb" in capsys.readouterr().err
     assert Article.objects.count() == 6
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser submits from the import page's form with ``step`` = ``save``
+    (no submit button pressed: the tests add the one they press)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.fields[name] = attrs.get("value") or ("on" if attrs.get("type") == "checkbox"
+                                                           else "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            value = self.fields[self._textarea] + data
+            # Browsers drop the newline right after <textarea>.
+            self.fields[self._textarea] = value.removeprefix("\n") if not self.fields[
+                self._textarea] else value
+
+
+def _browser_fields(response) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(response.content.decode())
+    assert parser.fields.get("step") == "save", "no preview form on the page"
+    return parser.fields
+
+
+def _long_report(sections: int) -> str:
+    return "".join(f"## 第{n}節\n\n第{n}節の本文。デジタル経済の動向を述べる。\n\n"
+                   for n in range(1, sections + 1))
+
+
+def test_a_601_section_report_is_reviewed_and_saved(editor_client, db):
+    preview = _preview(editor_client, text=_long_report(601), name="long.md")
+    assert preview.status_code == 200
+    first = _browser_fields(preview)
+    assert len(first) < 1000  # the page's form fits Django's field limit with room to spare
+    first.update({"title": "長い報告書", "form-0-body": "冒頭を書き直した。"})
+    # The editor moves to the page holding section 550, keeping the change above.
+    pages = re.findall(r'name="goto" value="(\d+)"[^>]*>(\d+)–(\d+)<', preview.content.decode())
+    goto, start = next(((n, int(a)) for n, a, b in pages if int(a) <= 550 <= int(b)), ("1", 1))
+    later = editor_client.post(URL, {**first, "goto": goto})
+    assert later.status_code == 200, later.content.decode()[:2000]
+    assert "第550節" in later.content.decode() and not Article.objects.exists()
+    fields = _browser_fields(later)
+    assert fields["title"] == "長い報告書"  # the metadata travels with every page
+    index = 550 - start
+    fields[f"form-{index}-heading"] = "第550節（改題）"
+    saved = editor_client.post(URL, fields)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    article = Article.objects.get()
+    assert article.title == "長い報告書" and article.sections.count() == 601
+    headings = list(article.sections.order_by("position").values_list("heading", "body"))
+    assert headings[0] == ("第1節", "冒頭を書き直した。")
+    assert headings[549][0] == "第550節（改題）" and headings[600][0] == "第601節"
+
+
+def test_a_refused_save_shows_the_preview_again_with_what_was_typed(editor_client, make_article):
+    taken = make_article(slug="taken")
+    preview = _preview(editor_client, text=_long_report(150), name="long.md")
+    first = _browser_fields(preview)
+    first["form-0-heading"] = "書き直した見出し"
+    second = editor_client.post(URL, {**first, "goto": "2"})
+    assert "第150節" in second.content.decode()
+    fields = {**_browser_fields(second), "slug": taken.slug}
+    fields[f"form-{150 - 101}-body"] = "最後の節を書き直した。"
+    refused = editor_client.post(URL, fields)
+    html = refused.content.decode()
+    assert refused.status_code == 200 and Article.objects.count() == 1
+    assert "このスラッグは別の記事が使っています。" in html
+    assert "最後の節を書き直した。" in html  # the page as the editor left it
+    back = editor_client.post(URL, {**_browser_fields(refused), "goto": "1"})
+    assert 'value="書き直した見出し"' in back.content.decode()  # and the other page too
+    saved = editor_client.post(URL, {**_browser_fields(back), "slug": "long-report"})
+    assert saved.status_code == 302
+    article = Article.objects.get(slug="long-report")
+    assert article.sections.order_by("position").first().heading == "書き直した見出し"
+    assert article.sections.order_by("position").last().body == "最後の節を書き直した。"
+    # The preview went with the save: posting it again imports nothing twice.
+    again = editor_client.post(URL, _browser_fields(back))
+    assert "kb-import-error" in again.content.decode() and Article.objects.count() == 2
+
+
+def test_previews_left_unsaved_for_a_week_are_dropped(editor_client, editor):
+    with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
+        old = services.create_import_draft(user=editor, data={})
+    with time_machine.travel(datetime(2026, 1, 7, tzinfo=UTC), tick=False):
+        kept = services.create_import_draft(user=editor, data={})
+    with time_machine.travel(datetime(2026, 1, 9, tzinfo=UTC), tick=False):
+        _preview(editor_client)
+    assert not ImportDraft.objects.filter(pk=old.pk).exists()
+    assert ImportDraft.objects.filter(pk=kept.pk).exists() and ImportDraft.objects.count() == 2

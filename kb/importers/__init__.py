@@ -16,6 +16,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from ..cleanup import detect_style
+from ..validators import MESSAGES
 from .errors import ImportRejected
 from .extract import Extracted, check_size, decode_text, extract
 from .metadata import guess_authors, guess_date, guess_kind, guess_publisher
@@ -51,6 +52,9 @@ def propose_article(text: str) -> ProposedArticle:
     """The article a report's text proposes: metadata guesses and sections."""
     if not text.strip():
         raise ImportRejected("empty", _("The text is empty."))
+    if "\x00" in text:
+        # No article can hold it (PostgreSQL text refuses NUL): say so before the review.
+        raise ImportRejected("nul", str(MESSAGES["nul"]))
     sections = split_sections(text)
     slides = detect_style(text.replace("\f", "\n")) == "slides"
     # The first section's heading is the document's title when it has one; otherwise the

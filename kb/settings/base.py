@@ -103,6 +103,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# Django refuses a form with more fields than this (a DoS guard; default 1,000). An article's
+# change form posts 7 fields per section (id, article, position, heading, body, topics,
+# DELETE), so the default refused articles of more than ~140 sections. 15,000 fits 2,000
+# sections, the most the admin's section formset accepts (its absolute_max), with the
+# article's own fields. The body stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (default
+# 2.5 MB); a form beyond either gets kb.views.errors.bad_request's page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
+
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 

@@ -71,6 +71,7 @@ def _cache_failed() -> None:
 
 def _content_generation() -> tuple[str, float | None]:
     """The generation of the committed content, and when it last changed (None: never)."""
+    transaction.get_connection().kb_unread_change = None
     found = ContentChange.objects.aggregate(total=Sum("weight"), last=Max("changed_at"))
     if found["last"] is None:
         return "0", None
@@ -103,13 +104,23 @@ def content_changed() -> None:
     must not carry the generation of the end result. Call it from any write that bypasses
     ``Model.save()`` and ``delete()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL);
     model writes call it through the signals connected by :func:`watch_models`.
+
+    A write needs no row of its own when the previous one was made in the same atomic block
+    (they commit or roll back together) and no generation was read in between (no page can
+    carry the one between them). Without this, saving a long article's admin form inserted a
+    row per section.
     """
-    ContentChange.objects.create()
     connection = transaction.get_connection()
-    if not connection.in_atomic_block or not any(
-        entry[1] is _fold_changes for entry in connection.run_on_commit
+    block = set(connection.savepoint_ids) if connection.in_atomic_block else None
+    # The fold registered with the previous row is still pending only if that row was not
+    # rolled back (Django drops a rolled-back block's on_commit callbacks).
+    if block is not None and getattr(connection, "kb_unread_change", None) == block and any(
+        func is _fold_changes and ids == block for ids, func, *_ in connection.run_on_commit
     ):
-        transaction.on_commit(_fold_changes)
+        return
+    ContentChange.objects.create()
+    transaction.on_commit(_fold_changes)
+    connection.kb_unread_change = block
 
 
 def _model_saved_or_deleted(sender, **kwargs) -> None:

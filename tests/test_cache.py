@@ -488,3 +488,31 @@ def test_redis_restarted_from_an_old_snapshot_serves_no_stale_page(
             with django_assert_num_queries(1):  # and stored again in the restarted Redis
                 html = _html(client, url)
         assert "新しい本文" in html and "旧い本文" not in html
+
+
+def test_writes_in_one_block_share_a_generation_row_until_a_page_reads_it(make_article, client):
+    from django.db import transaction
+
+    from kb.models import ContentChange
+
+    article = make_article()
+    before = ContentChange.objects.count()
+    with transaction.atomic():
+        for _ in range(5):
+            article.sections.first().save()
+        assert ContentChange.objects.count() == before + 1
+        # A page read in between sees a generation that the next write must move on.
+        assert client.get(article.get_absolute_url()).status_code == 200
+        article.sections.first().save()
+        assert ContentChange.objects.count() == before + 2
+    # A rolled-back block's row is gone, so the next block writes its own.
+    try:
+        with transaction.atomic():
+            article.sections.first().save()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    count = ContentChange.objects.count()
+    with transaction.atomic():
+        article.sections.first().save()
+    assert ContentChange.objects.count() == count + 1

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from taggit.utils import edit_string_for_tags, parse_tags
@@ -53,11 +55,21 @@ def _input(name: str, value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _same(name: str, a: str, b: str) -> bool:
-    """Whether two inputs mean the same value (CRLF line ends and tag order do not count)."""
+def _meaning(name: str, value: str) -> object:
     if name == "topics":
-        return {t.casefold() for t in parse_tags(a)} == {t.casefold() for t in parse_tags(b)}
-    return normalise_source(a) == normalise_source(b)
+        return {t.casefold() for t in parse_tags(value)}
+    if name == "published_on":
+        try:
+            return forms.DateField().to_python(value)  # any date format the form accepts
+        except ValidationError:
+            pass
+    return normalise_source(value)
+
+
+def _same(name: str, a: str, b: str) -> bool:
+    """Whether two inputs mean the same value (CRLF line ends, tag order and date format
+    do not count)."""
+    return _meaning(name, a) == _meaning(name, b)
 
 
 def _pick(name: str, base: str | None, theirs: str, mine: str, pending: bool) -> tuple[str, bool]:
@@ -94,6 +106,11 @@ def describe(name: str, data: QueryDict, stored: dict[str, str]) -> Clash:
                  data.get(f"{name}-body", ""), _("(deleted)"))
 
 
+def _form_count(data: QueryDict) -> int:
+    count = data.get(f"{PREFIX}-TOTAL_FORMS", "")
+    return int(count) if count.isdigit() else 0  # the formset reports a broken count itself
+
+
 def _copy(post: QueryDict, *, skip: tuple[str, ...] = ()) -> QueryDict:
     """``post`` without the clash bookkeeping (and the inputs starting with ``skip``)."""
     data = QueryDict(mutable=True)
@@ -125,7 +142,7 @@ def merge_article(post: QueryDict, *, base: ArticleState | None,
     kept: list[tuple[int | None, dict[str, str], bool, list[str]]] = []
     added: list[tuple[int | None, dict[str, str], bool, list[str]]] = []
     seen = set()
-    for i in range(int(post.get(f"{PREFIX}-TOTAL_FORMS") or 0)):
+    for i in range(_form_count(post)):
         key = f"{PREFIX}-{i}"
         mine = {f: post.get(f"{key}-{f}", "") for f in SECTION_FIELDS}
         deleted = bool(post.get(f"{key}-DELETE"))
@@ -145,7 +162,8 @@ def merge_article(post: QueryDict, *, base: ArticleState | None,
             continue
         theirs = {f: _input(f, getattr(current, f)) for f in SECTION_FIELDS}
         if deleted:
-            changed = old is None or not all(_same(f, theirs[f], loaded[f]) for f in theirs)
+            changed = (old is None or key in pending
+                       or not all(_same(f, theirs[f], loaded[f]) for f in theirs))
             kept.append((pk, theirs, True, [""] if changed else []))
             continue
         inputs, clashing = {}, []
@@ -222,7 +240,7 @@ def stored_article_inputs(data: QueryDict, now: ArticleState) -> dict[str, str]:
     whole section, its body)."""
     inputs = {name: _input(name, now.fields.get(name)) for name, _label in ARTICLE_FIELDS}
     stored = {s.pk: s for s in now.sections}
-    for i in range(int(data.get(f"{PREFIX}-TOTAL_FORMS") or 0)):
+    for i in range(_form_count(data)):
         pk = data.get(f"{PREFIX}-{i}-id", "")
         section = stored.get(int(pk)) if pk.isdigit() else None
         if section is not None:

@@ -16,7 +16,7 @@ from .admin_revisions import (
     ArticleRevisionMixin,
     SectionRevisionMixin,
     TopicRevisionMixin,
-    VersionedSectionForm,
+    VersionedForm,
 )
 from .forms import MarkdownField, SectionForm
 from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
@@ -101,7 +101,7 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
         search_index.reindex_articles([form.instance.pk])
 
 
-class SectionAdminForm(SectionForm, VersionedSectionForm):
+class SectionAdminForm(SectionForm, VersionedForm):
     """Both checks of a section edited on its own: topic names, and no lost update."""
 
 

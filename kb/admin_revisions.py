@@ -7,73 +7,138 @@ compare-free revert, recover deleted); these mixins add what reversion does not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, router, transaction
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_import, revisions, services, wikilinks
-from .models import Article, Link
+from . import admin_import, admin_merge, revisions, services, wikilinks
+from .models import Article, Link, Section
+
+
+@dataclass
+class Refusal:
+    """Why a change form is not saved: it was stale (``conflict``; the form now holds the
+    merge), it has ``clashes`` the editor has not decided, or another save of the same
+    rows ran at the same moment (``busy``)."""
+
+    conflict: revisions.EditConflict | None = None
+    clashes: list[admin_merge.Clash] = field(default_factory=list)
+    busy: bool = False
 
 
 class VersionedForm(forms.ModelForm):
-    """The change form carries the version it was loaded with; a stale one is refused."""
+    """The change form carries the version it was loaded with. The admin view checks it
+    (with the rows locked) before the form is bound, and sets ``refusal`` to refuse it."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    refusal: Refusal | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["loaded_version"] = self.instance.version
-        self.conflict: revisions.EditConflict | None = None
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        try:
-            # Runs inside the admin's transaction: the row stays locked until the save.
-            self.lock(cleaned.get("loaded_version") or 0)
-        except revisions.EditConflict as conflict:
-            self.conflict = conflict
-            # The editor's input stays in the form; having seen what changed, saving
-            # again deliberately replaces the newer version.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("loaded_version")] = conflict.current
+        if self.refusal is not None:
             raise ValidationError(
-                render_to_string("admin/kb/includes/edit_conflict.html", {"conflict": conflict}),
+                render_to_string("admin/kb/includes/edit_conflict.html", {
+                    "conflict": self.refusal.conflict, "clashes": self.refusal.clashes,
+                    "busy": self.refusal.busy, "mine": admin_merge.MINE,
+                    "theirs": admin_merge.THEIRS, "keep": admin_merge.KEEP,
+                    "clash_input": admin_merge.CLASH,
+                }),
                 code="edit_conflict",
-            ) from None
+            )
         return cleaned
 
-    def lock(self, loaded_version: int) -> None:
+
+def _rows_were_busy(error: OperationalError) -> bool:
+    """A deadlock or serialization failure: PostgreSQL rolled the transaction back, and
+    running it again is the cure (SQLSTATE class 40)."""
+    return str(getattr(error.__cause__, "sqlstate", "") or "").startswith("40")
+
+
+class VersionedAdminMixin:
+    """A change form saved from an older version is refused with the stored version and
+    the editor's changes merged into it (admin_merge); a save that collided with another
+    one is run again, and never ends on the database-outage page."""
+
+    SAVE_ATTEMPTS = 3
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        refusal = getattr(request, "kb_refusal", None)
+        return type(form.__name__, (form,), {"refusal": refusal}) if refusal else form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().change_view(request, object_id, form_url, extra_context)
+        posted = request.POST
+        for _attempt in range(self.SAVE_ATTEMPTS):
+            request.POST, request.kb_refusal = posted, None
+            try:
+                return super().change_view(request, object_id, form_url, extra_context)
+            except OperationalError as error:
+                if not _rows_were_busy(error):
+                    raise
+        # Still colliding: refuse, with the editor's input kept, rather than an outage page.
+        request.POST, request.kb_refusal = posted, Refusal(busy=True)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            # The rows stay locked until the save commits.
+            self.check_version(request, unquote(object_id))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def check_version(self, request, object_id: str) -> None:
+        """Lock the rows and compare the form's version with the stored one; for a stale
+        form, or clashes not yet decided, put the data to show in ``request.POST`` and
+        set ``request.kb_refusal``."""
         raise NotImplementedError
 
 
-class VersionedArticleForm(VersionedForm):
-    def lock(self, loaded_version: int) -> None:
-        revisions.lock_for_edit(article_id=self.instance.pk, loaded_version=loaded_version)
+def _loaded_version(request) -> int:
+    value = request.POST.get("loaded_version", "")
+    return int(value) if value.isdigit() else 0
 
 
-class VersionedSectionForm(VersionedForm):
-    """A section edited on its own checks Section.version: another section of the same
-    article saved meanwhile is no conflict."""
-
-    def lock(self, loaded_version: int) -> None:
-        revisions.lock_section_for_edit(section_id=self.instance.pk, loaded_version=loaded_version)
-
-
-class ArticleRevisionMixin:
+class ArticleRevisionMixin(VersionedAdminMixin):
     """For ArticleAdmin: the version check, version numbers, wiki-link refresh, import."""
 
-    form = VersionedArticleForm
+    form = VersionedForm
     change_list_template = "admin/kb/article/change_list.html"
 
     def get_fieldsets(self, request, obj=None):
         (name, options), *rest = super().get_fieldsets(request, obj)
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
+
+    def check_version(self, request, object_id: str) -> None:
+        try:
+            article = revisions.lock_for_edit(article_id=object_id,
+                                              loaded_version=_loaded_version(request))
+        except Article.DoesNotExist:
+            return  # the admin answers a missing article itself
+        except revisions.EditConflict as conflict:
+            request.POST, clashes = admin_merge.merge_article(
+                request.POST, base=conflict.base, now=conflict.now)
+            request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
+            return
+        if request.POST.getlist(admin_merge.CLASH):
+            stored = admin_merge.stored_article_inputs(request.POST, revisions.current_state(article))
+            request.POST, clashes = admin_merge.resolve(request.POST, stored=stored)
+            if clashes:
+                request.kb_refusal = Refusal(clashes=clashes)
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         if change:
@@ -94,11 +159,31 @@ class ArticleRevisionMixin:
         ]
 
 
-class SectionRevisionMixin:
+class SectionRevisionMixin(VersionedAdminMixin):
     """For SectionAdmin: the Section.version check; a section saved on its own is a new
-    version of its article."""
+    version of its article. Another section of the same article saved meanwhile is no
+    conflict."""
 
-    form = VersionedSectionForm
+    form = VersionedForm
+
+    def check_version(self, request, object_id: str) -> None:
+        try:
+            section = revisions.lock_section_for_edit(section_id=object_id,
+                                                      loaded_version=_loaded_version(request))
+        except Section.DoesNotExist:
+            return  # the admin answers a missing section itself
+        except revisions.EditConflict as conflict:
+            request.POST, clashes = admin_merge.merge_section(
+                request.POST, base=conflict.base, now=conflict.now,
+                version=conflict.current, article_id=conflict.obj.article_id)
+            request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
+            return
+        if request.POST.getlist(admin_merge.CLASH):
+            stored = admin_merge.stored_section_inputs(revisions.section_state(section),
+                                                       section.article_id)
+            request.POST, clashes = admin_merge.resolve(request.POST, stored=stored)
+            if clashes:
+                request.kb_refusal = Refusal(clashes=clashes)
 
     def get_fields(self, request, obj=None):
         return [*super().get_fields(request, obj), "loaded_version"]

@@ -86,7 +86,7 @@ def _sections_of_revision(version: Version, wanted) -> list[SectionState]:
     )
 
 
-def _section_state(section: Section) -> SectionState:
+def section_state(section: Section) -> SectionState:
     return SectionState(
         pk=section.pk, anchor=section.anchor, position=section.position,
         heading=section.heading, body=section.body,
@@ -101,7 +101,7 @@ def current_state(article: Article) -> ArticleState:
         pk=article.pk,
         version=article.version,
         fields={name: getattr(article, name) for name, _label in ARTICLE_FIELDS},
-        sections=[_section_state(s) for s in sections],
+        sections=[section_state(s) for s in sections],
     )
 
 
@@ -211,11 +211,15 @@ class EditConflict(Exception):
     """A save made from an older version than the stored one: refused, nothing written.
 
     ``obj`` is the article or section as stored; ``diff`` what changed since ``loaded``.
+    ``base`` is the state the editor loaded (None when no revision records it) and ``now``
+    the stored one, for merging the editor's changes onto it.
     """
 
     def __init__(self, *, obj: Article | Section, loaded: int, diff: ArticleDiff | None,
-                 latest: Version | None) -> None:
+                 latest: Version | None, base: ArticleState | SectionState | None,
+                 now: ArticleState | SectionState) -> None:
         self.obj = obj
+        self.base, self.now = base, now
         self.kind = obj._meta.model_name  # "article" or "section", for the message
         self.loaded = loaded
         self.current = obj.version
@@ -234,10 +238,13 @@ def lock_for_edit(*, article_id: int, loaded_version: int) -> Article:
     article = Article.objects.select_for_update().get(pk=article_id)
     if article.version != loaded_version:
         loaded = version_for(article_id, loaded_version)
-        diff = compare(state_of_version(loaded), current_state(article)) if loaded else None
+        base = state_of_version(loaded) if loaded else None
+        now = current_state(article)
+        diff = compare(base, now) if base else None
         latest = (Version.objects.get_for_object_reference(Article, article_id)
                   .select_related("revision__user").first())
-        raise EditConflict(obj=article, loaded=loaded_version, diff=diff, latest=latest)
+        raise EditConflict(obj=article, loaded=loaded_version, diff=diff, latest=latest,
+                           base=base, now=now)
     return article
 
 
@@ -246,18 +253,24 @@ def lock_section_for_edit(*, section_id: int, loaded_version: int) -> Section:
 
     What changed is the section as recorded with the loaded version number (in the
     newest revision holding it) against the section now, as a one-section diff.
+
+    The article is locked first, as every save of an article and its sections does:
+    taking the two rows in the other order deadlocked with the article's form.
     """
+    article_id = Section.objects.filter(pk=section_id).values_list("article_id", flat=True)
+    list(Article.objects.select_for_update().filter(pk__in=article_id).values_list("pk"))
     section = Section.objects.select_for_update().get(pk=section_id)
     if section.version == loaded_version:
         return section
     recorded = Version.objects.get_for_object_reference(Section, section_id).select_related(
         "revision__user")
     loaded = next((v for v in recorded if v.field_dict.get("version") == loaded_version), None)
-    old = _sections_of_revision(loaded, lambda s: s["id"] == section_id) if loaded else []
+    old = _sections_of_revision(loaded, lambda s: s["id"] == section.pk) if loaded else []
     diff = None
+    now = section_state(section)
     if old:
         # compare() works on articles: an "article" of just this section, with no fields.
-        now = _section_state(section)
         diff = compare(ArticleState(pk=section.article_id, version=0, fields={}, sections=old),
                        ArticleState(pk=section.article_id, version=0, fields={}, sections=[now]))
-    raise EditConflict(obj=section, loaded=loaded_version, diff=diff, latest=recorded.first())
+    raise EditConflict(obj=section, loaded=loaded_version, diff=diff, latest=recorded.first(),
+                       base=old[0] if old else None, now=now)

@@ -130,3 +130,46 @@ def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, c
     assert "元の本文" in browser.get(url).content.decode()
     with django_assert_num_queries(1):  # served from Redis again
         assert "元の本文" in browser.get(url).content.decode()
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg reports for "deadlock detected"
+
+
+class RowsCollide:
+    """PostgreSQL choosing this save as a deadlock's victim, the first ``times`` times it
+    updates a section."""
+
+    def __init__(self, times):
+        self.times = times
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.times and sql.startswith("UPDATE") and '"kb_section"' in sql:
+            self.times -= 1
+            raise OperationalError("deadlock detected") from Deadlock()
+        return execute(sql, params, many, context)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_chosen_as_a_deadlock_victim_is_run_again(browser, editor, article):
+    browser.force_login(editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    data = _inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
+    with connection.execute_wrapper(RowsCollide(times=1)):
+        response = browser.post(url, data)
+    assert response.status_code == 302
+    assert Section.objects.get(article=article, position=1).body == "新しい本文"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_keeps_colliding_is_refused_with_the_input_kept(browser, editor, article):
+    browser.force_login(editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    data = _inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
+    with connection.execute_wrapper(RowsCollide(times=100)):
+        response = browser.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "保存されていません：同じ時に別の編集者" in html and "新しい本文" in html
+    article.refresh_from_db()
+    assert article.title == "元の題"

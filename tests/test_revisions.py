@@ -13,6 +13,7 @@ from kb import services
 from kb.diffs import diff_text, split_sentences
 from kb.models import Article, Section
 
+from .html_forms import form_data
 from .test_admin import _inline_post
 
 
@@ -268,3 +269,106 @@ def test_section_admin_stale_after_an_article_edit_but_not_after_another_section
     html = editor_client.post(url, stale).content.decode()
     assert "保存されていません" in html and "<ins>新規</ins>" in html
     assert Section.objects.get(pk=section.pk).body == "一の本文。"
+
+
+def _two_editors(django_user_model, editor):
+    other = django_user_model.objects.create_user("editor2", password="x", is_staff=True)
+    other.groups.set(editor.groups.all())
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(other)
+    return first, second
+
+
+def test_saving_again_after_a_conflict_keeps_the_other_editors_change(
+    django_user_model, editor, make_article
+):
+    """A changes the summary, B (from the old version) a section: B is refused and gets
+    the stored version back with B's own change on top; saving that form keeps both."""
+    article = make_article(sections=[("一", "一の本文。", []), ("二", "二の本文。", [])])
+    first, second = _two_editors(django_user_model, editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    form_b = form_data(second.get(url).content.decode(), "article_form")
+    form_b["sections-1-body"] = "二の新しい本文。"
+    assert first.post(url, _inline_post(article, {"summary": "Aの概要。"})).status_code == 302
+    refused = second.post(url, form_b)
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "保存されていません" in html
+    assert Section.objects.get(article=article, heading="二").body == "二の本文。"
+    again = form_data(html, "article_form")
+    assert again["summary"] == "Aの概要。" and again["sections-1-body"] == "二の新しい本文。"
+    assert second.post(url, again).status_code == 302
+    article.refresh_from_db()
+    assert article.summary == "Aの概要。"
+    assert [s.body for s in article.sections.order_by("position")] == ["一の本文。", "二の新しい本文。"]
+
+
+def test_a_field_both_editors_changed_waits_for_the_second_to_choose(
+    django_user_model, editor, make_article
+):
+    article = make_article(sections=[("一", "中ロの協力は深化している。", [])])
+    first, second = _two_editors(django_user_model, editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    form_b = form_data(second.get(url).content.decode(), "article_form")
+    form_b.update({"sections-0-body": "中ロの協力は停滞している。", "title": "Bの題"})
+    assert first.post(url, _inline_post(article, {
+        "sections-0-body": "中露の協力は深化している。", "publisher": "A社"})).status_code == 302
+    html = second.post(url, form_b).content.decode()
+    # Both texts side by side, B's in the input; A's publisher and B's title merged.
+    assert "中露の協力は深化している。" in html and "停滞" in html
+    returned = form_data(html, "article_form")
+    assert returned["sections-0-body"] == "中ロの協力は停滞している。"
+    assert (returned["title"], returned["publisher"]) == ("Bの題", "A社")
+    # Saving without choosing is refused again, and changes nothing.
+    html = second.post(url, returned).content.decode()
+    assert "保存されていません" in html
+    assert Section.objects.get(article=article).body == "中露の協力は深化している。"
+    # B keeps the stored text for the body: the rest of B's changes are saved with it.
+    returned = form_data(html, "article_form")
+    returned["kb_keep-sections-0-body"] = "theirs"
+    assert second.post(url, returned).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.publisher) == ("Bの題", "A社")
+    assert article.sections.get().body == "中露の協力は深化している。"
+
+
+def test_sections_added_and_deleted_meanwhile_are_merged(django_user_model, editor, make_article):
+    """B's new section is kept; a section A deleted and B edited is B's to decide."""
+    article = make_article(sections=[("一", "一の本文。", []), ("二", "二の本文。", [])])
+    first, second = _two_editors(django_user_model, editor)
+    url = reverse("admin:kb_article_change", args=[article.pk])
+    form_b = form_data(second.get(url).content.decode(), "article_form")
+    form_b.update({"sections-1-body": "Bが直した二。", "sections-TOTAL_FORMS": "3",
+                   "sections-2-position": "3", "sections-2-heading": "三",
+                   "sections-2-body": "Bが足した三。", "sections-2-topics": "",
+                   "sections-2-article": str(article.pk)})
+    deleted = _inline_post(article, {"sections-1-DELETE": "on", "summary": "Aの概要。"})
+    assert first.post(url, deleted).status_code == 302
+    html = second.post(url, form_b).content.decode()
+    assert "保存されていません" in html and "Bが直した二。" in html
+    returned = form_data(html, "article_form")
+    assert second.post(url, returned).status_code == 200  # B has not chosen yet
+    for name in returned["kb_clash"] if isinstance(returned["kb_clash"], list) else [returned["kb_clash"]]:
+        returned[f"kb_keep-{name}"] = "mine"
+    assert second.post(url, returned).status_code == 302
+    article.refresh_from_db()
+    assert article.summary == "Aの概要。"
+    assert [s.body for s in article.sections.order_by("position")] == [
+        "一の本文。", "Bが直した二。", "Bが足した三。"]
+
+
+def test_section_form_saved_again_after_a_conflict_keeps_the_other_change(
+    django_user_model, editor, make_article
+):
+    article = make_article(sections=[("一", "一の本文。", [])])
+    section = article.sections.get()
+    first, second = _two_editors(django_user_model, editor)
+    url = reverse("admin:kb_section_change", args=[section.pk])
+    form_b = form_data(second.get(url).content.decode(), "section_form")
+    form_b["heading"] = "Bの見出し"
+    assert first.post(url, _section_post(section, body="Aの本文。")).status_code == 302
+    html = second.post(url, form_b).content.decode()
+    assert "保存されていません" in html
+    assert second.post(url, form_data(html, "section_form")).status_code == 302
+    section.refresh_from_db()
+    assert (section.heading, section.body) == ("Bの見出し", "Aの本文。")

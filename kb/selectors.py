@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -10,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
-from .models import Article, Passage, Section, TaggedSection, Topic, TopicRedirect
+from .models import Article, Passage, Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from .search.tokenise import normalise
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -223,6 +225,37 @@ def topic_redirect(slug: str) -> Topic | None:
     """The topic an old slug (renamed or merged away) now leads to."""
     redirect = TopicRedirect.objects.select_related("topic").filter(old_slug=slug).first()
     return redirect.topic if redirect else None
+
+
+# Writers separate the words of a tag as they please: "sino-russian tech", "Sino_Russian",
+# "中ロ・技術協力", "中ロ 技術協力" all mean the same topic.
+_TAG_SEPARATORS = re.compile(r"[\s\-_\u00b7\u2010-\u2015]+")
+
+
+def topic_key(text: str) -> str:
+    """How a typed tag is compared with topics: normalised as search does (NFKC width
+    and case folding, no katakana middle dots), without spaces, hyphens, underscores and
+    middle dots."""
+    return _TAG_SEPARATORS.sub("", normalise(text))
+
+
+def find_topic(name: str) -> Topic | None:
+    """The existing topic a typed tag means: by slug, label or alias as typed, else by
+    ``topic_key`` (slug first, then the Japanese label, the English one, an alias)."""
+    topic = (
+        Topic.objects.filter(slug=name).first()
+        or Topic.objects.filter(name__iexact=name).first()
+        or Topic.objects.filter(aliases__name__iexact=name).first()
+    )
+    key = topic_key(name)
+    if topic or not key:
+        return topic
+    # Only a tag that matched nothing as typed pays for reading every label.
+    found = [(rank, pk) for pk, *labels in Topic.objects.values_list("pk", "slug", "name", "name_en")
+             for rank, label in enumerate(labels) if label and topic_key(label) == key]
+    found += [(3, pk) for pk, alias in TopicAlias.objects.values_list("topic_id", "name")
+              if topic_key(alias) == key]
+    return Topic.objects.get(pk=min(found)[1]) if found else None
 
 
 @dataclass

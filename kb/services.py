@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import anchoring, revisions, wikilinks
+from . import anchoring, revisions, selectors, wikilinks
 from .models import (
     Article,
     Passage,
@@ -143,18 +143,19 @@ def _create_article(data: ArticleData) -> Article:
 
 
 def resolve_topics(names: Iterable[str]) -> list[Topic]:
-    """Topics for slugs or labels, creating a free tag for a name not yet known."""
+    """Topics for slugs, labels or aliases (selectors.find_topic: near misses in case,
+    width or spacing included), creating a free tag for a name not yet known. A new tag
+    is indexed at once, so search finds it; call inside the write's transaction."""
     names = list(names)
     validate_topic_names(names)
-    topics = []
+    topics, created = [], []
     for name in names:
-        topic = (
-            Topic.objects.filter(slug=name).first()
-            or Topic.objects.filter(name__iexact=name).first()
-            or Topic.objects.filter(aliases__name__iexact=name).first()
-            or Topic.objects.create(name=name)
-        )
+        topic = selectors.find_topic(name)
+        if topic is None:
+            topic = Topic.objects.create(name=name)
+            created.append(topic.pk)
         topics.append(topic)
+    search_index.reindex_topics(created)
     return topics
 
 

@@ -310,3 +310,20 @@ def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst)
     assert not Passage.objects.filter(pk=orphan.pk).exists()
     client.cookies.load({"django_language": "en"})
     assert "No passages yet." in client.get(reverse("kb:passages_repair")).content.decode()
+
+
+def test_a_tag_created_from_a_passage_is_found_by_search(client, section, analyst):
+    client.force_login(analyst)
+    response = _post(client, _payload(section, topics=["越境データ流通"]))
+    assert response.status_code == 201
+    data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
+    assert [t["name"] for t in data["topics"]] == ["越境データ流通"]
+
+
+def test_the_tag_editor_asks_whether_a_tag_is_new(client, section):
+    """The endpoint the tag editor calls to show a typed tag as existing or new."""
+    url = reverse("kb:api_topic_match")
+    assert client.get(url, {"name": "ｐｌａｔｆｏｒｍ ers"}).json() == {
+        "match": {"name": "プラットフォーマー", "slug": "platformers"}}
+    assert client.get(url, {"name": "与信データ"}).json() == {"match": None}
+    assert client.get(url).json() == {"match": None}

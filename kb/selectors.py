@@ -227,6 +227,11 @@ def topic_redirect(slug: str) -> Topic | None:
     return redirect.topic if redirect else None
 
 
+def topic_by_slug(slug: str) -> Topic | None:
+    """The topic of a slug, or of an old slug it was renamed or merged from."""
+    return Topic.objects.filter(slug=slug).first() or topic_redirect(slug)
+
+
 # Writers separate the words of a tag as they please: "sino-russian tech", "Sino_Russian",
 # "中ロ・技術協力", "中ロ 技術協力" all mean the same topic.
 _TAG_SEPARATORS = re.compile(r"[\s\-_\u00b7\u2010-\u2015]+")

@@ -545,10 +545,13 @@ def _redirect(old_slug: str, topic: Topic) -> None:
 def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
     """Give a topic a new label and, optionally, slug (blank: made from the label).
 
-    Section and passage tags point at the topic and so follow it; the old URL redirects.
-    Other fields changed on ``topic`` (as by the admin form) are saved too.
+    Section and passage tags point at the topic and so follow it; the old URL redirects,
+    and the old labels become aliases (as a merge makes them), so searches and tags
+    written with the old name still find it. Other fields changed on ``topic`` (as by
+    the admin form) are saved too.
     """
-    old_slug = Topic.objects.filter(pk=topic.pk).values_list("slug", flat=True).get()
+    old_slug, *old_labels = (Topic.objects.filter(pk=topic.pk)
+                             .values_list("slug", "name", "name_en").get())
     topic.name = normalise_source(name).strip()
     if not topic.name:
         raise ValidationError(_("A topic needs a name."), code="required")
@@ -556,8 +559,20 @@ def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
     _check_topic_free(topic, name=topic.name, slug=topic.slug)
     topic.save()
     _redirect(old_slug, topic)
+    _keep_as_aliases(old_labels, topic)
     search_index.reindex_topics([topic.pk])
     return topic
+
+
+def _keep_as_aliases(names: Iterable[str], topic: Topic) -> None:
+    """Make ``names`` (a topic's former labels) aliases of ``topic``; a name that is one
+    of its labels again is no longer an alias, and one another topic holds stays there."""
+    labels = {topic.name, topic.name_en} - {""}
+    TopicAlias.objects.filter(topic=topic, name__in=labels).delete()
+    taken = set(TopicAlias.objects.filter(name__in=list(names)).values_list("name", flat=True))
+    TopicAlias.objects.bulk_create(
+        TopicAlias(topic=topic, name=name) for name in sorted(set(names) - labels - taken - {""})
+    )
 
 
 @transaction.atomic
@@ -572,9 +587,7 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
         through.objects.filter(tag=source, content_object__in=already).delete()
         through.objects.filter(tag=source).update(tag=target)
     TopicAlias.objects.filter(topic=source).update(topic=target)
-    for name in {source.name, source.name_en} - {"", target.name}:
-        if not TopicAlias.objects.filter(name=name).exists():
-            TopicAlias.objects.create(topic=target, name=name)
+    _keep_as_aliases([source.name, source.name_en], target)
     target.see_also.add(*source.see_also.exclude(pk=target.pk))
     TopicRedirect.objects.filter(topic=source).update(topic=target)
     old_slug = source.slug

@@ -162,18 +162,29 @@ def resolve_topics(names: Iterable[str]) -> list[Topic]:
 @transaction.atomic
 @reversion.create_revision()
 def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
-    """Create the topics that do not exist yet; existing ones keep their editors' changes."""
+    """Create the topics that do not exist yet; existing ones keep their editors' changes.
+
+    A topic renamed or merged since (its slug redirects) exists; so does one whose name
+    another topic has. A new topic gets the aliases no other topic holds."""
     reversion.set_comment(revision_comment(gettext_noop("Created")))
     created = []
-    by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=[i.slug for i in items])}
+    slugs = [i.slug for i in items]
+    by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=slugs)}
+    for redirect in TopicRedirect.objects.filter(old_slug__in=slugs).select_related("topic"):
+        by_slug.setdefault(redirect.old_slug, redirect.topic)
     for item in items:
         if item.slug in by_slug:
+            continue
+        same_name = Topic.objects.filter(name__iexact=item.name).first()
+        if same_name:
+            by_slug[item.slug] = same_name
             continue
         topic = Topic.objects.create(
             slug=item.slug, name=item.name, name_en=item.name_en, description=item.description
         )
+        taken = set(TopicAlias.objects.filter(name__in=item.aliases).values_list("name", flat=True))
         TopicAlias.objects.bulk_create(
-            [TopicAlias(topic=topic, name=alias) for alias in item.aliases]
+            [TopicAlias(topic=topic, name=alias) for alias in item.aliases if alias not in taken]
         )
         by_slug[item.slug] = topic
         created.append(topic)

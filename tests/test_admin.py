@@ -121,3 +121,29 @@ def test_browser_line_ends_do_not_count_as_edits(editor_client, make_article):
     assert second.version > versions[1]
     assert first.body == "段落一。\n\n段落二。"
     assert Article.objects.get(pk=article.pk).summary == "概要。\n\n二段落目。"
+
+
+def test_renaming_a_topic_in_the_admin_keeps_old_names_and_corpus_loads_again(editor_client):
+    from kb.corpus import load_corpus
+
+    load_corpus()
+    topic = Topic.objects.get(slug="ai-regulation")
+    aliases = list(topic.aliases.values_list("pk", "name"))
+    data = {
+        "name": "AIガバナンス・規制", "name_en": "AI governance", "slug": "ai-governance",
+        "description": topic.description, "see_also": [str(t.pk) for t in topic.see_also.all()],
+        "aliases-TOTAL_FORMS": str(len(aliases)), "aliases-INITIAL_FORMS": str(len(aliases)),
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+    }
+    for i, (pk, name) in enumerate(aliases):
+        data.update({f"aliases-{i}-id": str(pk), f"aliases-{i}-topic": str(topic.pk),
+                     f"aliases-{i}-name": name})
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    topic.refresh_from_db()
+    assert topic.slug == "ai-governance"
+    assert {"AI規制", "AI regulation"} <= {a.name for a in topic.aliases.all()}
+    assert editor_client.get("/topics/ai-regulation/")["Location"] == "/topics/ai-governance/"
+
+    assert load_corpus().topics_created == 0
+    assert not Topic.objects.filter(slug="ai-regulation").exists()

@@ -147,3 +147,22 @@ def test_renaming_a_topic_in_the_admin_keeps_old_names_and_corpus_loads_again(ed
 
     assert load_corpus().topics_created == 0
     assert not Topic.objects.filter(slug="ai-regulation").exists()
+
+
+def test_section_admin_tags_match_existing_topics_and_new_ones_are_searchable(
+    editor_client, client, make_article
+):
+    """The admin's topic field matches a near miss to the existing topic, as the passage
+    editor does, and a new topic it creates is found by search at once."""
+    platformers = Topic.objects.create(slug="platformers", name="プラットフォーマー",
+                                       name_en="Platformers")
+    section = make_article(sections=[("一", "本文。", [])]).sections.get()
+    response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
+        "article": section.article_id, "position": "1", "heading": "一", "body": "本文。",
+        "topics": "ＰＬＡＴＦＯＲＭ ERS, 越境データ流通", "loaded_version": str(section.version),
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(t.name for t in section.topics.all()) == ["プラットフォーマー", "越境データ流通"]
+    assert Topic.objects.count() == 2 and platformers.slug == "platformers"
+    data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
+    assert [t["name"] for t in data["topics"]] == ["越境データ流通"]

@@ -280,7 +280,7 @@ def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPass
     passages = mine.with_details().in_reading_order()
     topic = article = None
     if topic_slug:
-        topic = Topic.objects.filter(slug=topic_slug).first()
+        topic = topic_by_slug(topic_slug)  # a bookmarked filter survives a rename
         passages = passages.tagged_with(topic) if topic else passages.none()
     if article_slug:
         article = Article.objects.filter(slug=article_slug).first()

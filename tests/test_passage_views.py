@@ -328,3 +328,11 @@ def test_the_tag_editor_asks_whether_a_tag_is_new(client, section):
         "match": {"name": "プラットフォーマー", "slug": "platformers"}}
     assert client.get(url, {"name": "与信データ"}).json() == {"match": None}
     assert client.get(url).json() == {"match": None}
+
+
+def test_my_passages_filter_by_an_old_topic_slug_follows_the_rename(client, section, analyst):
+    mine = _passage(section, analyst)
+    services.rename_topic(topic=Topic.objects.get(slug="platformers"), name="巨大IT", slug="big-tech")
+    client.force_login(analyst)
+    html = client.get(reverse("kb:my_passages"), {"topic": "platformers"}).content.decode()
+    assert f"#passage-{mine.pk}" in html

@@ -166,3 +166,16 @@ def test_section_admin_tags_match_existing_topics_and_new_ones_are_searchable(
     assert Topic.objects.count() == 2 and platformers.slug == "platformers"
     data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
     assert [t["name"] for t in data["topics"]] == ["越境データ流通"]
+
+
+def test_renaming_a_topic_and_typing_its_old_name_as_an_alias_in_the_same_save(editor_client):
+    topic = Topic.objects.create(slug="big-tech", name="巨大IT")
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), {
+        "name": "ビッグテック", "name_en": "", "slug": "bigtech", "description": "",
+        "aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "巨大IT",
+    })
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert (topic.name, [a.name for a in topic.aliases.all()]) == ("ビッグテック", ["巨大IT"])

@@ -160,6 +160,19 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TopicAlias:
+            super().save_formset(request, form, formset, change)
+            return
+        # save_model's rename_topic has just kept the former names as aliases: one the
+        # editor also typed here is there already, and adding it again would fail.
+        kept = set(form.instance.aliases.values_list("name", flat=True))
+        for alias in formset.save(commit=False):
+            if alias.pk or alias.name not in kept:
+                alias.save()
+        for alias in formset.deleted_objects:
+            alias.delete()
+
     @admin.action(description=_("Merge selected topics into another topic…"),
                   permissions=["change", "delete"])
     def merge_into(self, request, queryset):

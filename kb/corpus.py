@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from reversion.models import Version
 
 from . import services
 from .importers import checksum
@@ -69,19 +71,40 @@ def _source_checksum(directory: Path, name: str) -> str:
 
 @transaction.atomic
 def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
-    """Load topics and articles that are not in the database yet; safe to run again."""
+    """Load topics and articles that were never loaded; safe to run again.
+
+    What editors did since is kept: a renamed or merged topic is not made again, and an
+    article loaded once is never loaded again, whether it was edited (even its slug) or
+    deleted since (deleting it was an editor's decision, and its revisions can bring it
+    back)."""
+    user, first_time = curator()
     topics = services.create_missing_topics(read_topics(directory))
-    existing = set(Article.objects.values_list("slug", flat=True))
+    articles = read_articles(directory)
+    existing = set(Article.objects.values_list("slug", flat=True)) | loaded_slugs(user)
+    checksums = set(Article.objects.filter(checksum__in=[a.checksum for a in articles if a.checksum])
+                    .values_list("checksum", flat=True))
     created, skipped = [], []
-    for data in read_articles(directory):
-        if data.slug in existing:
+    for data in articles:
+        if data.slug in existing or data.checksum in checksums:
             skipped.append(data.slug)
             continue
-        services.create_article(data=data)
+        services.create_article(data=data, user=user)
         created.append(data.slug)
-    passages = load_passages(directory, new_articles=created)
+    passages = load_passages(directory, new_articles=created, user=user, first_time=first_time)
     return LoadReport(topics_created=len(topics), articles_created=created, articles_skipped=skipped,
                       passages_created=passages)
+
+
+def loaded_slugs(user) -> set[str]:
+    """The slugs articles had when the corpus loader created them: revisions by the
+    curator, or by no one (loads made before the curator signed them)."""
+    versions = Version.objects.get_for_model(Article).filter(
+        Q(revision__user=user) | Q(revision__user__isnull=True), format="json"
+    )
+    # Read as Django's serialisation format, not deserialised into today's model: an old
+    # revision that no longer fits it must not stop the site from starting.
+    return {json.loads(data)[0]["fields"].get("slug", "")
+            for data in versions.values_list("serialized_data", flat=True)}
 
 
 # The shipped passages belong to a system account nobody can log in as, so they depend on
@@ -98,13 +121,15 @@ def curator():
     return user, created
 
 
-def load_passages(directory: Path = FIXTURES_DIR, *, new_articles: list[str]) -> int:
-    """Tag the shipped passages of articles loaded just now, or of every article the first
-    time (no curator yet), so that a passage someone deleted does not come back."""
+def load_passages(
+    directory: Path = FIXTURES_DIR, *, new_articles: list[str], user, first_time: bool
+) -> int:
+    """Tag, as ``user``, the shipped passages of articles loaded just now, or of every
+    article the ``first_time`` (no curator yet), so that a passage someone deleted does
+    not come back."""
     path = directory / "passages.json"
     if not path.exists():
         return 0
-    user, first_time = curator()
     count = 0
     for item in json.loads(path.read_text(encoding="utf-8")):
         if not first_time and item["article"] not in new_articles:

@@ -4,6 +4,7 @@ from django import forms
 from taggit.forms import TagField
 
 from .models import Section
+from .selectors import find_topic
 from .text import normalise_source
 from .validators import validate_topic_names
 
@@ -18,12 +19,16 @@ class MarkdownField(forms.CharField):
 
 
 class TopicsField(TagField):
-    """django-taggit's comma-separated tag field, refusing names no topic can have."""
+    """django-taggit's comma-separated tag field, refusing names no topic can have. A name
+    that means an existing topic (selectors.find_topic, as for passages' tags) becomes
+    that topic's name, so that django-taggit does not create a near duplicate."""
 
     def clean(self, value):
         names = super().clean(value)
         validate_topic_names(names)
-        return names
+        return list(dict.fromkeys(
+            topic.name if (topic := find_topic(name)) else name for name in names
+        ))
 
 
 class SectionForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -11,7 +12,17 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from .importers import TopicProfile, build_profiles
-from .models import Article, ImportDraft, Passage, Section, TaggedSection, Topic, TopicRedirect
+from .models import (
+    Article,
+    ImportDraft,
+    Passage,
+    Section,
+    TaggedSection,
+    Topic,
+    TopicAlias,
+    TopicRedirect,
+)
+from .search.tokenise import normalise
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -226,6 +237,42 @@ def topic_redirect(slug: str) -> Topic | None:
     return redirect.topic if redirect else None
 
 
+def topic_by_slug(slug: str) -> Topic | None:
+    """The topic of a slug, or of an old slug it was renamed or merged from."""
+    return Topic.objects.filter(slug=slug).first() or topic_redirect(slug)
+
+
+# Writers separate the words of a tag as they please: "sino-russian tech", "Sino_Russian",
+# "中ロ・技術協力", "中ロ 技術協力" all mean the same topic.
+_TAG_SEPARATORS = re.compile(r"[\s\-_\u00b7\u2010-\u2015]+")
+
+
+def topic_key(text: str) -> str:
+    """How a typed tag is compared with topics: normalised as search does (NFKC width
+    and case folding, no katakana middle dots), without spaces, hyphens, underscores and
+    middle dots."""
+    return _TAG_SEPARATORS.sub("", normalise(text))
+
+
+def find_topic(name: str) -> Topic | None:
+    """The existing topic a typed tag means: by slug, label or alias as typed, else by
+    ``topic_key`` (slug first, then the Japanese label, the English one, an alias)."""
+    topic = (
+        Topic.objects.filter(slug=name).first()
+        or Topic.objects.filter(name__iexact=name).first()
+        or Topic.objects.filter(aliases__name__iexact=name).first()
+    )
+    key = topic_key(name)
+    if topic or not key:
+        return topic
+    # Only a tag that matched nothing as typed pays for reading every label.
+    found = [(rank, pk) for pk, *labels in Topic.objects.values_list("pk", "slug", "name", "name_en")
+             for rank, label in enumerate(labels) if label and topic_key(label) == key]
+    found += [(3, pk) for pk, alias in TopicAlias.objects.values_list("topic_id", "name")
+              if topic_key(alias) == key]
+    return Topic.objects.get(pk=min(found)[1]) if found else None
+
+
 @dataclass
 class MyPassagesPage:
     passages: list[Passage]
@@ -243,7 +290,7 @@ def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPass
     passages = mine.with_details().in_reading_order()
     topic = article = None
     if topic_slug:
-        topic = Topic.objects.filter(slug=topic_slug).first()
+        topic = topic_by_slug(topic_slug)  # a bookmarked filter survives a rename
         passages = passages.tagged_with(topic) if topic else passages.none()
     if article_slug:
         article = Article.objects.filter(slug=article_slug).first()

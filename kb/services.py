@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import anchoring, revisions, wikilinks
+from . import anchoring, revisions, selectors, wikilinks
 from .models import (
     Article,
     ImportDraft,
@@ -148,36 +148,48 @@ def _create_article(data: ArticleData) -> Article:
 
 
 def resolve_topics(names: Iterable[str]) -> list[Topic]:
-    """Topics for slugs or labels, creating a free tag for a name not yet known."""
+    """Topics for slugs, labels or aliases (selectors.find_topic: near misses in case,
+    width or spacing included), creating a free tag for a name not yet known. A new tag
+    is indexed at once, so search finds it; call inside the write's transaction."""
     names = list(names)
     validate_topic_names(names)
-    topics = []
+    topics, created = [], []
     for name in names:
-        topic = (
-            Topic.objects.filter(slug=name).first()
-            or Topic.objects.filter(name__iexact=name).first()
-            or Topic.objects.filter(aliases__name__iexact=name).first()
-            or Topic.objects.create(name=name)
-        )
+        topic = selectors.find_topic(name)
+        if topic is None:
+            topic = Topic.objects.create(name=name)
+            created.append(topic.pk)
         topics.append(topic)
+    search_index.reindex_topics(created)
     return topics
 
 
 @transaction.atomic
 @reversion.create_revision()
 def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
-    """Create the topics that do not exist yet; existing ones keep their editors' changes."""
+    """Create the topics that do not exist yet; existing ones keep their editors' changes.
+
+    A topic renamed or merged since (its slug redirects) exists; so does one whose name
+    another topic has. A new topic gets the aliases no other topic holds."""
     reversion.set_comment(revision_comment(gettext_noop("Created")))
     created = []
-    by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=[i.slug for i in items])}
+    slugs = [i.slug for i in items]
+    by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=slugs)}
+    for redirect in TopicRedirect.objects.filter(old_slug__in=slugs).select_related("topic"):
+        by_slug.setdefault(redirect.old_slug, redirect.topic)
     for item in items:
         if item.slug in by_slug:
+            continue
+        same_name = Topic.objects.filter(name__iexact=item.name).first()
+        if same_name:
+            by_slug[item.slug] = same_name
             continue
         topic = Topic.objects.create(
             slug=item.slug, name=item.name, name_en=item.name_en, description=item.description
         )
+        taken = set(TopicAlias.objects.filter(name__in=item.aliases).values_list("name", flat=True))
         TopicAlias.objects.bulk_create(
-            [TopicAlias(topic=topic, name=alias) for alias in item.aliases]
+            [TopicAlias(topic=topic, name=alias) for alias in item.aliases if alias not in taken]
         )
         by_slug[item.slug] = topic
         created.append(topic)
@@ -594,10 +606,13 @@ def _redirect(old_slug: str, topic: Topic) -> None:
 def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
     """Give a topic a new label and, optionally, slug (blank: made from the label).
 
-    Section and passage tags point at the topic and so follow it; the old URL redirects.
-    Other fields changed on ``topic`` (as by the admin form) are saved too.
+    Section and passage tags point at the topic and so follow it; the old URL redirects,
+    and the old labels become aliases (as a merge makes them), so searches and tags
+    written with the old name still find it. Other fields changed on ``topic`` (as by
+    the admin form) are saved too.
     """
-    old_slug = Topic.objects.filter(pk=topic.pk).values_list("slug", flat=True).get()
+    old_slug, *old_labels = (Topic.objects.filter(pk=topic.pk)
+                             .values_list("slug", "name", "name_en").get())
     topic.name = normalise_source(name).strip()
     if not topic.name:
         raise ValidationError(_("A topic needs a name."), code="required")
@@ -605,8 +620,20 @@ def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
     _check_topic_free(topic, name=topic.name, slug=topic.slug)
     topic.save()
     _redirect(old_slug, topic)
+    _keep_as_aliases(old_labels, topic)
     search_index.reindex_topics([topic.pk])
     return topic
+
+
+def _keep_as_aliases(names: Iterable[str], topic: Topic) -> None:
+    """Make ``names`` (a topic's former labels) aliases of ``topic``; a name that is one
+    of its labels again is no longer an alias, and one another topic holds stays there."""
+    labels = {topic.name, topic.name_en} - {""}
+    TopicAlias.objects.filter(topic=topic, name__in=labels).delete()
+    taken = set(TopicAlias.objects.filter(name__in=list(names)).values_list("name", flat=True))
+    TopicAlias.objects.bulk_create(
+        TopicAlias(topic=topic, name=name) for name in sorted(set(names) - labels - taken - {""})
+    )
 
 
 @transaction.atomic
@@ -621,9 +648,7 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
         through.objects.filter(tag=source, content_object__in=already).delete()
         through.objects.filter(tag=source).update(tag=target)
     TopicAlias.objects.filter(topic=source).update(topic=target)
-    for name in {source.name, source.name_en} - {"", target.name}:
-        if not TopicAlias.objects.filter(name=name).exists():
-            TopicAlias.objects.create(topic=target, name=name)
+    _keep_as_aliases([source.name, source.name_en], target)
     target.see_also.add(*source.see_also.exclude(pk=target.pk))
     TopicRedirect.objects.filter(topic=source).update(topic=target)
     old_slug = source.slug

@@ -18,6 +18,7 @@ kb_patterns = [
     path("api/passages/", passages.api_create, name="api_passages"),
     path("api/passages/<int:pk>/", passages.api_passage, name="api_passage"),
     path("api/topics/", passages.api_topics, name="api_topics"),
+    path("api/topics/match/", passages.api_topic_match, name="api_topic_match"),
     path("passages/", passages.my_passages, name="my_passages"),
     path("passages/passages.csv", passages.export_csv, name="passages_csv"),
     path("passages/passages.jsonld", passages.export_annotations, name="passages_jsonld"),

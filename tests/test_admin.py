@@ -168,3 +168,61 @@ def test_a_form_over_the_field_limit_gets_a_clear_page_and_writes_nothing(
     article.refresh_from_db()
     assert article.title != "新しい題"
     assert not Section.objects.filter(body="書き直した本文。").exists()
+
+
+def test_renaming_a_topic_in_the_admin_keeps_old_names_and_corpus_loads_again(editor_client):
+    from kb.corpus import load_corpus
+
+    load_corpus()
+    topic = Topic.objects.get(slug="ai-regulation")
+    aliases = list(topic.aliases.values_list("pk", "name"))
+    data = {
+        "name": "AIガバナンス・規制", "name_en": "AI governance", "slug": "ai-governance",
+        "description": topic.description, "see_also": [str(t.pk) for t in topic.see_also.all()],
+        "aliases-TOTAL_FORMS": str(len(aliases)), "aliases-INITIAL_FORMS": str(len(aliases)),
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+    }
+    for i, (pk, name) in enumerate(aliases):
+        data.update({f"aliases-{i}-id": str(pk), f"aliases-{i}-topic": str(topic.pk),
+                     f"aliases-{i}-name": name})
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    topic.refresh_from_db()
+    assert topic.slug == "ai-governance"
+    assert {"AI規制", "AI regulation"} <= {a.name for a in topic.aliases.all()}
+    assert editor_client.get("/topics/ai-regulation/")["Location"] == "/topics/ai-governance/"
+
+    assert load_corpus().topics_created == 0
+    assert not Topic.objects.filter(slug="ai-regulation").exists()
+
+
+def test_section_admin_tags_match_existing_topics_and_new_ones_are_searchable(
+    editor_client, client, make_article
+):
+    """The admin's topic field matches a near miss to the existing topic, as the passage
+    editor does, and a new topic it creates is found by search at once."""
+    platformers = Topic.objects.create(slug="platformers", name="プラットフォーマー",
+                                       name_en="Platformers")
+    section = make_article(sections=[("一", "本文。", [])]).sections.get()
+    response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
+        "article": section.article_id, "position": "1", "heading": "一", "body": "本文。",
+        "topics": "ＰＬＡＴＦＯＲＭ ERS, 越境データ流通", "loaded_version": str(section.version),
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(t.name for t in section.topics.all()) == ["プラットフォーマー", "越境データ流通"]
+    assert Topic.objects.count() == 2 and platformers.slug == "platformers"
+    data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
+    assert [t["name"] for t in data["topics"]] == ["越境データ流通"]
+
+
+def test_renaming_a_topic_and_typing_its_old_name_as_an_alias_in_the_same_save(editor_client):
+    topic = Topic.objects.create(slug="big-tech", name="巨大IT")
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), {
+        "name": "ビッグテック", "name_en": "", "slug": "bigtech", "description": "",
+        "aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "巨大IT",
+    })
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert (topic.name, [a.name for a in topic.aliases.all()]) == ("ビッグテック", ["巨大IT"])

@@ -2,8 +2,9 @@
 
 import pytest
 
+from kb import services
 from kb.corpus import FIXTURES_DIR, load_corpus
-from kb.models import Article, Section, Topic
+from kb.models import Article, Section, Topic, TopicAlias
 
 from .corpus_text import missing_sentences
 from .test_fixtures_corpus import ARTICLES
@@ -54,3 +55,45 @@ def test_article_holds_every_sentence_of_its_source(client, corpus, fixture):
         assert section.body_html in response.content.decode()
     source = (FIXTURES_DIR / "sources" / fixture["source_file"]).read_text(encoding="utf-8")
     assert missing_sentences(source, text) == []
+
+
+def test_loading_again_after_a_topic_rename_keeps_the_rename(corpus):
+    """`make run` after an editor renamed a shipped topic (name and slug) starts, and does
+    not bring the old topic back beside the renamed one."""
+    topic = Topic.objects.get(slug="ai-regulation")
+    services.rename_topic(topic=topic, name="AIガバナンス・規制", slug="ai-governance")
+    counts = (Topic.objects.count(), TopicAlias.objects.count())
+    report = load_corpus()
+    assert report.topics_created == 0
+    assert not Topic.objects.filter(slug="ai-regulation").exists()
+    assert (Topic.objects.count(), TopicAlias.objects.count()) == counts
+    assert Topic.objects.get(slug="ai-governance").name == "AIガバナンス・規制"
+
+
+def test_loading_again_after_a_topic_merge_keeps_the_merge(corpus):
+    services.merge_topics(source=Topic.objects.get(slug="ai-regulation"),
+                          target=Topic.objects.get(slug="artificial-intelligence"))
+    counts = (Topic.objects.count(), TopicAlias.objects.count())
+    assert load_corpus().topics_created == 0
+    assert not Topic.objects.filter(slug="ai-regulation").exists()
+    assert (Topic.objects.count(), TopicAlias.objects.count()) == counts
+
+
+def test_loading_again_keeps_edited_articles_and_does_not_resurrect_deleted_ones(corpus):
+    slugs = sorted(corpus.articles_created)
+    edited = Article.objects.get(slug=slugs[0])
+    data = services.ArticleData(
+        title="編集後の題名", slug="edited-slug", kind=edited.kind,
+        sections=[services.SectionData(heading="一", body="編集後の本文。")],
+    )
+    services.update_article(article=edited, loaded_version=edited.version, data=data, user=None)
+    services.delete_article(article=Article.objects.get(slug=slugs[1]))
+    count = Article.objects.count()
+
+    report = load_corpus()
+    assert report.articles_created == []
+    assert Article.objects.count() == count
+    assert not Article.objects.filter(slug__in=slugs[:2]).exists()
+    edited = Article.objects.get(slug="edited-slug")
+    assert edited.title == "編集後の題名"
+    assert [s.body for s in edited.sections.all()] == ["編集後の本文。"]

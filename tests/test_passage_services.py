@@ -193,3 +193,20 @@ def test_delete_passage(section, analyst):
     passage = _tag(section, analyst, CREDIT)
     services.delete_passage(passage=passage)
     assert not Passage.objects.exists() and not TaggedPassage.objects.exists()
+
+
+@pytest.mark.parametrize("typed", [
+    "sino-russian tech", "Sino_Russian_Tech", "ＳＩＮＯ－ＲＵＳＳＩＡＮ", "sino russian",
+    "中ロ・技術協力", "中ロ 技術協力", "sino-russian tech partnership", "中露",
+])
+def test_a_near_miss_tag_finds_the_existing_topic(section, analyst, typed):
+    """Case, width, spaces, hyphens, underscores and middle dots do not make a new topic:
+    the tag is matched against slugs, both labels and aliases."""
+    topic = Topic.objects.create(slug="sino-russian-tech", name="中ロ技術協力",
+                                 name_en="Sino-Russian tech partnership")
+    topic.aliases.create(name="Sino-Russian")
+    topic.aliases.create(name="中露")
+    count = Topic.objects.count()
+    passage = _tag(section, analyst, "eCredital", topics=[typed])
+    assert list(passage.topics.all()) == [topic]
+    assert Topic.objects.count() == count

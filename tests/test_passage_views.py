@@ -236,7 +236,8 @@ def test_topic_rename_and_merge_redirect_old_urls_and_move_every_tag(client, sec
     assert [t.slug for t in passage.topics.all()] == ["platformers"]
     assert [t.slug for t in both.topics.all()] == ["platformers"]  # no duplicate tag
     assert [t.slug for t in other.topics.all()] == ["platformers"]
-    assert {a.name for a in platformers.aliases.all()} == {"ビッグテック", "Big Tech"}
+    # Its names before the rename too: a renamed topic keeps its old names as aliases.
+    assert {a.name for a in platformers.aliases.all()} == {"ビッグテック", "Big Tech", "巨大IT"}
     html = client.get(platformers.get_absolute_url()).content.decode()
     assert "巨大ITの本文" in html and QUOTE in html
 
@@ -345,3 +346,28 @@ def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst)
     assert not Passage.objects.filter(pk=orphan.pk).exists()
     client.cookies.load({"django_language": "en"})
     assert "No passages yet." in client.get(reverse("kb:passages_repair")).content.decode()
+
+
+def test_a_tag_created_from_a_passage_is_found_by_search(client, section, analyst):
+    client.force_login(analyst)
+    response = _post(client, _payload(section, topics=["越境データ流通"]))
+    assert response.status_code == 201
+    data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
+    assert [t["name"] for t in data["topics"]] == ["越境データ流通"]
+
+
+def test_the_tag_editor_asks_whether_a_tag_is_new(client, section):
+    """The endpoint the tag editor calls to show a typed tag as existing or new."""
+    url = reverse("kb:api_topic_match")
+    assert client.get(url, {"name": "ｐｌａｔｆｏｒｍ ers"}).json() == {
+        "match": {"name": "プラットフォーマー", "slug": "platformers"}}
+    assert client.get(url, {"name": "与信データ"}).json() == {"match": None}
+    assert client.get(url).json() == {"match": None}
+
+
+def test_my_passages_filter_by_an_old_topic_slug_follows_the_rename(client, section, analyst):
+    mine = _passage(section, analyst)
+    services.rename_topic(topic=Topic.objects.get(slug="platformers"), name="巨大IT", slug="big-tech")
+    client.force_login(analyst)
+    html = client.get(reverse("kb:my_passages"), {"topic": "platformers"}).content.decode()
+    assert f"#passage-{mine.pk}" in html

@@ -200,3 +200,37 @@ def test_outside_a_transaction_the_planner_settings_end_with_the_search(make_art
     before = _planner_settings()
     assert search("規制").total == 1 and not connection.in_atomic_block
     assert _planner_settings() == before
+
+
+def test_a_renamed_topic_keeps_its_old_name_and_slug_for_search(client, library):
+    """After a rename, searching the old label still finds the topic's sections (their
+    text does not hold it: only the tag does), and a link filtering by the old slug still
+    filters by the topic."""
+    from kb import services
+
+    def headings(**params):
+        return sorted(r["heading"] for r in client.get(reverse("kb:api-search"), params).json()["results"])
+
+    assert headings(q="プラットフォーマー") == ["アリババ", "余談"]
+    topic = Topic.objects.get(slug="platformers")
+    topic.name_en = "Platformers"
+    services.rename_topic(topic=topic, name="巨大IT企業", slug="big-tech")
+    assert {a.name for a in topic.aliases.all()} == {"プラットフォーマー"}
+    topic.name_en = "Big Tech"
+    services.rename_topic(topic=topic, name=topic.name, slug=topic.slug)
+    assert {a.name for a in topic.aliases.all()} == {"プラットフォーマー", "Platformers"}
+
+    assert headings(q="プラットフォーマー") == ["アリババ", "余談"]
+    assert headings(q="platformers") == ["アリババ", "余談"]
+    assert headings(q="規制", topic="platformers") == ["アリババ", "余談"]
+    html = page(client, q="規制", topic="platformers")
+    assert "余談" in html and "AI規制の枠組み" not in html
+
+
+def test_an_unknown_topic_filter_is_a_clear_error(client, library):
+    response = get(client, q="規制", topic="no-such-topic")
+    assert response.status_code == 400
+    assert "トピック「no-such-topic」はありません" in response.content.decode()
+    response = client.get(reverse("kb:api-search"), {"q": "規制", "topic": "no-such-topic"})
+    assert response.status_code == 400
+    assert "no-such-topic" in response.json()["errors"]["topic"][0]["message"]

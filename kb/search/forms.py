@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .. import selectors
 from ..models import Article
 from .engine import SearchFilters
 
@@ -19,6 +20,18 @@ class SearchForm(forms.Form):
     date_from = forms.DateField(label=_("From date"), required=False)
     date_to = forms.DateField(label=_("To date"), required=False)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+
+    def clean_topic(self) -> str:
+        """The topic's slug; an old slug (renamed or merged away) filters by the topic it
+        became, and an unknown one is an error rather than silently no results."""
+        slug = self.cleaned_data["topic"]
+        if not slug:
+            return slug
+        topic = selectors.topic_by_slug(slug)
+        if topic is None:
+            raise forms.ValidationError(_("There is no topic “%(slug)s”."), code="unknown_topic",
+                                        params={"slug": slug})
+        return topic.slug
 
     def clean(self):
         data = super().clean()

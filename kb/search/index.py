@@ -105,12 +105,22 @@ def _reindex_in_batches(model, doc_type: str, key: str, ids: list[int], values: 
 
 @transaction.atomic
 def reindex_sections(section_ids: Iterable[int]) -> None:
-    """Index these sections as they are now (text, heading, article title, topics)."""
+    """Index these sections as they are now (text, heading, article title, topics), and
+    the topics they carry that have no entry yet."""
+    ids = list(section_ids)
     _reindex_in_batches(
-        Section, SearchEntry.DocType.SECTION, "section", list(section_ids),
+        Section, SearchEntry.DocType.SECTION, "section", ids,
         lambda s: {**_article_values(s.article), "topic_ids": sorted(t.pk for t in s.topics.all())},
         _section_fields,
     )
+    # Topics first created as free tags on these sections (by the admin's topic field,
+    # which django-taggit saves itself) need their own entries.
+    for start in range(0, len(ids), BATCH):
+        _index_topics(list(
+            Topic.objects.filter(tagged_sections__content_object__in=ids[start : start + BATCH],
+                                 search_entry__isnull=True)
+            .values_list("pk", flat=True).distinct()
+        ))
 
 
 @transaction.atomic
@@ -155,14 +165,6 @@ def reindex_articles(article_ids: Iterable[int]) -> None:
     _index_articles(ids)
     reindex_sections(Section.objects.filter(article__in=ids).values_list("pk", flat=True))
     reindex_passages(Passage.objects.filter(article__in=ids).values_list("pk", flat=True))
-    # Topics first created as free tags on these sections need their own entries.
-    _index_topics(
-        list(
-            Topic.objects.filter(
-                tagged_sections__content_object__article__in=ids, search_entry__isnull=True
-            ).values_list("pk", flat=True).distinct()
-        )
-    )
 
 
 @transaction.atomic

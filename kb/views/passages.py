@@ -168,13 +168,22 @@ def api_topics(request: HttpRequest) -> JsonResponse:
     ]})
 
 
+@require_GET
+def api_topic_match(request: HttpRequest) -> JsonResponse:
+    """The existing topic a typed tag means (``?name=``), or null: the tag editor shows a
+    tag that matches none as new before it is saved."""
+    topic = selectors.find_topic(request.GET.get("name", "").strip()[: services.MAX_TOPIC_NAME])
+    return JsonResponse({"match": {"name": topic.name, "slug": topic.slug} if topic else None})
+
+
 def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
     """The data the article page's script starts from: passages to highlight, who may do what,
     where to send writes, and the interface's words in the reader's language."""
     return {
         "passages": [serializers.passage_for_page(p, user=request.user) for p in page.passages],
         "canTag": permissions.can_tag(request.user),
-        "api": {"create": reverse("kb:api_passages"), "topics": reverse("kb:api_topics")},
+        "api": {"create": reverse("kb:api_passages"), "topics": reverse("kb:api_topics"),
+                "match": reverse("kb:api_topic_match")},
         "repairUrl": reverse("kb:passages_repair"),
         "strings": {
             "tag": _("Tag passage"), "tags": _("Tags"), "note": _("Note"), "save": _("Save"),
@@ -185,7 +194,7 @@ def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
             "reattach": _("Select the new text for this passage, then save."),
             "notFound": _("This passage's text was changed by an edit and could not be found."),
             "passage": _("Passage"), "reattachHere": _("Re-attach here"),
-            "repairList": _("Passages to repair"),
+            "repairList": _("Passages to repair"), "newTag": _("new"),
         },
     }
 

@@ -251,6 +251,7 @@
   document.body.appendChild(editor);
   var editing = null; // {passage?, selection?}
   var chosen = []; // tag names in the editor
+  var fresh = {}; // chosen names that match no topic: saving will create them
 
   function loadTopics() {
     if (topics) return Promise.resolve(topics);
@@ -260,7 +261,9 @@
 
   function renderChips(list) {
     list.replaceChildren.apply(list, chosen.map(function (name, i) {
-      return el("li", { "class": "chip" }, [document.createTextNode(name + " "),
+      var isNew = fresh[name] === true;
+      return el("li", { "class": isNew ? "chip chip-new" : "chip" }, [document.createTextNode(name + " "),
+        isNew ? el("span", { "class": "badge", text: S.newTag }) : null,
         el("button", { type: "button", "class": "link", "aria-label": S.removeTag + " " + name, text: "×",
           onclick: function () { chosen.splice(i, 1); renderChips(list); } })]);
     }));
@@ -275,9 +278,25 @@
       });
       name = known ? known.name : name;
       if (chosen.indexOf(name) < 0) chosen.push(name);
+      if (!known) checkTag(name, list);
     });
     input.value = "";
     renderChips(list);
+  }
+
+  // The server matches a tag as saving will (width, case, spacing, aliases): a near miss
+  // becomes the existing topic, anything else is shown as new before it is saved.
+  function checkTag(name, list) {
+    fetch(config.api.match + "?" + new URLSearchParams({ name: name }), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var i = chosen.indexOf(name);
+        if (i < 0) return;
+        if (!data.match) { fresh[name] = true; }
+        else if (chosen.indexOf(data.match.name) < 0) { chosen[i] = data.match.name; }
+        else { chosen.splice(i, 1); }
+        renderChips(list);
+      });
   }
 
   function openEditor(what) {
@@ -285,6 +304,7 @@
     hideCard(true);
     var p = what.passage;
     chosen = p ? p.topics.map(function (t) { return t.name; }) : [];
+    fresh = {};
     var list = el("ul", { "class": "chips chosen" });
     var datalist = el("datalist", { id: "kb-topic-options" });
     var input = el("input", { type: "text", id: "passage-tag-input", list: "kb-topic-options", autocomplete: "off",

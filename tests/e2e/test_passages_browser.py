@@ -172,3 +172,30 @@ def test_analyst_reattaches_a_passage_whose_section_was_deleted(
     expect(page.locator(f"#passage-{passage.pk}")).to_have_text("与信スコアの算出に")  # up to <strong>
     passage.refresh_from_db()
     assert (passage.status, passage.section.heading, passage.exact) == ("anchored", "残る節", QUOTE)
+
+
+def test_tag_editor_shows_a_near_miss_as_the_existing_topic_and_a_new_tag_as_new(
+    page_as, live_server, article, analyst
+):
+    Topic.objects.create(slug="sino-russian-tech", name="中ロ技術協力",
+                         name_en="Sino-Russian tech partnership")
+    page = page_as(analyst)
+    page.goto(live_server.url + article.get_absolute_url())
+    _drag_select(page, QUOTE)
+    page.locator(".passage-adder").click()
+    tag_input = page.locator("#passage-tag-input")
+    tag_input.fill("sino-russian tech")
+    tag_input.press("Enter")
+    tag_input.fill("与信データ")
+    tag_input.press("Enter")
+    chips = page.locator(".passage-editor .chips.chosen .chip")
+    expect(chips).to_have_count(2)
+    expect(chips.nth(0)).to_contain_text("中ロ技術協力")
+    expect(chips.nth(0)).not_to_contain_text("新規")
+    expect(chips.nth(1)).to_contain_text("与信データ")
+    expect(chips.nth(1)).to_contain_text("新規")
+
+    page.locator(".passage-editor button[type=submit]").click()
+    expect(page.locator("mark.passage").first).to_be_visible()
+    assert sorted(t.slug for t in Passage.objects.get().topics.all()) == ["sino-russian-tech", "与信データ"]
+    assert Topic.objects.count() == 3

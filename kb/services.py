@@ -146,15 +146,21 @@ def resolve_topics(names: Iterable[str]) -> list[Topic]:
     """Topics for slugs or labels, creating a free tag for a name not yet known."""
     names = list(names)
     validate_topic_names(names)
-    topics = []
+    topics, created = [], []
     for name in names:
         topic = (
             Topic.objects.filter(slug=name).first()
             or Topic.objects.filter(name__iexact=name).first()
             or Topic.objects.filter(aliases__name__iexact=name).first()
-            or Topic.objects.create(name=name)
         )
+        if topic is None:
+            topic = Topic.objects.create(name=name)
+            created.append(topic.pk)
         topics.append(topic)
+    if created:
+        # A new free tag is a topic search lists, whichever write made it (a passage's
+        # tags are indexed with the passage only).
+        search_index.reindex_topics(created)
     return topics
 
 

@@ -123,7 +123,7 @@ class PassageModel:
     topics: set[str] = field(default_factory=set)
 
     def key(self) -> tuple:
-        return (self.article, self.section, self.analyst, self.exact, self.note,
+        return (self.article, self.section or "", self.analyst, self.exact, self.note,
                 tuple(sorted(self.topics)))
 
 

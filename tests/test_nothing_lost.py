@@ -57,7 +57,7 @@ COMMON = settings(
 PROFILES = {
     # No shrinking in CI: each step costs tens of milliseconds and shrinking can take
     # minutes; ten steps at most are short enough to read as they are.
-    "ci": settings(COMMON, max_examples=6, stateful_step_count=10,
+    "ci": settings(COMMON, max_examples=10, stateful_step_count=10,
                    phases=[Phase.explicit, Phase.generate]),
     "long": settings(COMMON, max_examples=300, stateful_step_count=30, derandomize=False),
 }

@@ -421,6 +421,9 @@ def _edit(data, body: str, word: str) -> str:
     return body[:start] + word + data.draw(TEXT, label="text") + body[end:]
 
 
+# Known failures when this was written (each fixed on its own branch of the same issue):
+# load_corpus after a topic rename (new slug) or merge raises IntegrityError (an alias
+# name already taken); a restore resets section versions under passages made on a later one.
 @pytest.mark.django_db
 def test_nothing_is_lost_whatever_the_sequence_of_writes(analyst, mini_corpus):
     NothingLost.corpus_dir = mini_corpus

@@ -10,6 +10,7 @@ from django.urls import reverse
 from kb import services
 from kb.models import SearchEntry, Topic
 from kb.search import index
+from kb.search.engine import search
 
 
 @pytest.fixture
@@ -126,3 +127,12 @@ def test_query_count_is_pinned_and_does_not_grow_with_passages(
     with django_assert_num_queries(8 if connection.vendor == "sqlite" else 10):
         html = search_html(client, "越境")
     assert len(re.findall('class="hit hit-passage"', html)) == 1 + extra
+
+
+def test_free_tags_a_passage_makes_are_found_as_topics(article, analyst):
+    """A tag typed on a passage is a new topic: search lists it like any other."""
+    passage = services.create_passage(section=article.sections.get(), analyst=analyst,
+                                      exact="個人情報", topics=["個人データ保護"])
+    services.update_passage(passage=passage, topics=["越境移転規則"])
+    assert [t.name for t, _ in search("個人データ保護").topics] == ["個人データ保護"]
+    assert [t.name for t, _ in search("越境移転規則").topics] == ["越境移転規則"]

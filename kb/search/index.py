@@ -25,11 +25,17 @@ def _labels(topic: Topic) -> list[str]:
     return [topic.name, *([topic.name_en] if topic.name_en else [])]
 
 
+def _tag_labels(topics: Iterable[Topic]) -> str:
+    # In an order of their own: prefetched tags come in the database's storage order, and
+    # an entry must not differ from its rebuild (a phrase can span two labels).
+    return " ".join(label for t in sorted(topics, key=lambda t: t.pk) for label in _labels(t))
+
+
 def _section_fields(section: Section) -> dict[str, list[str]]:
     return {
         "heading": index_tokens(section.heading),
         "title": index_tokens(section.article.title),
-        "topics": index_tokens(" ".join(label for t in section.topics.all() for label in _labels(t))),
+        "topics": index_tokens(_tag_labels(section.topics.all())),
         "body": index_tokens(section.plain_text),
     }
 
@@ -41,7 +47,7 @@ def _passage_fields(passage: Passage) -> dict[str, list[str]]:
     return {
         "heading": index_tokens(passage.note),
         "title": index_tokens(article.title if article else ""),
-        "topics": index_tokens(" ".join(label for t in passage.topics.all() for label in _labels(t))),
+        "topics": index_tokens(_tag_labels(passage.topics.all())),
         "body": index_tokens(passage.exact),
     }
 

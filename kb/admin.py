@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from . import services
-from .admin_revisions import (
+from kb import services
+from kb.admin_revisions import (
     ArticleRevisionMixin,
     SectionRevisionMixin,
     TopicRevisionMixin,
     VersionedForm,
 )
-from .forms import MarkdownField, SectionForm
-from .models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
-from .search import index as search_index
+from kb.forms import MarkdownField, SectionForm
+from kb.models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
+from kb.search import index as search_index
 
 
 class TopicFilter(admin.SimpleListFilter):

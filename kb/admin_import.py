@@ -22,8 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import importers, selectors, services
-from .models import Article, ImportDraft
+from kb import importers, selectors, services
+from kb.models import Article, ImportDraft
 
 
 class UploadForm(forms.Form):

@@ -21,9 +21,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from taggit.utils import edit_string_for_tags, parse_tags
 
-from .models import Section
-from .revisions import ARTICLE_FIELDS, ArticleState, SectionState
-from .text import normalise_source
+from kb.models import Section
+from kb.revisions import ARTICLE_FIELDS, ArticleState, SectionState
+from kb.text import normalise_source
 
 CLASH = "kb_clash"  # hidden inputs naming the form's unresolved clashes
 KEEP = "kb_keep-"  # + a clash's name: "mine" or "theirs"

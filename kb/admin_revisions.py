@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_import, admin_merge, revisions, services, wikilinks
-from .models import Article, Link, Section
+from kb import admin_import, admin_merge, revisions, services, wikilinks
+from kb.models import Article, Link, Section
 
 
 @dataclass

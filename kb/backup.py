@@ -32,11 +32,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from . import services
-from .cache import content_changed
-from .models import Article, Passage, Section, Topic
-from .search import index as search_index
-from .timestamps import utc_iso
+from kb import services
+from kb.cache import content_changed
+from kb.models import Article, Passage, Section, Topic
+from kb.search import index as search_index
+from kb.timestamps import utc_iso
 
 FORMAT = "kb-backup"
 # 2 adds passages; 3 the content's checksum, articles' report checksums and the version

@@ -37,7 +37,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from .models import ContentChange
+from kb.models import ContentChange
 
 logger = logging.getLogger(__name__)
 

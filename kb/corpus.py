@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Q
 from reversion.models import Version
 
-from . import services
-from .importers import checksum
-from .models import Article, Section
+from kb import services
+from kb.importers import checksum
+from kb.models import Article, Section
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 

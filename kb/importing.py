@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from . import importers, selectors, services
+from kb import importers, selectors, services
 
 
 @dataclass

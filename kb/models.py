@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .querysets import ArticleQuerySet, PassageQuerySet, SectionQuerySet, TopicManager
-from .text import html_to_text, normalise_source, render_markdown
-from .validators import validate_markdown
+from kb.querysets import ArticleQuerySet, PassageQuerySet, SectionQuerySet, TopicManager
+from kb.text import html_to_text, normalise_source, render_markdown
+from kb.validators import validate_markdown
 
 
 class Topic(TagBase):
@@ -183,7 +183,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         # Imported here: wikilinks reads these models to resolve [[...]] targets.
-        from .wikilinks import render_with_links, store_links
+        from kb.wikilinks import render_with_links, store_links
 
         self.body = normalise_source(self.body)
         self.body_html, links = render_with_links(self.body)

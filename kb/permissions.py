@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .models import Passage
+from kb.models import Passage
 
 User = AbstractBaseUser | AnonymousUser
 

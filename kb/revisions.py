@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from .diffs import diff_text
-from .models import Article, Section, TaggedSection, Topic
+from kb.diffs import diff_text
+from kb.models import Article, Section, TaggedSection, Topic
 
 # Article fields an editor changes, in the order a comparison shows them.
 ARTICLE_FIELDS = [

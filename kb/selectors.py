@@ -11,8 +11,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from .importers import TopicProfile, build_profiles
-from .models import (
+from kb.importers import TopicProfile, build_profiles
+from kb.models import (
     Article,
     ImportDraft,
     Passage,
@@ -22,7 +22,7 @@ from .models import (
     TopicAlias,
     TopicRedirect,
 )
-from .search.tokenise import normalise
+from kb.search.tokenise import normalise
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5

@@ -10,10 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils import timezone
 
-from . import permissions
-from .anchoring import codepoint_to_utf16
-from .models import Passage
-from .timestamps import utc_iso
+from kb import permissions
+from kb.anchoring import codepoint_to_utf16
+from kb.models import Passage
+from kb.timestamps import utc_iso
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_PROFILE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'

@@ -17,8 +17,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import anchoring, revisions, selectors, wikilinks
-from .models import (
+from kb import anchoring, revisions, selectors, wikilinks
+from kb.models import (
     Article,
     ImportDraft,
     Passage,
@@ -29,9 +29,9 @@ from .models import (
     TopicAlias,
     TopicRedirect,
 )
-from .search import index as search_index
-from .text import normalise_source
-from .validators import validate_no_nul, validate_topic_names
+from kb.search import index as search_index
+from kb.text import normalise_source
+from kb.validators import validate_no_nul, validate_topic_names
 
 EDITOR_GROUP = "editor"
 ANALYST_GROUP = "analyst"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import health, history, pages, passages, search
+from kb.views import health, history, pages, passages, search
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from .text import MAX_MARKDOWN_CHARS, markdown_problem
+from kb.text import MAX_MARKDOWN_CHARS, markdown_problem
 
 MESSAGES = {
     "nul": _("The text contains a NUL character."),
@@ -31,7 +31,7 @@ validate_no_nul = ProhibitNullCharactersValidator(message=MESSAGES["nul"], code=
 
 def validate_topic_names(names: list[str]) -> None:
     """Refuse a topic (tag) name its column cannot hold, before any lookup is tried."""
-    from .models import Topic
+    from kb.models import Topic
 
     limit = Topic._meta.get_field("name").max_length
     for name in names:

@@ -20,7 +20,7 @@ from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
-from .text import render_markdown
+from kb.text import render_markdown
 
 # [[target]] or [[target|label]]; no brackets or line breaks inside.
 WIKILINK_RE = r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]"
@@ -72,7 +72,7 @@ def find_links(source: str) -> list[WikiLink]:
 
 def resolve(links: list[WikiLink]) -> None:
     """Fill in each link's target in a fixed number of queries, whatever the number of links."""
-    from .models import Article, Section, Topic
+    from kb.models import Article, Section, Topic
 
     topic_links = [link for link in links if link.is_topic]
     article_links = [link for link in links if not link.is_topic]
@@ -167,7 +167,7 @@ def render_with_links(source: str) -> tuple[str, list[WikiLink]]:
 
 def store_links(section, links: list[WikiLink], *, adding: bool = False) -> None:
     """Replace the Link rows of ``section`` with ``links`` (derived data, rebuilt on save)."""
-    from .models import Link
+    from kb.models import Link
 
     if not adding:
         Link.objects.filter(source=section).delete()
@@ -194,7 +194,7 @@ def topic_keys(topic) -> list[str]:
 def refresh_links_to(keys: Iterable[str]) -> int:
     """Re-render the sections whose links to ``keys`` were missing, now that the target
     exists (or changed name); returns how many sections were saved again."""
-    from .models import Section
+    from kb.models import Section
 
     sections = Section.objects.filter(
         outgoing_links__target_key__in=list(keys),

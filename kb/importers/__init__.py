@@ -15,13 +15,13 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from ..cleanup import detect_style
-from ..validators import MESSAGES
-from .errors import ImportRejected
-from .extract import Extracted, check_size, decode_text, extract
-from .metadata import guess_authors, guess_date, guess_kind, guess_publisher
-from .split import ProposedSection, split_sections
-from .suggest import Suggestion, TopicProfile, build_profiles, suggest
+from kb.cleanup import detect_style
+from kb.importers.errors import ImportRejected
+from kb.importers.extract import Extracted, check_size, decode_text, extract
+from kb.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
+from kb.importers.split import ProposedSection, split_sections
+from kb.importers.suggest import Suggestion, TopicProfile, build_profiles, suggest
+from kb.validators import MESSAGES
 
 __all__ = [
     "Extracted", "ImportRejected", "ProposedArticle", "ProposedSection", "Suggestion",

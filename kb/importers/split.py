@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..cleanup import Style, clean_extracted_text, detect_style, fix_radicals, join_wrapped_lines
+from kb.cleanup import Style, clean_extracted_text, detect_style, fix_radicals, join_wrapped_lines
 
 MARKDOWN_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
 SPEAKER = re.compile(r"^\s*(＜[^＞]{1,40}＞)\s*$")

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
-from ..cache import content_changed
-from ..models import Article, Passage, SearchEntry, Section, Topic
-from .backends import IndexDocument, get_backend
-from .tokenise import index_tokens, normalise
+from kb.cache import content_changed
+from kb.models import Article, Passage, SearchEntry, Section, Topic
+from kb.search.backends import IndexDocument, get_backend
+from kb.search.tokenise import index_tokens, normalise
 
 BATCH = 500
 

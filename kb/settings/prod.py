@@ -4,8 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env_bool, env_list
+from kb.settings.base import *  # noqa: F403
+from kb.settings.base import BASE_DIR, DATABASES, env_bool, env_list
 
 DEBUG = False
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from .. import revisions, services
-from ..cache import reader_cache
-from ..models import Article
+from kb import revisions, services
+from kb.cache import reader_cache
+from kb.models import Article
 
 
 def _version(article: Article, version_id: str | int | None) -> Version:

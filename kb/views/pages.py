@@ -5,9 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from .. import selectors
-from ..cache import reader_cache
-from .passages import article_config
+from kb import selectors
+from kb.cache import reader_cache
+from kb.views.passages import article_config
 
 
 @reader_cache

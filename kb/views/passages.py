@@ -21,10 +21,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import permissions, selectors, serializers, services
-from ..anchoring import utf16_to_codepoint
-from ..models import Passage, Section, Topic
-from ..selectors import ArticlePage
+from kb import permissions, selectors, serializers, services
+from kb.anchoring import utf16_to_codepoint
+from kb.models import Passage, Section, Topic
+from kb.selectors import ArticlePage
 
 MAX_BODY = 64 * 1024  # a passage request is a few kilobytes at most
 

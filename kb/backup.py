@@ -33,10 +33,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kb import services
-from kb.cache import content_changed
 from kb.models import Article, Passage, Section, Topic
 from kb.search import index as search_index
-from kb.timestamps import utc_iso
+from kb.site.cache import content_changed
+from kb.site.timestamps import utc_iso
 
 FORMAT = "kb-backup"
 # 2 adds passages; 3 the content's checksum, articles' report checksums and the version

@@ -7,7 +7,6 @@ import reversion
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -409,23 +408,6 @@ class SearchEntry(models.Model):
         return f"{self.doc_type} {self.section_id or self.passage_id or self.article_id or self.topic_id}"
 
 
-class ContentChange(models.Model):
-    """Committed writes to kb's content, from which the page cache derives its generation.
-
-    Each write inserts one row (kb.cache.content_changed), visible only when its transaction
-    commits; after the commit the rows are folded into one, keeping their total weight and
-    latest time. The generation is that total and time: it grows with every commit, and
-    living in the database it cannot go back when the cache is restored from a snapshot.
-    Inserts take no lock another writer waits for, unlike a counter row updated in place.
-    """
-
-    weight = models.PositiveBigIntegerField(default=1)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.weight} change(s) up to {self.changed_at:%Y-%m-%d %H:%M:%S}"
-
-
 class ImportDraft(models.Model):
     """An import preview while its editor reviews it. A long report's preview (hundreds of
     sections, megabytes of text) does not fit in one form under Django's request limits, so
@@ -456,3 +438,4 @@ class ImportDraft(models.Model):
         starts = self.data["pages"]
         ends = [*starts[1:], len(self.data["sections"])]
         return range(starts[number - 1], ends[number - 1])
+from kb.site.models import ContentChange  # noqa: E402,F401

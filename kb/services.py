@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import reversion
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -33,35 +33,12 @@ from kb.search import index as search_index
 from kb.text import normalise_source
 from kb.validators import validate_no_nul, validate_topic_names
 
-EDITOR_GROUP = "editor"
-ANALYST_GROUP = "analyst"
-
-# Roles by permission codename (app "kb"). Readers need none: every page is public.
-ANALYST_PERMISSIONS = ["view_article", "view_section", "view_topic", "tag_passages"]
-EDITOR_MODELS = [
-    "article", "section", "topic", "topicalias", "taggedsection",
-    "passage", "taggedpassage", "topicredirect", "link",
-]
-
 
 def revision_comment(message: str, **params: object) -> str:
     """A revision comment, stored once and read by everyone later: written in the site's
     language (LANGUAGE_CODE), whatever the language of the request that made it."""
     with translation.override(settings.LANGUAGE_CODE):
         return gettext(message) % params
-
-
-@transaction.atomic
-def ensure_roles() -> None:
-    """Create the analyst and editor groups with their permissions (idempotent)."""
-    kb_permissions = Permission.objects.filter(content_type__app_label="kb")
-    analyst, _ = Group.objects.get_or_create(name=ANALYST_GROUP)
-    analyst.permissions.add(*kb_permissions.filter(codename__in=ANALYST_PERMISSIONS))
-    editor, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
-    editor.permissions.add(
-        *kb_permissions.filter(content_type__model__in=EDITOR_MODELS),
-        *kb_permissions.filter(codename__in=ANALYST_PERMISSIONS),
-    )
 
 
 @dataclass

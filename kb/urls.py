@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kb.views import health, history, pages, passages, search
+from kb.site import health
+from kb.views import history, pages, passages, search
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [
@@ -37,5 +38,5 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
 ]
 
-handler400 = "kb.views.errors.bad_request"
-handler500 = "kb.views.errors.server_error"
+handler400 = "kb.site.errors.bad_request"
+handler500 = "kb.site.errors.server_error"

@@ -13,6 +13,7 @@ from django.core.cache import cache
 
 from kb import services
 from kb.corpus import load_corpus
+from kb.site import roles
 
 _numbers = itertools.count(1)
 
@@ -66,12 +67,12 @@ def _user(django_user_model, username, group, is_staff=False):
 
 @pytest.fixture
 def editor(db, django_user_model):
-    return _user(django_user_model, "editor", services.EDITOR_GROUP, is_staff=True)
+    return _user(django_user_model, "editor", roles.EDITOR_GROUP, is_staff=True)
 
 
 @pytest.fixture
 def analyst(db, django_user_model):
-    return _user(django_user_model, "analyst", services.ANALYST_GROUP)
+    return _user(django_user_model, "analyst", roles.ANALYST_GROUP)
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def editor_client(client, editor):
 def _empty_page_cache(monkeypatch):
     """Each test starts with no cached page: the database is rolled back between tests,
     the local-memory cache is not. Nor does it inherit another test's cache outage."""
-    from kb import cache as page_cache
+    from kb.site import cache as page_cache
 
     monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)
     cache.clear()

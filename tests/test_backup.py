@@ -16,8 +16,7 @@ from kb.corpus import FIXTURES_DIR, load_corpus
 from kb.models import Article, Passage, Section, Topic, TopicAlias
 from kb.revisions import EditConflict
 from kb.text import normalise_source
-
-from .hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
+from tests.hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
 
 _VOLATILE = [
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'),

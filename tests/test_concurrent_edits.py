@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Section
-
-from .html_forms import form_data
+from tests.html_forms import form_data
 
 RUNS = 12
 

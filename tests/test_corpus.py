@@ -5,9 +5,8 @@ import pytest
 from kb import services
 from kb.corpus import FIXTURES_DIR, load_corpus
 from kb.models import Article, Section, Topic, TopicAlias
-
-from .corpus_text import missing_sentences
-from .test_fixtures_corpus import ARTICLES
+from tests.corpus_text import missing_sentences
+from tests.test_fixtures_corpus import ARTICLES
 
 CORE_TOPICS = ["digital-silk-road", "platformers", "sino-russian-tech", "data-institutions",
                "ai-regulation"]

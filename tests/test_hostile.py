@@ -14,15 +14,14 @@ from django.urls import reverse
 from kb import services
 from kb.models import Article, Passage, Section, TaggedPassage, TaggedSection, Topic
 from kb.text import normalise_source
-
-from .hostile import (
+from tests.hostile import (
     HOSTILE_BATCH_IDS,
     HOSTILE_BATCHES,
     HOSTILE_IDS,
     HOSTILE_STRINGS,
     executable_parts,
 )
-from .test_admin import _inline_post
+from tests.test_admin import _inline_post
 
 hostile = pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
 batches = pytest.mark.parametrize("texts", HOSTILE_BATCHES, ids=HOSTILE_BATCH_IDS)

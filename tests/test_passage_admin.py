@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from kb import services
 from kb.models import Passage, Topic, TopicRedirect
-
-from .test_admin import _inline_post
+from tests.test_admin import _inline_post
 
 BODY = "アリババは与信スコアの算出にeCreditalのデータを使う。"
 

@@ -16,9 +16,8 @@ from reversion.models import Version
 
 from kb import services
 from kb.models import Article, Passage, Section
-
-from .test_admin import _inline_post
-from .test_passage_views import _payload, _post
+from tests.test_admin import _inline_post
+from tests.test_passage_views import _payload, _post
 
 KEEP = "電子商取引の拡大。規制は強まる。"
 GONE = "アリババは与信スコアの算出にeCreditalのデータを使う。"

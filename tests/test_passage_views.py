@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from kb import services
 from kb.models import Passage, TaggedPassage, Topic
+from kb.site import roles
 
 BODY = "電子商取引の拡大。𠮷野家のアリババは与信スコアの算出にeCreditalのデータを使う。規制は強まる。"
 QUOTE = "与信スコアの算出にeCreditalのデータを使う"
@@ -27,7 +28,7 @@ def section(make_article):
 @pytest.fixture
 def other_analyst(django_user_model):
     user = django_user_model.objects.create_user("analyst2", password="pw")
-    user.groups.add(Group.objects.get(name=services.ANALYST_GROUP))
+    user.groups.add(Group.objects.get(name=roles.ANALYST_GROUP))
     return user
 
 

@@ -12,9 +12,8 @@ from reversion.models import Version
 from kb import services
 from kb.diffs import diff_text, split_sentences
 from kb.models import Article, Section
-
-from .html_forms import form_data
-from .test_admin import _inline_post
+from tests.html_forms import form_data
+from tests.test_admin import _inline_post
 
 
 def versions(article):

@@ -8,8 +8,7 @@ import pytest
 from kb.models import Section
 from kb.search.snippets import highlight, match_spans
 from kb.search.tokenise import normalise, normalise_with_spans, term_pattern, tokenise
-
-from .hostile import HOSTILE_STRINGS
+from tests.hostile import HOSTILE_STRINGS
 
 
 def _spans_by_token_stream(text, patterns):

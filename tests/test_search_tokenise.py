@@ -50,7 +50,7 @@ def test_both_ways_of_keeping_offsets_map_back_to_the_original(text):
 
 
 def test_offsets_map_back_on_every_hostile_string():
-    from .hostile import HOSTILE_STRINGS
+    from tests.hostile import HOSTILE_STRINGS
 
     for text in HOSTILE_STRINGS:
         _assert_spans_rebuild_the_normalised_text(text, *normalise_with_spans(text))

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
-from kb.cache import content_changed
 from kb.models import Article, Passage, SearchEntry, Section, Topic
 from kb.search.backends import IndexDocument, get_backend
 from kb.search.tokenise import index_tokens, normalise
+from kb.site.cache import content_changed
 
 BATCH = 500
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from kb import revisions, services
-from kb.cache import reader_cache
 from kb.models import Article
+from kb.site.cache import reader_cache
 
 
 def _version(article: Article, version_id: str | int | None) -> Version:

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from kb import selectors
-from kb.cache import reader_cache
+from kb.site.cache import reader_cache
 from kb.views.passages import article_config
 
 

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from kb.cache import reader_cache
 from kb.search.engine import PassageHit, SearchResults, SectionHit, search
 from kb.search.forms import SearchForm
-from kb.timestamps import utc_iso
+from kb.site.cache import reader_cache
+from kb.site.timestamps import utc_iso
 
 
 def _run(request: HttpRequest) -> tuple[SearchForm, SearchResults | None]:

@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from kb.timestamps import utc_iso
+from kb.site.timestamps import utc_iso
 
 # LogRecord attributes that are plumbing, not information worth shipping.
 _SKIP = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request"}

@@ -6,9 +6,8 @@ import sys
 
 from django.urls import reverse
 
-from kb.jsonlog import JsonFormatter
-
-from .test_settings import _manage
+from kb.site.jsonlog import JsonFormatter
+from tests.site.test_settings import _manage
 
 PROD_ENV = {"SECRET_KEY": "x" * 20 + "a-real-random-production-secret-key-0123456789",
             "ALLOWED_HOSTS": "kb.example.org"}

@@ -37,9 +37,10 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from kb.models import ContentChange
+from kb.site.models import ContentChange
 
-logger = logging.getLogger(__name__)
+# Named as before the move: operators filter on it (docs/deploy.md).
+logger = logging.getLogger("kb.cache")
 
 PAGE_KEY_PREFIX = "kb:page:"
 PAGE_TIMEOUT = 24 * 60 * 60  # a safety net only: invalidation is by generation
@@ -140,7 +141,7 @@ def watch_models(model_list: Iterable[type[models.Model]]) -> None:
     and django-taggit's own tag writes, which do not go through kb's services.
     """
     for model in model_list:
-        uid = f"kb.cache:{model._meta.label}"
+        uid = f"kb.site.cache:{model._meta.label}"
         post_save.connect(_model_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(_model_saved_or_deleted, sender=model, dispatch_uid=uid)
         m2m_changed.connect(_relation_changed, sender=model, dispatch_uid=uid)

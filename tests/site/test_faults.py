@@ -6,8 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Article, Section
-
-from .test_admin import _inline_post
+from tests.test_admin import _inline_post
 
 
 class DatabaseGoesAway:
@@ -107,9 +106,8 @@ def test_a_failed_service_write_leaves_nothing():
 
 def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, caplog,
                                     monkeypatch, django_assert_num_queries):
-    from kb import cache as page_cache
-
-    from .test_production import prod_redis_cache
+    from kb.site import cache as page_cache
+    from tests.site.test_production import prod_redis_cache
 
     settings.CACHES = prod_redis_cache(private_redis.url)
     url, home = article.get_absolute_url(), reverse("kb:home")

@@ -14,12 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from kb import cache as page_cache
 from kb import services
 from kb.corpus import load_corpus
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
-
-from .test_admin import _inline_post
+from kb.site import cache as page_cache
+from tests.test_admin import _inline_post
 
 
 @pytest.fixture

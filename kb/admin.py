@@ -19,7 +19,8 @@ from kb.admin_revisions import (
     VersionedForm,
 )
 from kb.forms import MarkdownField, SectionForm
-from kb.models import Article, Passage, Section, Topic, TopicAlias, TopicRedirect
+from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
+from kb.passages.models import Passage
 from kb.search import index as search_index
 
 

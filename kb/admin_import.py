@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kb import importers, selectors, services
-from kb.models import Article, ImportDraft
+from kb.editorial.models import ImportDraft
+from kb.library.models import Article
 
 
 class UploadForm(forms.Form):

@@ -18,8 +18,10 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from kb import admin_import, admin_merge, revisions, services, wikilinks
-from kb.models import Article, Link, Section
+from kb import admin_import, admin_merge, revisions, services
+from kb.library import services as library_services
+from kb.library import wikilinks
+from kb.library.models import Article, Link, Section
 
 
 @dataclass
@@ -149,7 +151,7 @@ class ArticleRevisionMixin(VersionedAdminMixin):
         super().save_related(request, form, formsets, change)
         # Reverting to an older revision here lets django-reversion delete sections itself.
         services.orphan_detached_passages(article=form.instance)
-        wikilinks.refresh_links_to(wikilinks.article_keys(form.instance.title))
+        library_services.refresh_links_to(wikilinks.article_keys(form.instance.title))
 
     def get_urls(self):
         view = self.admin_site.admin_view(admin_import.import_view)
@@ -201,7 +203,7 @@ class TopicRevisionMixin:
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        wikilinks.refresh_links_to(wikilinks.topic_keys(form.instance))
+        library_services.refresh_links_to(wikilinks.topic_keys(form.instance))
 
 
 class MissingFilter(admin.SimpleListFilter):

@@ -33,7 +33,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kb import services
-from kb.models import Article, Passage, Section, Topic
+from kb.library.models import Article, Section, Topic
+from kb.passages.models import Passage
 from kb.search import index as search_index
 from kb.site.cache import content_changed
 from kb.site.timestamps import utc_iso

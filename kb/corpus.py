@@ -15,7 +15,7 @@ from reversion.models import Version
 
 from kb import services
 from kb.importers import checksum
-from kb.models import Article, Section
+from kb.library.models import Article, Section
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 

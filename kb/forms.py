@@ -3,10 +3,10 @@
 from django import forms
 from taggit.forms import TagField
 
-from kb.models import Section
+from kb.library.models import Section
+from kb.library.validators import validate_topic_names
 from kb.selectors import find_topic
 from kb.text import normalise_source
-from kb.validators import validate_topic_names
 
 
 class MarkdownField(forms.CharField):

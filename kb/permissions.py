@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from kb.models import Passage
+from kb.passages.models import Passage
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -11,17 +11,10 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
+from kb.editorial.models import ImportDraft
 from kb.importers import TopicProfile, build_profiles
-from kb.models import (
-    Article,
-    ImportDraft,
-    Passage,
-    Section,
-    TaggedSection,
-    Topic,
-    TopicAlias,
-    TopicRedirect,
-)
+from kb.library.models import Article, Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.passages.models import Passage
 from kb.search.tokenise import normalise
 
 RECENT_ARTICLES = 10

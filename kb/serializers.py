@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kb import permissions
 from kb.anchoring import codepoint_to_utf16
-from kb.models import Passage
+from kb.passages.models import Passage
 from kb.site.timestamps import utc_iso
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"

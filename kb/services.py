@@ -17,21 +17,16 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from kb import anchoring, revisions, selectors, wikilinks
-from kb.models import (
-    Article,
-    ImportDraft,
-    Passage,
-    Section,
-    TaggedPassage,
-    TaggedSection,
-    Topic,
-    TopicAlias,
-    TopicRedirect,
-)
+from kb import anchoring, revisions, selectors
+from kb.editorial.models import ImportDraft
+from kb.library import services as library_services
+from kb.library import wikilinks
+from kb.library.models import Article, Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.library.validators import validate_topic_names
+from kb.passages.models import Passage, TaggedPassage
 from kb.search import index as search_index
 from kb.text import normalise_source
-from kb.validators import validate_no_nul, validate_topic_names
+from kb.validators import validate_no_nul
 
 
 def revision_comment(message: str, **params: object) -> str:
@@ -90,7 +85,7 @@ def create_article(
         reversion.set_comment(comment or revision_comment(gettext_noop("Created")))
         article = _create_article(data)
     # Links written before this article existed now have a target.
-    wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+    library_services.refresh_links_to(wikilinks.article_keys(article.title))
     return article
 
 
@@ -289,7 +284,7 @@ def update_article(
             section.topics.set(resolve_topics(item.topics))
         search_index.reindex_articles([article.pk])
     if article.title != old_title:
-        wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+        library_services.refresh_links_to(wikilinks.article_keys(article.title))
     return article
 
 
@@ -326,7 +321,7 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
             save_section(section=section)  # re-anchors the section's passages
             section.topics.set([topics[t] for t in item.topic_ids if t in topics])
         search_index.reindex_articles([article.pk])
-    wikilinks.refresh_links_to(wikilinks.article_keys(article.title))
+    library_services.refresh_links_to(wikilinks.article_keys(article.title))
     return article
 # Passages: analysts' tagged spans of a section, and the section edits that move them.
 

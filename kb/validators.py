@@ -27,18 +27,3 @@ def validate_markdown(value: str) -> None:
 
 
 validate_no_nul = ProhibitNullCharactersValidator(message=MESSAGES["nul"], code="nul")
-
-
-def validate_topic_names(names: list[str]) -> None:
-    """Refuse a topic (tag) name its column cannot hold, before any lookup is tried."""
-    from kb.models import Topic
-
-    limit = Topic._meta.get_field("name").max_length
-    for name in names:
-        validate_no_nul(name)
-    too_long = [name for name in names if len(name) > limit]
-    if too_long:
-        raise ValidationError(
-            _("A topic name may have at most %(limit)s characters."),
-            code="topic_name_length", params={"limit": limit},
-        )

@@ -12,8 +12,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import prefetch_related_objects
 from django.utils.safestring import SafeString
 
-from kb.models import Article, Passage, SearchEntry, Section, Topic
+from kb.library.models import Article, Section, Topic
+from kb.passages.models import Passage
 from kb.search.backends import Backend, Candidate, get_backend
+from kb.search.models import SearchEntry
 from kb.search.query import ParsedQuery, parse
 from kb.search.snippets import highlight
 from kb.search.tokenise import Pattern, index_tokens, normalise

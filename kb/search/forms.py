@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kb import selectors
-from kb.models import Article
+from kb.library.models import Article
 from kb.search.engine import SearchFilters
 
 

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
-from kb.models import Article, Passage, SearchEntry, Section, Topic
+from kb.library.models import Article, Section, Topic
+from kb.passages.models import Passage
 from kb.search.backends import IndexDocument, get_backend
+from kb.search.models import SearchEntry
 from kb.search.tokenise import index_tokens, normalise
 from kb.site.cache import content_changed
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from kb.models import SearchEntry
+from kb.search.models import SearchEntry
 from kb.search.tokenise import Pattern, normalise, term_pattern
 
 MAX_TERMS = 10

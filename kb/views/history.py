@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from kb import revisions, services
-from kb.models import Article
+from kb.library.models import Article
 from kb.site.cache import reader_cache
 
 

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kb import permissions, selectors, serializers, services
 from kb.anchoring import utf16_to_codepoint
-from kb.models import Passage, Section, Topic
+from kb.library.models import Section, Topic
+from kb.passages.models import Passage
 from kb.selectors import ArticlePage
 
 MAX_BODY = 64 * 1024  # a passage request is a few kilobytes at most

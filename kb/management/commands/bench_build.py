@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb import services
 from kb.corpus import read_articles, read_topics
-from kb.models import Article
+from kb.library.models import Article
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import importers, importing, services
-from kb.models import Article
+from kb.library.models import Article
 
 
 class Command(BaseCommand):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from kb import services
 from kb.admin_revisions import (
     ArticleRevisionMixin,
     SectionRevisionMixin,
@@ -19,8 +18,9 @@ from kb.admin_revisions import (
     VersionedForm,
 )
 from kb.forms import MarkdownField, SectionForm
+from kb.library import services as library_services
 from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
-from kb.passages.models import Passage
+from kb.passages import services as passage_services
 from kb.search import index as search_index
 
 
@@ -79,18 +79,18 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
         # deleted ones so their passages are kept as orphans.
         sections = formset.save(commit=False)
         if formset.deleted_objects:
-            services.delete_sections(sections=Section.objects.filter(
+            passage_services.delete_sections(sections=Section.objects.filter(
                 pk__in=[s.pk for s in formset.deleted_objects]))
         for section in sections:
-            services.save_section(section=section, edited=True)
+            passage_services.save_section(section=section, edited=True)
         formset.save_m2m()
 
     def delete_model(self, request, obj):
-        services.delete_article(article=obj)
+        passage_services.delete_article(article=obj)
 
     def delete_queryset(self, request, queryset):
         for article in queryset:
-            services.delete_article(article=article)
+            passage_services.delete_article(article=article)
 
     @admin.display(description=_("sections"), ordering="num_sections")
     def section_count(self, article: Article) -> int:
@@ -122,13 +122,13 @@ class SectionAdmin(SectionRevisionMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         self.bump_article_version(obj)
-        services.save_section(section=obj, edited=True)
+        passage_services.save_section(section=obj, edited=True)
 
     def delete_model(self, request, obj):
-        services.delete_sections(sections=Section.objects.filter(pk=obj.pk))
+        passage_services.delete_sections(sections=Section.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        services.delete_sections(sections=queryset)
+        passage_services.delete_sections(sections=queryset)
 
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:
@@ -157,7 +157,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # A new name or slug leaves a redirect from the old URL.
-            services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
+            library_services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
         else:
             super().save_model(request, obj, form, change)
 
@@ -183,7 +183,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
             sources = [t for t in queryset if t.pk != target.pk]
             try:
                 for source in sources:
-                    services.merge_topics(source=source, target=target)
+                    library_services.merge_topics(source=source, target=target)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
                 return None
@@ -243,58 +243,5 @@ class TopicRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["topic"]
 
 
-class PassageForm(forms.ModelForm):
-    class Meta:
-        model = Passage
-        fields = ["topics", "note"]
-
-    def clean_topics(self):
-        try:
-            return services.clean_topic_names(self.cleaned_data["topics"])
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages) from None
-
-
-@admin.register(Passage)
-class PassageAdmin(admin.ModelAdmin):
-    """Editors review and correct passages; analysts make them on the article page,
-    where the text can be selected, so there is no add form here."""
-
-    form = PassageForm
-    list_display = ["__str__", "article", "section", "analyst", "status", "topic_list",
-                    "created_at"]
-    list_filter = ["status", ("tagged_items__tag", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["exact", "note", "article__title", "analyst__username"]
-    list_select_related = ["article", "section", "analyst"]
-    fields = ["topics", "note", "exact", "prefix", "suffix", "start", "end", "article",
-              "section", "section_version", "status", "analyst", "created_at", "updated_at"]
-    readonly_fields = ["exact", "prefix", "suffix", "start", "end", "article", "section",
-                       "section_version", "status", "analyst", "created_at", "updated_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("topics")
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description=_("topics"))
-    def topic_list(self, passage: Passage) -> str:
-        return "、".join(t.name for t in passage.topics.all())
-
-    def save_model(self, request, obj, form, change):
-        services.update_passage(
-            passage=obj, topics=form.cleaned_data["topics"], note=form.cleaned_data["note"]
-        )
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the service saved the topics
-
-    def delete_model(self, request, obj):
-        services.delete_passage(passage=obj)
-
-    def delete_queryset(self, request, queryset):
-        for passage in queryset:
-            services.delete_passage(passage=passage)
-
-    def view_on_site(self, passage: Passage) -> str | None:
-        return passage.get_absolute_url() or None
+# Every room's admin registers its models when Django's autodiscover imports this module.
+from kb.passages import admin as passages_admin  # noqa: E402,F401

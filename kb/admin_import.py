@@ -22,7 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb import importers, selectors, services
+from kb import importers, selectors
+from kb.editorial import services as editorial_services
 from kb.editorial.models import ImportDraft
 from kb.library.models import Article
 
@@ -87,10 +88,10 @@ def _topic_names(value: str) -> list[str]:
     return [n.strip() for n in value.replace("、", ",").split(",") if n.strip()]
 
 
-def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> services.ArticleData:
+def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> editorial_services.ArticleData:
     """The reviewed preview as the service's input: deleted sections dropped, sections
     marked "join" appended to the one above (their topics too)."""
-    merged: list[services.SectionData] = []
+    merged: list[editorial_services.SectionData] = []
     for item in sections:
         if item.get("DELETE") or not (item.get("heading") or item.get("body")):
             continue
@@ -101,10 +102,10 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
             above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
             above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
         else:
-            merged.append(services.SectionData(heading=item.get("heading", ""),
+            merged.append(editorial_services.SectionData(heading=item.get("heading", ""),
                                                body=item.get("body", ""), topics=topics))
     data = form.cleaned_data
-    return services.ArticleData(
+    return editorial_services.ArticleData(
         title=data["title"], slug=data["slug"], kind=data["kind"], sections=merged,
         publisher=data["publisher"], authors=_topic_names(data["authors"]),
         published_on=data["published_on"], source_url=data["source_url"], checksum=checksum,
@@ -134,7 +135,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
          "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
         for s, found in zip(proposal.sections, suggestions)
     ]
-    draft = services.create_import_draft(user=request.user, data={
+    draft = editorial_services.create_import_draft(user=request.user, data={
         "article": {
             "title": title, "slug": selectors.unique_slug(title), "kind": proposal.kind,
             "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
@@ -226,7 +227,7 @@ def _save(request: HttpRequest, model_admin) -> HttpResponse:
     form = ArticleForm(request.POST)
     formset = SectionFormSet(request.POST)
     try:
-        draft = services.update_import_draft(
+        draft = editorial_services.update_import_draft(
             draft=draft, page=page, article={name: form[name].data or "" for name in form.fields},
             sections=[_typed(section) for section in formset.forms],
         )
@@ -268,9 +269,9 @@ def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, fo
         form.add_error("slug", _("Another article has this slug."))
         return again()
     try:
-        article = services.import_article(
+        article = editorial_services.import_article(
             data=data, user=request.user, source_name=draft.data["source_name"], draft=draft)
-    except services.DuplicateReport as duplicate:
+    except editorial_services.DuplicateReport as duplicate:
         return again(_duplicate_message(duplicate.existing))
     except ValidationError as error:
         return again(" ".join(error.messages))

@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from kb import admin_import, admin_merge, revisions, services
+from kb import admin_import, admin_merge, revisions
 from kb.library import services as library_services
 from kb.library import wikilinks
 from kb.library.models import Article, Link, Section
+from kb.passages import services as passage_services
 
 
 @dataclass
@@ -150,7 +151,7 @@ class ArticleRevisionMixin(VersionedAdminMixin):
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Reverting to an older revision here lets django-reversion delete sections itself.
-        services.orphan_detached_passages(article=form.instance)
+        passage_services.orphan_detached_passages(article=form.instance)
         library_services.refresh_links_to(wikilinks.article_keys(form.instance.title))
 
     def get_urls(self):

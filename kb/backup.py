@@ -32,7 +32,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kb import services
+from kb.editorial import services as editorial_services
+from kb.library import services as library_services
 from kb.library.models import Article, Section, Topic
 from kb.passages.models import Passage
 from kb.search import index as search_index
@@ -210,18 +211,18 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
         Topic.objects.all().delete()
     try:
         _check_text(data)
-        services.create_missing_topics(
-            [services.TopicData(**_fields(t, services.TopicData)) for t in data["topics"]]
+        library_services.create_missing_topics(
+            [library_services.TopicData(**_fields(t, library_services.TopicData)) for t in data["topics"]]
         )
         for item in data["articles"]:
             authors = item.get("authors") or ""
-            services.create_article(data=services.ArticleData(
-                **_fields(item, services.ArticleData, skip={"sections", "authors", "published_on"}),
+            editorial_services.create_article(data=editorial_services.ArticleData(
+                **_fields(item, editorial_services.ArticleData, skip={"sections", "authors", "published_on"}),
                 authors=[authors] if authors else [],
                 published_on=date.fromisoformat(item["published_on"])
                 if item.get("published_on") else None,
                 sections=[
-                    services.SectionData(**_fields(s, services.SectionData))
+                    editorial_services.SectionData(**_fields(s, editorial_services.SectionData))
                     for s in item["sections"]
                 ],
             ))

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.db.models import Q
 from reversion.models import Version
 
-from kb import services
+from kb.editorial import services as editorial_services
 from kb.importers import checksum
+from kb.library import services as library_services
 from kb.library.models import Article, Section
+from kb.passages import services as passage_services
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -28,17 +30,17 @@ class LoadReport:
     passages_created: int = 0
 
 
-def read_topics(directory: Path = FIXTURES_DIR) -> list[services.TopicData]:
+def read_topics(directory: Path = FIXTURES_DIR) -> list[library_services.TopicData]:
     items = json.loads((directory / "topics.json").read_text(encoding="utf-8"))
-    return [services.TopicData(**item) for item in items]
+    return [library_services.TopicData(**item) for item in items]
 
 
-def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
+def read_articles(directory: Path = FIXTURES_DIR) -> list[editorial_services.ArticleData]:
     articles = []
     for path in sorted((directory / "corpus").glob("*.json")):
         item = json.loads(path.read_text(encoding="utf-8"))
         articles.append(
-            services.ArticleData(
+            editorial_services.ArticleData(
                 title=item["title"],
                 slug=item["slug"],
                 kind=item["kind"],
@@ -52,7 +54,7 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
                 summary=item.get("summary", ""),
                 checksum=_source_checksum(directory, item.get("source_file", "")),
                 sections=[
-                    services.SectionData(
+                    editorial_services.SectionData(
                         heading=s["heading"], body=s["body"], topics=s["topics"], anchor=s["anchor"]
                     )
                     for s in item["sections"]
@@ -78,7 +80,7 @@ def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
     deleted since (deleting it was an editor's decision, and its revisions can bring it
     back)."""
     user, first_time = curator()
-    topics = services.create_missing_topics(read_topics(directory))
+    topics = library_services.create_missing_topics(read_topics(directory))
     articles = read_articles(directory)
     existing = set(Article.objects.values_list("slug", flat=True)) | loaded_slugs(user)
     checksums = set(Article.objects.filter(checksum__in=[a.checksum for a in articles if a.checksum])
@@ -88,7 +90,7 @@ def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
         if data.slug in existing or data.checksum in checksums:
             skipped.append(data.slug)
             continue
-        services.create_article(data=data, user=user)
+        editorial_services.create_article(data=data, user=user)
         created.append(data.slug)
     passages = load_passages(directory, new_articles=created, user=user, first_time=first_time)
     return LoadReport(topics_created=len(topics), articles_created=created, articles_skipped=skipped,
@@ -139,7 +141,7 @@ def load_passages(
         ).first()
         if section is None:
             continue  # its article is not in the database
-        services.create_passage(
+        passage_services.create_passage(
             section=section, analyst=user, exact=item["exact"],
             topics=item["topics"], note=item.get("note", ""),
         )

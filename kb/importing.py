@@ -9,12 +9,13 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from kb import importers, selectors, services
+from kb import importers, selectors
+from kb.editorial import services as editorial_services
 
 
 @dataclass
 class Prepared:
-    data: services.ArticleData
+    data: editorial_services.ArticleData
     proposal: importers.ProposedArticle
     suggestions: list[list[importers.Suggestion]]
     encoding: str
@@ -30,12 +31,12 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
     profiles = selectors.topic_profiles()
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     title = proposal.title or PurePath(filename).stem
-    data = services.ArticleData(
+    data = editorial_services.ArticleData(
         title=title, slug=selectors.unique_slug(title), kind=kind or proposal.kind,
         publisher=proposal.publisher, authors=proposal.authors,
         published_on=proposal.published_on, checksum=proposal.checksum,
         sections=[
-            services.SectionData(
+            editorial_services.SectionData(
                 heading=s.heading, body=s.body,
                 topics=[x.slug for x in found if x.labels] if accept_topics else [],
             )

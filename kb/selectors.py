@@ -266,48 +266,6 @@ def find_topic(name: str) -> Topic | None:
     return Topic.objects.get(pk=min(found)[1]) if found else None
 
 
-@dataclass
-class MyPassagesPage:
-    passages: list[Passage]
-    topics: list[Topic]
-    articles: list[Article]
-    topic: Topic | None
-    article: Article | None
-    repair_count: int
-
-
-def my_passages(user, *, topic_slug: str = "", article_slug: str = "") -> MyPassagesPage:
-    """An analyst's passages, optionally of one topic and/or article, with the topics and
-    articles their passages have (the filter choices). Unknown filters select nothing."""
-    mine = Passage.objects.by(user)
-    passages = mine.with_details().in_reading_order()
-    topic = article = None
-    if topic_slug:
-        topic = topic_by_slug(topic_slug)  # a bookmarked filter survives a rename
-        passages = passages.tagged_with(topic) if topic else passages.none()
-    if article_slug:
-        article = Article.objects.filter(slug=article_slug).first()
-        passages = passages.filter(article=article) if article else passages.none()
-    return MyPassagesPage(
-        passages=list(passages),
-        topics=list(Topic.objects.filter(tagged_passages__content_object__analyst=user)
-                    .distinct().order_by("name")),
-        articles=list(Article.objects.filter(passages__analyst=user)
-                      .distinct().order_by("title")),
-        topic=topic,
-        article=article,
-        repair_count=mine.needing_repair().count(),
-    )
-
-
-def passages_to_repair(user, *, everyone: bool) -> list[Passage]:
-    """Fuzzy and orphaned passages: the user's own, or everyone's (for editors)."""
-    passages = Passage.objects.needing_repair()
-    if not everyone:
-        passages = passages.by(user)
-    return list(passages.with_details().in_reading_order())
-
-
 def import_draft(token: str, *, user) -> ImportDraft | None:
     """The user's import preview with this token (from the preview's form), if still kept."""
     try:

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kb.passages import views as passages
 from kb.site import health
-from kb.views import history, pages, passages, search
+from kb.views import history, pages, search
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 kb_patterns = [

@@ -11,8 +11,8 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from kb import services
 from kb.corpus import load_corpus
+from kb.editorial import services as editorial_services
 from kb.site import roles
 
 _numbers = itertools.count(1)
@@ -25,14 +25,14 @@ def make_article(db):
 
     def make(title=None, sections=(("はじめに", "本文です。", ["platformers"]),), **fields):
         n = next(_numbers)
-        data = services.ArticleData(
+        data = editorial_services.ArticleData(
             title=title or f"記事{n}",
             slug=fields.pop("slug", f"article-{n}"),
             kind=fields.pop("kind", "column"),
-            sections=[services.SectionData(heading=h, body=b, topics=t) for h, b, t in sections],
+            sections=[editorial_services.SectionData(heading=h, body=b, topics=t) for h, b, t in sections],
             **fields,
         )
-        return services.create_article(data=data)
+        return editorial_services.create_article(data=data)
 
     return make
 

@@ -11,9 +11,11 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from kb import backup, services
+from kb import backup
 from kb.corpus import FIXTURES_DIR, load_corpus
+from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section, Topic, TopicAlias
+from kb.passages import services as passage_services
 from kb.revisions import EditConflict
 from kb.text import normalise_source
 from tests.hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
@@ -100,14 +102,14 @@ def passages(site, analyst, editor):
     """Passages of every state: tagged with a note, by two analysts, a fuzzy one, and an
     orphan whose section was deleted."""
     first, second = Section.objects.get(heading="一"), Section.objects.get(heading="三")
-    services.create_passage(section=first, analyst=analyst, exact="ファーウェイ", start=0,
+    passage_services.create_passage(section=first, analyst=analyst, exact="ファーウェイ", start=0,
                             topics=["huawei", "新しいタグ"], note="制裁の**根拠**")
-    fuzzy = services.create_passage(section=second, analyst=analyst, exact="一帯一路",
+    fuzzy = passage_services.create_passage(section=second, analyst=analyst, exact="一帯一路",
                                     topics=["digital-silk-road"])
     Passage.objects.filter(pk=fuzzy.pk).update(status=Passage.Status.FUZZY)
-    doomed = services.create_passage(section=Section.objects.get(heading="二"), analyst=editor,
+    doomed = passage_services.create_passage(section=Section.objects.get(heading="二"), analyst=editor,
                                      exact="a", topics=["分析用の自由タグ"], note="表の中")
-    services.delete_sections(sections=Section.objects.filter(pk=doomed.section_id))
+    passage_services.delete_sections(sections=Section.objects.filter(pk=doomed.section_id))
     return _passage_rows()
 
 
@@ -187,7 +189,7 @@ def test_an_exception_during_restore_leaves_nothing_behind(site, tmp_path, monke
     call_command("export_kb", tmp_path / "kb.json")
     Article.objects.all().delete()
     Topic.objects.all().delete()
-    real, calls = services.create_article, []
+    real, calls = editorial_services.create_article, []
 
     def crash_on_second(**kwargs):
         calls.append(1)
@@ -195,7 +197,7 @@ def test_an_exception_during_restore_leaves_nothing_behind(site, tmp_path, monke
             raise RuntimeError("power cut")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "create_article", crash_on_second)
+    monkeypatch.setattr(editorial_services, "create_article", crash_on_second)
     with pytest.raises(RuntimeError):
         call_command("import_kb", tmp_path / "kb.json")
     assert not Article.objects.exists() and not Section.objects.exists()
@@ -213,7 +215,7 @@ def test_an_exception_during_a_corpus_import_leaves_nothing_behind(db, tmp_path,
             "authors": [], "published_on": None, "summary": "", "source_file": "x.txt",
             "sections": [{"anchor": "s-1", "heading": "一", "body": "本文", "topics": ["ai"]}],
         }), encoding="utf-8")
-    real, calls = services.create_article, []
+    real, calls = editorial_services.create_article, []
 
     def crash_on_second(**kwargs):
         calls.append(1)
@@ -221,7 +223,7 @@ def test_an_exception_during_a_corpus_import_leaves_nothing_behind(db, tmp_path,
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "create_article", crash_on_second)
+    monkeypatch.setattr(editorial_services, "create_article", crash_on_second)
     with pytest.raises(RuntimeError):
         load_corpus(tmp_path)
     assert not Article.objects.exists() and not Topic.objects.exists()
@@ -373,20 +375,20 @@ def edited_corpus(corpus, analyst) -> int:
     article = Article.objects.get(slug=corpus.articles_created[0])
     for body_suffix in ("（追記）", "（再追記）"):
         stored = Article.objects.get(pk=article.pk)
-        services.update_article(
+        editorial_services.update_article(
             article=stored, loaded_version=stored.version, user=None,
-            data=services.ArticleData(
+            data=editorial_services.ArticleData(
                 title=stored.title, slug=stored.slug, kind=stored.kind,
-                sections=[services.SectionData(heading=s.heading, body=s.body + body_suffix,
+                sections=[editorial_services.SectionData(heading=s.heading, body=s.body + body_suffix,
                                                anchor=s.anchor,
                                                topics=[t.slug for t in s.topics.all()])
                           for s in stored.sections.order_by("position")],
             ),
         )
     first = Section.objects.filter(article=article).order_by("position").first()
-    services.create_passage(section=first, analyst=analyst, exact="（再追記）", topics=["新タグ"])
+    passage_services.create_passage(section=first, analyst=analyst, exact="（再追記）", topics=["新タグ"])
     for passage in Passage.objects.filter(article=article).exclude(section=None):
-        services.confirm_passage(passage=passage)
+        passage_services.confirm_passage(passage=passage)
     article.refresh_from_db()
     assert max(Passage.objects.values_list("section_version", flat=True)) == 3
     return article.version
@@ -408,12 +410,12 @@ def test_version_counters_survive_a_restore(edited_corpus, tmp_path):
     restored = Article.objects.get(slug=article.slug)
     for title in ("復元後の編集", "復元後の再編集"):  # someone else's work after the restore
         stored = Article.objects.get(pk=restored.pk)
-        services.update_article(article=stored, loaded_version=stored.version, user=None,
-                                data=services.ArticleData(title=title, slug=stored.slug,
+        editorial_services.update_article(article=stored, loaded_version=stored.version, user=None,
+                                data=editorial_services.ArticleData(title=title, slug=stored.slug,
                                                           kind=stored.kind, sections=[]))
     with pytest.raises(EditConflict):
-        services.update_article(article=restored, loaded_version=loaded, user=None,
-                                data=services.ArticleData(title="古いフォームから", slug=restored.slug,
+        editorial_services.update_article(article=restored, loaded_version=loaded, user=None,
+                                data=editorial_services.ArticleData(title="古いフォームから", slug=restored.slug,
                                                           kind=restored.kind, sections=[]))
     assert Article.objects.get(pk=restored.pk).title == "復元後の再編集"
 

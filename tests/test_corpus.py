@@ -2,9 +2,11 @@
 
 import pytest
 
-from kb import services
 from kb.corpus import FIXTURES_DIR, load_corpus
+from kb.editorial import services as editorial_services
+from kb.library import services as library_services
 from kb.models import Article, Section, Topic, TopicAlias
+from kb.passages import services as passage_services
 from tests.corpus_text import missing_sentences
 from tests.test_fixtures_corpus import ARTICLES
 
@@ -60,7 +62,7 @@ def test_loading_again_after_a_topic_rename_keeps_the_rename(corpus):
     """`make run` after an editor renamed a shipped topic (name and slug) starts, and does
     not bring the old topic back beside the renamed one."""
     topic = Topic.objects.get(slug="ai-regulation")
-    services.rename_topic(topic=topic, name="AIガバナンス・規制", slug="ai-governance")
+    library_services.rename_topic(topic=topic, name="AIガバナンス・規制", slug="ai-governance")
     counts = (Topic.objects.count(), TopicAlias.objects.count())
     report = load_corpus()
     assert report.topics_created == 0
@@ -70,7 +72,7 @@ def test_loading_again_after_a_topic_rename_keeps_the_rename(corpus):
 
 
 def test_loading_again_after_a_topic_merge_keeps_the_merge(corpus):
-    services.merge_topics(source=Topic.objects.get(slug="ai-regulation"),
+    library_services.merge_topics(source=Topic.objects.get(slug="ai-regulation"),
                           target=Topic.objects.get(slug="artificial-intelligence"))
     counts = (Topic.objects.count(), TopicAlias.objects.count())
     assert load_corpus().topics_created == 0
@@ -81,12 +83,12 @@ def test_loading_again_after_a_topic_merge_keeps_the_merge(corpus):
 def test_loading_again_keeps_edited_articles_and_does_not_resurrect_deleted_ones(corpus):
     slugs = sorted(corpus.articles_created)
     edited = Article.objects.get(slug=slugs[0])
-    data = services.ArticleData(
+    data = editorial_services.ArticleData(
         title="編集後の題名", slug="edited-slug", kind=edited.kind,
-        sections=[services.SectionData(heading="一", body="編集後の本文。")],
+        sections=[editorial_services.SectionData(heading="一", body="編集後の本文。")],
     )
-    services.update_article(article=edited, loaded_version=edited.version, data=data, user=None)
-    services.delete_article(article=Article.objects.get(slug=slugs[1]))
+    editorial_services.update_article(article=edited, loaded_version=edited.version, data=data, user=None)
+    passage_services.delete_article(article=Article.objects.get(slug=slugs[1]))
     count = Article.objects.count()
 
     report = load_corpus()

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from kb import services
+from kb.editorial import services as editorial_services
 from kb.models import Article, ImportDraft, Section, Topic, TopicAlias
 from kb.pdfwriter import text_pdf
 
@@ -287,9 +287,9 @@ def test_a_refused_save_shows_the_preview_again_with_what_was_typed(editor_clien
 
 def test_previews_left_unsaved_for_a_week_are_dropped(editor_client, editor):
     with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
-        old = services.create_import_draft(user=editor, data={})
+        old = editorial_services.create_import_draft(user=editor, data={})
     with time_machine.travel(datetime(2026, 1, 7, tzinfo=UTC), tick=False):
-        kept = services.create_import_draft(user=editor, data={})
+        kept = editorial_services.create_import_draft(user=editor, data={})
     with time_machine.travel(datetime(2026, 1, 9, tzinfo=UTC), tick=False):
         _preview(editor_client)
     assert not ImportDraft.objects.filter(pk=old.pk).exists()

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from kb import selectors, services
+from kb import selectors
 from kb.models import Section, Topic
+from kb.passages import services as passage_services
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_topic_page_shows_the_first_articles_and_passages_and_links_to_all_of_th
         for n in range(3)
     ]
     for n, article in enumerate(articles):
-        services.create_passage(section=article.sections.first(), analyst=analyst,
+        passage_services.create_passage(section=article.sections.first(), analyst=analyst,
                                 exact=f"本文{n}0", topics=["platformers"])
     topic = topics["platformers"]
     html = client.get(topic.get_absolute_url()).content.decode()
@@ -208,7 +209,7 @@ def _build(make_article, analyst, articles, sections_per_article):
         # Two overlapping passages per section, with tags, by an analyst.
         for j, section in enumerate(article.sections.all()):
             for quote in ("前半と", "と後半"):
-                services.create_passage(section=section, analyst=analyst, exact=quote,
+                passage_services.create_passage(section=section, analyst=analyst, exact=quote,
                                         topics=[slugs[j % 3], slugs[i % 3]])
 
 

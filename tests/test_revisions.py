@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from kb import services
 from kb.diffs import diff_text, split_sentences
+from kb.editorial import services as editorial_services
 from kb.models import Article, Section
 from tests.html_forms import form_data
 from tests.test_admin import _inline_post
@@ -99,11 +99,11 @@ def test_history_shows_the_sites_time_and_gives_machines_utc(client, make_articl
 def test_editor_restores_an_old_revision_as_a_new_one(editor_client, make_article):
     article = make_article(sections=[("一", "最初の本文。", []), ("二", "二番目。", [])])
     first = versions(article)[0]
-    services.update_article(
+    editorial_services.update_article(
         article=article, loaded_version=1, user=None, comment="edit",
-        data=services.ArticleData(
+        data=editorial_services.ArticleData(
             title="改題", slug=article.slug, kind=article.kind,
-            sections=[services.SectionData(heading="一", body="書き換えた。",
+            sections=[editorial_services.SectionData(heading="一", body="書き換えた。",
                                            anchor=article.sections.get(heading="一").anchor)],
         ),
     )
@@ -128,9 +128,9 @@ def test_editor_restores_an_old_revision_as_a_new_one(editor_client, make_articl
 def test_readers_and_analysts_cannot_restore(client, analyst, make_article, who):
     article = make_article(sections=[("一", "本文。", [])])
     first = versions(article)[0]
-    services.update_article(
+    editorial_services.update_article(
         article=article, loaded_version=1, user=None,
-        data=services.ArticleData(title="改題", slug=article.slug, kind="column", sections=[]),
+        data=editorial_services.ArticleData(title="改題", slug=article.slug, kind="column", sections=[]),
     )
     if who == "analyst":
         client.force_login(analyst)
@@ -192,11 +192,11 @@ def test_update_article_service_refuses_a_stale_version(make_article):
     from kb.revisions import EditConflict
 
     article = make_article(sections=[("一", "本文。", [])])
-    data = services.ArticleData(title="新題", slug=article.slug, kind="column", sections=[])
-    services.update_article(article=article, loaded_version=1, data=data, user=None)
+    data = editorial_services.ArticleData(title="新題", slug=article.slug, kind="column", sections=[])
+    editorial_services.update_article(article=article, loaded_version=1, data=data, user=None)
     with pytest.raises(EditConflict) as conflict:
-        services.update_article(article=article, loaded_version=1, user=None,
-                                data=services.ArticleData(title="別題", slug=article.slug,
+        editorial_services.update_article(article=article, loaded_version=1, user=None,
+                                data=editorial_services.ArticleData(title="別題", slug=article.slug,
                                                           kind="column", sections=[]))
     assert conflict.value.current == 2
     # What changed meanwhile: the title, from the version this caller loaded.

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from kb import services
+from kb.library import services as library_services
 from kb.models import Article, Passage, SearchEntry, Section, Topic, TopicAlias
+from kb.passages import services as passage_services
 from kb.search.backends import get_backend
 from kb.search.engine import search
 from kb.search.query import parse
@@ -199,7 +200,7 @@ def test_rebuild_command_rebuilds_from_scratch_with_progress(corpus):
 def test_alias_rows_are_read_in_one_query(django_assert_num_queries, make_article):
     topic = Topic.objects.create(slug="x", name="華為")
     TopicAlias.objects.create(topic=topic, name="ファーウェイ")
-    services.create_missing_topics([])  # a no-op write path must not fail either
+    library_services.create_missing_topics([])  # a no-op write path must not fail either
     from kb.search import index
 
     index.reindex_topics([topic.pk])
@@ -231,10 +232,10 @@ def test_topic_rename_and_merge_services_reindex_the_tagged_sections(make_articl
     target = Topic.objects.create(slug="b", name="統合先トピック")
     article = make_article(sections=[("一", "本文", ["a"]), ("二", "本文", ["b"])])
     first, second = article.sections.order_by("position")
-    services.rename_topic(topic=source, name="改名トピック", slug="a")
+    library_services.rename_topic(topic=source, name="改名トピック", slug="a")
     assert found_sections("改名トピック") == {first.pk} and found_sections("旧トピック") == set()
     source_id = source.pk
-    services.merge_topics(source=source, target=target)
+    library_services.merge_topics(source=source, target=target)
     assert found_sections("統合先トピック") == {first.pk, second.pk}
     # The merged topic's names are now aliases of the target, and expand queries.
     assert {h.section.pk for h in search("改名トピック").hits} == {first.pk, second.pk}
@@ -246,16 +247,15 @@ def test_deleted_entries_leave_no_tokens_in_either_index(make_article, analyst):
     (0007 and 0010 recreate it for the tables of articles and topics, and of heads)."""
     from django.db import connection
 
-    from kb import services
 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL keeps the tokens in the entry's own row")
     article = make_article(sections=[("一", "消える本文", [])])
-    services.create_passage(section=article.sections.get(), analyst=analyst, exact="消える",
+    passage_services.create_passage(section=article.sections.get(), analyst=analyst, exact="消える",
                             topics=["タグ"], note="メモ")
     ids = list(SearchEntry.objects.filter(article=article).values_list("pk", flat=True))
     assert len(ids) == 3  # the article, its section, the passage
-    services.delete_article(article=article)
+    passage_services.delete_article(article=article)
     with connection.cursor() as cursor:
         for table in ("kb_search_fts", "kb_search_head_fts", "kb_search_side_fts"):
             cursor.execute(

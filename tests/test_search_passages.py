@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from kb import services
+from kb.library import services as library_services
 from kb.models import SearchEntry, Topic
+from kb.passages import services as passage_services
 from kb.search import index
 
 
@@ -24,7 +25,7 @@ def article(db, make_article):
 
 @pytest.fixture
 def passage(article, analyst):
-    return services.create_passage(
+    return passage_services.create_passage(
         section=article.sections.get(), analyst=analyst, exact="安全評価を求める",
         topics=["データ制度"], note="審査の要件が厳しい",
     )
@@ -71,7 +72,7 @@ def test_a_late_evening_passage_has_the_sites_date_and_a_utc_timestamp(client, f
 
 
 def test_editing_a_passage_updates_the_results(client, passage):
-    services.update_passage(passage=passage, note="新しい所見", topics=["プラットフォーマー"])
+    passage_services.update_passage(passage=passage, note="新しい所見", topics=["プラットフォーマー"])
     assert passages_found(client, "審査") == []
     assert passages_found(client, "所見") == [passage.pk]
     assert passages_found(client, "プラットフォーマー") == [passage.pk]
@@ -81,16 +82,16 @@ def test_editing_a_passage_updates_the_results(client, passage):
 
 
 def test_reattaching_and_deleting_a_passage_update_the_results(client, passage):
-    services.update_passage(passage=passage, exact="個人情報", start=None)
+    passage_services.update_passage(passage=passage, exact="個人情報", start=None)
     assert passages_found(client, "個人情報") == [passage.pk]
     assert passages_found(client, "安全評価") == []
-    services.delete_passage(passage=passage)
+    passage_services.delete_passage(passage=passage)
     assert passages_found(client, "個人情報") == []
     assert not SearchEntry.objects.filter(doc_type="passage").exists()
 
 
 def test_topic_rename_and_article_edits_reach_passages(client, passage):
-    services.rename_topic(topic=Topic.objects.get(slug="data-rules"), name="データ規則")
+    library_services.rename_topic(topic=Topic.objects.get(slug="data-rules"), name="データ規則")
     assert passages_found(client, "データ規則") == [passage.pk]
     article = passage.article
     article.title = "改題された報告"
@@ -117,7 +118,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_passages(
 ):
     section = article.sections.get()
     for i in range(1 + extra):
-        services.create_passage(section=section, analyst=analyst, exact="越境データ",
+        passage_services.create_passage(section=section, analyst=analyst, exact="越境データ",
                                 topics=["データ制度", f"タグ{i}"], note=f"越境の所見{i}")
     # the page cache's content generation, alias lookup, texts matched, articles and topics matched, topics (the facet's and
     # the hits' chips), sections, passages (with article and analyst), article hits (no

@@ -160,7 +160,7 @@ class Section(models.Model):
     body = models.TextField(_("body (Markdown)"), blank=True, validators=[validate_markdown])
     body_html = models.TextField(editable=False, blank=True)
     plain_text = models.TextField(editable=False, blank=True)
-    # Bumped by services.save_section whenever the text changes; passages record the
+    # Bumped by kb.passages.services.save_section whenever the text changes; passages record the
     # version they were made on.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

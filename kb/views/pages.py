@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from kb import selectors
+from kb.passages.serializers import article_config
 from kb.site.cache import reader_cache
-from kb.views.passages import article_config
 
 
 @reader_cache

@@ -14,9 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from kb import services
 from kb.corpus import load_corpus
+from kb.editorial import services as editorial_services
+from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
+from kb.passages import services as passage_services
 from kb.site import cache as page_cache
 from tests.test_admin import _inline_post
 
@@ -162,7 +164,7 @@ def test_other_workers_see_the_new_generation_only_with_the_new_content(article)
     before = another_worker()
     with transaction.atomic():
         section.body = "書き換えた本文"
-        services.save_section(section=section, edited=True)
+        passage_services.save_section(section=section, edited=True)
         assert another_worker() == before  # neither the new generation nor the new text
     generation, body = another_worker()
     assert generation != before[0] and body == "書き換えた本文"
@@ -300,9 +302,9 @@ def test_every_kb_model_is_watched():
 
 def test_create_article_service_is_atomic_and_invalidates(client, topic):
     _warm(client, reverse("kb:home"))
-    services.create_article(data=services.ArticleData(
+    editorial_services.create_article(data=editorial_services.ArticleData(
         title="サービス経由", slug="via-service", kind="column",
-        sections=[services.SectionData(heading="h", body="b", topics=["platformers"])],
+        sections=[editorial_services.SectionData(heading="h", body="b", topics=["platformers"])],
     ))
     assert "サービス経由" in _html(client, reverse("kb:home"))
 
@@ -315,12 +317,12 @@ def _data(text: str) -> str:
 def test_passage_writes_refresh_the_article_page(client, analyst, article, topic):
     section = article.sections.get()
     _warm(client, article.get_absolute_url())
-    passage = services.create_passage(section=section, analyst=analyst, exact="旧い",
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="旧い",
                                       start=0, topics=["platformers"], note="分析メモ")
     assert _data("分析メモ") in _html(client, article.get_absolute_url())
-    services.update_passage(passage=passage, note="書き直したメモ")
+    passage_services.update_passage(passage=passage, note="書き直したメモ")
     assert _data("書き直したメモ") in _html(client, article.get_absolute_url())
-    services.delete_passage(passage=passage)
+    passage_services.delete_passage(passage=passage)
     assert _data("書き直したメモ") not in _html(client, article.get_absolute_url())
 
 
@@ -328,11 +330,11 @@ def test_passage_writes_refresh_the_topic_pages_listing_passages(client, analyst
     urls = [topic.get_absolute_url(), reverse("kb:topic_passages", args=[topic.slug])]
     for url in urls:
         _warm(client, url)
-    passage = services.create_passage(section=article.sections.get(), analyst=analyst,
+    passage = passage_services.create_passage(section=article.sections.get(), analyst=analyst,
                                       exact="旧い", start=0, topics=["platformers"], note="分析メモ")
     for url in urls:
         assert "分析メモ" in _html(client, url)
-    services.delete_passage(passage=passage)
+    passage_services.delete_passage(passage=passage)
     for url in urls:
         assert "分析メモ" not in _html(client, url)
 
@@ -348,17 +350,17 @@ def test_topic_rename_and_merge_refresh_every_page_showing_them(client, article,
     other = Topic.objects.create(slug="ai", name="AI規制")
     article.sections.get().topics.add(other)
     _warm(client, article.get_absolute_url(), reverse("kb:topics"))
-    services.rename_topic(topic=topic, name="巨大IT", slug="big-tech")
+    library_services.rename_topic(topic=topic, name="巨大IT", slug="big-tech")
     assert "巨大IT" in _html(client, article.get_absolute_url())
-    services.merge_topics(source=other, target=Topic.objects.get(slug="big-tech"))
+    library_services.merge_topics(source=other, target=Topic.objects.get(slug="big-tech"))
     assert "AI規制" not in _html(client, reverse("kb:topics"))
 
 
 def test_report_import_and_backup_restore_refresh_the_home_page(client, topic, tmp_path):
     _warm(client, reverse("kb:home"))
-    services.import_article(data=services.ArticleData(
+    editorial_services.import_article(data=editorial_services.ArticleData(
         title="取り込んだ報告書", slug="imported", kind="report",
-        sections=[services.SectionData(heading="一", body="本文", topics=["platformers"])],
+        sections=[editorial_services.SectionData(heading="一", body="本文", topics=["platformers"])],
     ), user=None, source_name="report.pdf")
     assert "取り込んだ報告書" in _html(client, reverse("kb:home"))
     from kb import backup
@@ -384,7 +386,7 @@ def test_search_page_and_api_are_cached_and_fresh_after_an_edit(
     assert "<mark>書き換え</mark>" not in _html(client, f"{page}?q=書き換え")
     section = article.sections.get()
     section.body = "書き換えた本文"
-    services.save_section(section=section, edited=True)
+    passage_services.save_section(section=section, edited=True)
     assert "<mark>書き換え</mark>た本文" in _html(client, f"{page}?q=書き換え")
     assert "書き換えた<mark>本文</mark>" in _html(client, f"{page}?q=本文")
     [hit] = client.get(api, {"q": "本文"}).json()["results"]
@@ -452,7 +454,7 @@ def test_pages_are_right_with_a_cache_that_keeps_nothing(client, article, settin
     url, section = article.get_absolute_url(), article.sections.get()
     for n in range(12):
         section.body = f"第{n}版の本文"
-        services.save_section(section=section, edited=True)
+        passage_services.save_section(section=section, edited=True)
         for _ in range(2):
             html = _html(client, url)
             assert f"第{n}版の本文" in html and f"第{n - 1}版の本文" not in html
@@ -474,7 +476,7 @@ def test_redis_restarted_from_an_old_snapshot_serves_no_stale_page(
     redis.Redis.from_url(private_redis.url).save()  # the snapshot, taken before the edit
     section = article.sections.get()
     section.body = "新しい本文"
-    services.save_section(section=section, edited=True)
+    passage_services.save_section(section=section, edited=True)
     assert "新しい本文" in _html(client, url)
     private_redis.stop()
     restored = private_redis.start()  # loads dump.rdb: the page from before the edit

@@ -88,15 +88,15 @@ def test_other_errors_get_the_500_page(browser, article, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_service_write_leaves_nothing():
-    from kb import services
+    from kb.editorial import services as editorial_services
 
-    data = services.ArticleData(
+    data = editorial_services.ArticleData(
         title="途中で切れる", slug="cut", kind="report",
-        sections=[services.SectionData(heading=str(i), body="本文") for i in range(3)],
+        sections=[editorial_services.SectionData(heading=str(i), body="本文") for i in range(3)],
     )
     cut = DatabaseGoesAway(lambda sql: "kb_taggedsection" in sql)
     with connection.execute_wrapper(cut), pytest.raises(OperationalError):
-        services.create_article(data=data)
+        editorial_services.create_article(data=data)
     assert not Article.objects.filter(slug="cut").exists()
     assert not Section.objects.exists()
 

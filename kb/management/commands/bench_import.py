@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kb import corpus, importing, services
+from kb import corpus, importing
+from kb.editorial import services as editorial_services
 from kb.pdfwriter import text_pdf
 
 LINES_PER_PAGE = 40
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 prepared = importing.prepare(content=content, filename="bench.pdf",
                                              accept_topics=True)
                 prepared.data.checksum = ""  # the same text on every run
-                services.import_article(data=prepared.data, user=None, source_name="bench.pdf")
+                editorial_services.import_article(data=prepared.data, user=None, source_name="bench.pdf")
                 elapsed = time.perf_counter() - started
                 transaction.set_rollback(True)
             timings.append(elapsed)

@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
-from kb import services
+from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section
+from kb.passages import services as passage_services
+from tests.passages.test_views import _payload, _post
 from tests.test_admin import _inline_post
-from tests.test_passage_views import _payload, _post
 
 KEEP = "電子商取引の拡大。規制は強まる。"
 GONE = "アリババは与信スコアの算出にeCreditalのデータを使う。"
@@ -32,7 +33,7 @@ def article(make_article):
 
 @pytest.fixture
 def passage(article, analyst):
-    return services.create_passage(
+    return passage_services.create_passage(
         section=article.sections.get(heading="消える節"), analyst=analyst, exact=QUOTE,
         topics=["与信"], note="根拠",
     )
@@ -65,20 +66,20 @@ def test_deleting_a_section_in_the_admin_inline_keeps_its_passage_as_an_orphan(
 def test_update_article_and_restore_that_drop_a_section_keep_its_passage(article, passage):
     first = Version.objects.get_for_object(article).get()
     kept = article.sections.get(heading="残る節")
-    services.update_article(
+    editorial_services.update_article(
         article=article, loaded_version=1, user=None,
-        data=services.ArticleData(title=article.title, slug=article.slug, kind=article.kind,
-                                  sections=[services.SectionData("残る節", KEEP, anchor=kept.anchor)]),
+        data=editorial_services.ArticleData(title=article.title, slug=article.slug, kind=article.kind,
+                                  sections=[editorial_services.SectionData("残る節", KEEP, anchor=kept.anchor)]),
     )
     _assert_orphan_kept(passage, article)
 
     # Back to the first revision (the section returns), then forward again by restoring.
-    services.restore_revision(version=first, user=None)
-    services.update_passage(passage=passage, exact=QUOTE, section=Section.objects.get(heading="消える節"))
+    editorial_services.restore_revision(version=first, user=None)
+    passage_services.update_passage(passage=passage, exact=QUOTE, section=Section.objects.get(heading="消える節"))
     passage.refresh_from_db()
     assert passage.status == "anchored"
     second = Version.objects.get_for_object(article).order_by("-pk")[1]
-    services.restore_revision(version=second, user=None)
+    editorial_services.restore_revision(version=second, user=None)
     _assert_orphan_kept(passage, article)
 
 
@@ -96,13 +97,13 @@ def test_admin_revert_to_a_revision_without_the_section_orphans_its_passage(
     article = make_article(title="与信の報告", sections=[("残る節", KEEP, [])])
     first = Version.objects.get_for_object(article).get()
     kept = article.sections.get()
-    services.update_article(
+    editorial_services.update_article(
         article=article, loaded_version=1, user=None,
-        data=services.ArticleData(title=article.title, slug=article.slug, kind=article.kind, sections=[
-            services.SectionData("残る節", KEEP, anchor=kept.anchor),
-            services.SectionData("消える節", GONE)]),
+        data=editorial_services.ArticleData(title=article.title, slug=article.slug, kind=article.kind, sections=[
+            editorial_services.SectionData("残る節", KEEP, anchor=kept.anchor),
+            editorial_services.SectionData("消える節", GONE)]),
     )
-    passage = services.create_passage(section=Section.objects.get(heading="消える節"),
+    passage = passage_services.create_passage(section=Section.objects.get(heading="消える節"),
                                       analyst=analyst, exact=QUOTE, topics=["与信"], note="根拠")
     data = _inline_post(article, {})
     # The form shows the old revision: one section, at version 1.
@@ -137,7 +138,7 @@ def test_orphan_is_listed_for_repair_and_in_my_passages_with_its_article_and_no_
 
 
 def test_orphan_is_reattached_on_its_article_page(client, article, passage, analyst, make_article):
-    services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
+    passage_services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
     client.force_login(analyst)
     # The page carries the orphan (no place to highlight) so ?reattach=<id> can find it.
     html = client.get(article.get_absolute_url() + f"?reattach={passage.pk}").content.decode()
@@ -163,7 +164,7 @@ def test_orphan_is_reattached_on_its_article_page(client, article, passage, anal
 
 
 def test_orphan_exports_target_the_article_with_the_quote_only(client, article, passage, analyst):
-    services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
+    passage_services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
     client.force_login(analyst)
     text = client.get(reverse("kb:passages_csv")).content.decode("utf-8").lstrip("\ufeff")
     header, row = list(csv.reader(io.StringIO(text)))
@@ -184,7 +185,7 @@ def test_orphan_exports_target_the_article_with_the_quote_only(client, article, 
 def test_deleted_article_keeps_its_passages_orphaned_until_recovered(
     editor_client, article, passage, analyst
 ):
-    on_kept = services.create_passage(section=article.sections.get(heading="残る節"),
+    on_kept = passage_services.create_passage(section=article.sections.get(heading="残る節"),
                                       analyst=analyst, exact="規制は強まる", topics=["規制"])
     pk = article.pk
     editor_client.post(reverse("admin:kb_article_delete", args=[pk]), {"post": "yes"})
@@ -223,9 +224,9 @@ def test_article_page_query_count_is_the_same_with_orphans(client, article, pass
 
     placed = queries()
     for n in range(3):
-        services.create_passage(section=passage.section, analyst=analyst, exact="eCredital",
+        passage_services.create_passage(section=passage.section, analyst=analyst, exact="eCredital",
                                 topics=[f"t{n}"])
-    services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
+    passage_services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
     assert Passage.objects.filter(status="orphaned").count() == 4
     assert queries() == placed
 
@@ -235,6 +236,6 @@ def test_migration_fills_the_article_and_going_back_refuses_to_lose_orphans(arti
     orphan_migration.fill_article(apps, None)
     assert Passage.objects.get().article_id == article.pk
     orphan_migration.refuse_orphans(apps, None)  # nothing to lose: fine
-    services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
+    passage_services.delete_sections(sections=Section.objects.filter(pk=passage.section_id))
     with pytest.raises(RuntimeError, match="1 orphaned passage"):
         orphan_migration.refuse_orphans(apps, None)

@@ -3,8 +3,8 @@ topic renames and merges leave redirects, passage edits are validated."""
 
 from django.urls import reverse
 
-from kb import services
 from kb.models import Passage, Topic, TopicRedirect
+from kb.passages import services as passage_services
 from tests.test_admin import _inline_post
 
 BODY = "アリババは与信スコアの算出にeCreditalのデータを使う。"
@@ -13,7 +13,7 @@ BODY = "アリババは与信スコアの算出にeCreditalのデータを使う
 def test_inline_section_edit_reanchors_passages(editor_client, make_article, analyst):
     article = make_article(sections=[("一", BODY, []), ("二", "二の本文", [])])
     section = article.sections.get(position=1)
-    passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
         _inline_post(article, {"sections-0-body": "追記。" + BODY, "sections-1-position": "0"}),
@@ -27,7 +27,7 @@ def test_inline_section_edit_reanchors_passages(editor_client, make_article, ana
 
 def test_section_admin_edit_orphans_but_keeps_the_passage(editor_client, make_article, analyst):
     section = make_article(sections=[("一", BODY, [])]).sections.get()
-    passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     response = editor_client.post(reverse("admin:kb_section_change", args=[section.pk]), {
         "article": section.article_id, "position": "1", "heading": "一", "body": "別の本文。", "topics": "",
         "loaded_version": str(section.version),
@@ -53,7 +53,7 @@ def test_merge_action_asks_for_a_target_then_merges(editor_client, make_article,
     keep = Topic.objects.create(slug="platformers", name="プラットフォーマー")
     gone = Topic.objects.create(slug="big-tech", name="巨大IT")
     section = make_article(sections=[("一", BODY, ["big-tech"])]).sections.get()
-    passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["big-tech"])
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["big-tech"])
     url = reverse("admin:kb_topic_changelist")
     form = editor_client.post(url, {"action": "merge_into", "_selected_action": [gone.pk]})
     assert "統合先" in form.content.decode() and "巨大IT" in form.content.decode()
@@ -66,7 +66,7 @@ def test_merge_action_asks_for_a_target_then_merges(editor_client, make_article,
 
 def test_passage_admin_edits_through_the_service_and_validates_tags(editor_client, make_article, analyst):
     section = make_article(sections=[("一", BODY, [])]).sections.get()
-    passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     url = reverse("admin:kb_passage_change", args=[passage.pk])
     assert editor_client.post(url, {"topics": "", "note": "空"}).status_code == 200  # form error
     passage.refresh_from_db()

@@ -3,7 +3,7 @@ after every kind of edit an editor makes."""
 
 import pytest
 
-from kb.anchoring import (
+from kb.passages.anchoring import (
     ANCHORED,
     FUZZY,
     MOVED,

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kb import permissions
-from kb.anchoring import codepoint_to_utf16
+from kb.passages import permissions
+from kb.passages.anchoring import codepoint_to_utf16
 from kb.passages.models import Passage
 from kb.site.timestamps import utc_iso
+
+if TYPE_CHECKING:
+    from kb.selectors import ArticlePage
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_PROFILE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'
@@ -139,4 +144,27 @@ def annotation_collection(
         "total": len(items),
         "first": {"id": collection_id + "#page1", "type": "AnnotationPage", "startIndex": 0,
                   "items": items},
+    }
+
+
+def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
+    """The data the article page's script starts from: passages to highlight, who may do what,
+    where to send writes, and the interface's words in the reader's language."""
+    return {
+        "passages": [passage_for_page(p, user=request.user) for p in page.passages],
+        "canTag": permissions.can_tag(request.user),
+        "api": {"create": reverse("kb:api_passages"), "topics": reverse("kb:api_topics"),
+                "match": reverse("kb:api_topic_match")},
+        "repairUrl": reverse("kb:passages_repair"),
+        "strings": {
+            "tag": _("Tag passage"), "tags": _("Tags"), "note": _("Note"), "save": _("Save"),
+            "cancel": _("Cancel"), "edit": _("Edit"), "delete": _("Delete"),
+            "confirmDelete": _("Delete this passage?"),
+            "addTagHint": _("Type a topic and press Enter; new tags are allowed."),
+            "removeTag": _("Remove tag"), "by": _("by"), "failed": _("Could not save:"),
+            "reattach": _("Select the new text for this passage, then save."),
+            "notFound": _("This passage's text was changed by an edit and could not be found."),
+            "passage": _("Passage"), "reattachHere": _("Re-attach here"),
+            "repairList": _("Passages to repair"), "newTag": _("new"),
+        },
     }

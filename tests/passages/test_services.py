@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from kb import services
 from kb.models import Passage, Section, TaggedPassage, Topic
+from kb.passages import services as passage_services
 
 CREDIT = "アリババは与信スコアの算出にeCreditalのデータを使っている。"
 BODY = f"電子商取引の拡大。{CREDIT}規制は今後強まる。"
@@ -20,7 +20,7 @@ def _tag(section, analyst, quote, topics=("platformers",), note="", occurrence=0
     start = -1
     for _ in range(occurrence + 1):
         start = section.plain_text.index(quote, start + 1)
-    return services.create_passage(
+    return passage_services.create_passage(
         section=section, analyst=analyst, exact=quote, start=start, topics=list(topics), note=note
     )
 
@@ -28,7 +28,7 @@ def _tag(section, analyst, quote, topics=("platformers",), note="", occurrence=0
 def _edit(section, body):
     section.refresh_from_db()
     section.body = body
-    return services.save_section(section=section)
+    return passage_services.save_section(section=section)
 
 
 def test_create_passage_stores_selectors_version_and_tags(section, analyst):
@@ -67,14 +67,14 @@ def test_invalid_passages_are_refused_and_change_nothing(section, analyst, quote
     _tag(section, analyst, "規制")  # an existing passage and tag count to compare against
     topics_before, tags_before = Topic.objects.count(), TaggedPassage.objects.count()
     with pytest.raises(ValidationError) as err:
-        services.create_passage(section=section, analyst=analyst, exact=quote, start=start, topics=topics)
+        passage_services.create_passage(section=section, analyst=analyst, exact=quote, start=start, topics=topics)
     assert err.value.code == code
     assert Passage.objects.count() == 1
     assert (Topic.objects.count(), TaggedPassage.objects.count()) == (topics_before, tags_before)
 
 
 def test_quote_without_position_is_found_when_unique(section, analyst):
-    passage = services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     assert section.plain_text[passage.start : passage.end] == "eCredital"
 
 
@@ -109,7 +109,7 @@ def test_lightly_edited_passage_becomes_fuzzy_and_can_be_confirmed(section, anal
     assert passage.status == "fuzzy"
     assert passage.exact == CREDIT  # the analyst's quote is kept until they confirm
     assert passage.current_text == CREDIT.replace("使っている", "活用している")
-    services.confirm_passage(passage=passage)
+    passage_services.confirm_passage(passage=passage)
     passage.refresh_from_db()
     assert (passage.status, passage.exact, passage.section_version) == (
         "anchored", CREDIT.replace("使っている", "活用している"), 2,
@@ -123,9 +123,9 @@ def test_deleted_text_orphans_the_passage_which_survives_and_can_be_reattached(s
     assert passage.status == "orphaned" and passage.note == "メモ"
     assert list(Passage.objects.needing_repair()) == [passage]
     with pytest.raises(ValidationError):
-        services.confirm_passage(passage=passage)
+        passage_services.confirm_passage(passage=passage)
     section.refresh_from_db()
-    services.update_passage(passage=passage, exact="規制は今後強まる", start=section.plain_text.index("規制"))
+    passage_services.update_passage(passage=passage, exact="規制は今後強まる", start=section.plain_text.index("規制"))
     passage.refresh_from_db()
     assert (passage.status, passage.exact, passage.section_version) == ("anchored", "規制は今後強まる", 2)
     assert not Passage.objects.needing_repair().exists()
@@ -154,8 +154,8 @@ def test_reordering_sections_leaves_passages_anchored_and_versions_alone(section
     passage = _tag(section, analyst, CREDIT)
     other = Section.objects.exclude(pk=section.pk).get()
     section.position, other.position = 2, 1
-    services.save_section(section=section)
-    services.save_section(section=other)
+    passage_services.save_section(section=section)
+    passage_services.save_section(section=other)
     passage.refresh_from_db()
     section.refresh_from_db()
     assert (passage.status, passage.section_id, section.version) == ("anchored", section.pk, 1)
@@ -171,11 +171,11 @@ def test_markup_only_edit_bumps_version_but_keeps_offsets(section, analyst):
 
 def test_update_passage_changes_tags_and_note_and_refuses_empty_tags(section, analyst):
     passage = _tag(section, analyst, CREDIT)
-    services.update_passage(passage=passage, topics=["規制"], note=" 更新 ")
+    passage_services.update_passage(passage=passage, topics=["規制"], note=" 更新 ")
     passage.refresh_from_db()
     assert [t.name for t in passage.topics.all()] == ["規制"] and passage.note == "更新"
     with pytest.raises(ValidationError):
-        services.update_passage(passage=passage, topics=[], note="消えない")
+        passage_services.update_passage(passage=passage, topics=[], note="消えない")
     passage.refresh_from_db()
     assert passage.note == "更新"
 
@@ -183,7 +183,7 @@ def test_update_passage_changes_tags_and_note_and_refuses_empty_tags(section, an
 def test_stale_reattach_changes_nothing(section, analyst):
     passage = _tag(section, analyst, CREDIT, note="元")
     with pytest.raises(ValidationError) as err:
-        services.update_passage(passage=passage, exact="存在しない", start=0, note="新")
+        passage_services.update_passage(passage=passage, exact="存在しない", start=0, note="新")
     assert err.value.code == "stale"
     passage.refresh_from_db()
     assert (passage.exact, passage.note) == (CREDIT, "元")
@@ -191,7 +191,7 @@ def test_stale_reattach_changes_nothing(section, analyst):
 
 def test_delete_passage(section, analyst):
     passage = _tag(section, analyst, CREDIT)
-    services.delete_passage(passage=passage)
+    passage_services.delete_passage(passage=passage)
     assert not Passage.objects.exists() and not TaggedPassage.objects.exists()
 
 

@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from kb import services
+from kb.library import services as library_services
 from kb.models import Passage, TaggedPassage, Topic
+from kb.passages import services as passage_services
 from kb.site import roles
 
 BODY = "電子商取引の拡大。𠮷野家のアリババは与信スコアの算出にeCreditalのデータを使う。規制は強まる。"
@@ -60,7 +61,7 @@ def _post(client, data, token=None, method="post", url=None):
 
 
 def _passage(section, analyst, quote=QUOTE, **kwargs):
-    return services.create_passage(section=section, analyst=analyst, exact=quote,
+    return passage_services.create_passage(section=section, analyst=analyst, exact=quote,
                                    topics=kwargs.pop("topics", ["platformers"]), **kwargs)
 
 
@@ -161,7 +162,7 @@ def test_malformed_json_is_a_400(client, section, analyst):
 def test_reattach_through_the_endpoint(client, section, analyst):
     passage = _passage(section, analyst)
     section.body = "全く別の本文。規制は強まる。"
-    services.save_section(section=section)
+    passage_services.save_section(section=section)
     passage.refresh_from_db()
     assert passage.status == "orphaned"
     client.force_login(analyst)
@@ -225,11 +226,11 @@ def test_topic_rename_and_merge_redirect_old_urls_and_move_every_tag(client, sec
     passage = _passage(section, analyst, topics=["big-tech"])
     both = _passage(other, analyst, quote="巨大IT", topics=["big-tech", "platformers"])
 
-    services.rename_topic(topic=big_tech, name="ビッグテック", slug="bigtech")
+    library_services.rename_topic(topic=big_tech, name="ビッグテック", slug="bigtech")
     response = client.get(reverse("kb:topic", args=["big-tech"]))
     assert response.status_code == 301 and response["Location"] == "/topics/bigtech/"
 
-    services.merge_topics(source=big_tech, target=platformers)
+    library_services.merge_topics(source=big_tech, target=platformers)
     for old in ("big-tech", "bigtech"):
         response = client.get(reverse("kb:topic", args=[old]))
         assert response.status_code == 301 and response["Location"] == platformers.get_absolute_url()
@@ -245,8 +246,8 @@ def test_topic_rename_and_merge_redirect_old_urls_and_move_every_tag(client, sec
 
 def test_rename_into_an_existing_name_is_refused(section):
     topic = Topic.objects.create(slug="ai", name="AI規制")
-    with pytest.raises(services.ValidationError):
-        services.rename_topic(topic=topic, name="プラットフォーマー")
+    with pytest.raises(passage_services.ValidationError):
+        library_services.rename_topic(topic=topic, name="プラットフォーマー")
     topic.refresh_from_db()
     assert topic.name == "AI規制"
 
@@ -328,7 +329,7 @@ def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst)
     orphan = _passage(section, analyst, quote="電子商取引の拡大")
     fine = _passage(section, analyst, quote="規制は強まる")
     section.body = BODY.replace("使う", "活用する").replace("電子商取引の拡大。", "")
-    services.save_section(section=section)
+    passage_services.save_section(section=section)
     client.force_login(analyst)
     html = client.get(reverse("kb:passages_repair")).content.decode()
     assert f"#passage-{fuzzy.pk}" in html and f"#passage-{orphan.pk}" in html
@@ -368,7 +369,7 @@ def test_the_tag_editor_asks_whether_a_tag_is_new(client, section):
 
 def test_my_passages_filter_by_an_old_topic_slug_follows_the_rename(client, section, analyst):
     mine = _passage(section, analyst)
-    services.rename_topic(topic=Topic.objects.get(slug="platformers"), name="巨大IT", slug="big-tech")
+    library_services.rename_topic(topic=Topic.objects.get(slug="platformers"), name="巨大IT", slug="big-tech")
     client.force_login(analyst)
     html = client.get(reverse("kb:my_passages"), {"topic": "platformers"}).content.decode()
     assert f"#passage-{mine.pk}" in html

@@ -22,9 +22,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb import importers, selectors
+from kb import importers
 from kb.editorial import services as editorial_services
 from kb.editorial.models import ImportDraft
+from kb.library import selectors
 from kb.library.models import Article
 
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
-from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, router, transaction
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
 from kb import admin_import, admin_merge, revisions
 from kb.library import services as library_services
 from kb.library import wikilinks
-from kb.library.models import Article, Link, Section
+from kb.library.models import Article, Section
 from kb.passages import services as passage_services
 
 
@@ -197,53 +195,3 @@ class SectionRevisionMixin(VersionedAdminMixin):
         article = Article.objects.select_for_update().get(pk=section.article_id)
         article.version = revisions.next_version(article)
         article.save(update_fields=["version", "updated_at"])
-
-
-class TopicRevisionMixin:
-    """For TopicAdmin: links to a topic's new name or alias stop being missing."""
-
-    def save_related(self, request, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        library_services.refresh_links_to(wikilinks.topic_keys(form.instance))
-
-
-class MissingFilter(admin.SimpleListFilter):
-    title = _("target")
-    parameter_name = "missing"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("missing")), ("no", _("exists"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(target_article__isnull=True, target_topic__isnull=True)
-        if self.value() == "no":
-            return queryset.exclude(target_article__isnull=True, target_topic__isnull=True)
-        return queryset
-
-
-@admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
-    """Wiki links, read-only: editors find missing targets here (filter "missing")."""
-
-    list_display = ["__str__", "source_article", "source", "is_missing"]
-    list_filter = [MissingFilter]
-    search_fields = ["target", "source__heading", "source__article__title"]
-    list_select_related = ["source__article"]
-
-    @admin.display(description=_("article"), ordering="source__article__title")
-    def source_article(self, link: Link) -> str:
-        return str(link.source.article)
-
-    @admin.display(description=_("missing"), boolean=True)
-    def is_missing(self, link: Link) -> bool:
-        return link.is_missing
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -9,8 +9,9 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from kb import importers, selectors
+from kb import importers
 from kb.editorial import services as editorial_services
+from kb.library import selectors
 
 
 @dataclass

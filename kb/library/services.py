@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from kb import selectors
+from kb.library import selectors
 from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage

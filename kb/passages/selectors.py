@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.library.models import Article, Topic
+from kb.library.selectors import topic_by_slug
 from kb.passages.models import Passage
-from kb.selectors import topic_by_slug
 
 
 @dataclass

@@ -18,7 +18,7 @@ from kb.passages.models import Passage
 from kb.site.timestamps import utc_iso
 
 if TYPE_CHECKING:
-    from kb.selectors import ArticlePage
+    from kb.library.selectors import ArticlePage
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_PROFILE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'

@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kb import selectors
+from kb.library import selectors
 from kb.library.models import Section, Topic
 from kb.passages import permissions, serializers
 from kb.passages import selectors as passage_selectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kb import selectors
+from kb.library import selectors
 from kb.library.models import Article
 from kb.search.engine import SearchFilters
 

@@ -75,7 +75,7 @@ def test_cached_pages_stay_readable_while_the_database_is_away(browser, article)
 
 
 def test_other_errors_get_the_500_page(browser, article, monkeypatch):
-    from kb import selectors
+    from kb.library import selectors
 
     def broken(slug):
         raise RuntimeError("bug")

@@ -4,8 +4,8 @@ from django import forms
 from taggit.forms import TagField
 
 from kb.library.models import Section
+from kb.library.selectors import find_topic
 from kb.library.validators import validate_topic_names
-from kb.selectors import find_topic
 from kb.text import normalise_source
 
 

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from kb import selectors
+from kb.library import selectors
 from kb.passages.serializers import article_config
 from kb.site.cache import reader_cache
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from kb import selectors
+from kb.library import selectors
 from kb.models import Section, Topic
 from kb.passages import services as passage_services
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kb.views import search as views
+from kb.search import views
 
 urlpatterns = [
     path("search/", views.search_page, name="search"),

@@ -11,8 +11,8 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from kb.corpus import load_corpus
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import load_corpus
 from kb.site import roles
 
 _numbers = itertools.count(1)

@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from kb import backup
-from kb.corpus import FIXTURES_DIR, load_corpus
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import FIXTURES_DIR, load_corpus
+from kb.editorial.revisions import EditConflict
 from kb.models import Article, Passage, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
-from kb.revisions import EditConflict
 from kb.text import normalise_source
 from tests.hostile import HOSTILE_IDS, HOSTILE_STRINGS, executable_parts
 

@@ -15,6 +15,7 @@ from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section, TaggedPassage, TaggedSection, Topic
 from kb.passages import services as passage_services
 from kb.text import normalise_source
+from tests.editorial.test_admin import _inline_post
 from tests.hostile import (
     HOSTILE_BATCH_IDS,
     HOSTILE_BATCHES,
@@ -22,7 +23,6 @@ from tests.hostile import (
     HOSTILE_STRINGS,
     executable_parts,
 )
-from tests.test_admin import _inline_post
 
 hostile = pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
 batches = pytest.mark.parametrize("texts", HOSTILE_BATCHES, ids=HOSTILE_BATCH_IDS)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kb.views import history as views
+from kb.editorial import views
 
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 urlpatterns = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -11,9 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from kb.editorial.models import ImportDraft
-from kb.importers import TopicProfile, build_profiles
-from kb.library.models import Article, Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
 
@@ -203,19 +200,6 @@ def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> 
     )
 
 
-def topic_profiles() -> list[TopicProfile]:
-    """Every topic's labels and the words of the sections tagged with it, for suggestions
-    (three queries whatever the number of topics)."""
-    topics = list(Topic.objects.prefetch_related("aliases"))
-    tagged: dict[str, list[str]] = {}
-    for slug, text in TaggedSection.objects.values_list("tag__slug", "content_object__plain_text"):
-        tagged.setdefault(slug, []).append(text)
-    return build_profiles(
-        ((t.slug, t.name, [t.name, t.name_en, *(a.name for a in t.aliases.all())]) for t in topics),
-        tagged,
-    )
-
-
 def unique_slug(title: str) -> str:
     """A free article slug made from ``title`` (Japanese kept): 題名, 題名-2, …"""
     base = slugify(title, allow_unicode=True)[:190] or "article"
@@ -264,12 +248,3 @@ def find_topic(name: str) -> Topic | None:
     found += [(3, pk) for pk, alias in TopicAlias.objects.values_list("topic_id", "name")
               if topic_key(alias) == key]
     return Topic.objects.get(pk=min(found)[1]) if found else None
-
-
-def import_draft(token: str, *, user) -> ImportDraft | None:
-    """The user's import preview with this token (from the preview's form), if still kept."""
-    try:
-        token = uuid.UUID(token)
-    except (TypeError, ValueError):
-        return None
-    return ImportDraft.objects.filter(token=token, user=user).first()

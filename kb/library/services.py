@@ -16,11 +16,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kb.editorial.revisions import revision_comment
 from kb.library import selectors
 from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
-from kb.revisions import revision_comment
 from kb.search import index as search_index
 from kb.text import normalise_source
 

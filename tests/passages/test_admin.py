@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from kb.models import Passage, Topic, TopicRedirect
 from kb.passages import services as passage_services
-from tests.test_admin import _inline_post
+from tests.editorial.test_admin import _inline_post
 
 BODY = "アリババは与信スコアの算出にeCreditalのデータを使う。"
 

@@ -17,8 +17,8 @@ from reversion.models import Version
 from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section
 from kb.passages import services as passage_services
+from tests.editorial.test_admin import _inline_post
 from tests.passages.test_views import _payload, _post
-from tests.test_admin import _inline_post
 
 KEEP = "電子商取引の拡大。規制は強まる。"
 GONE = "アリババは与信スコアの算出にeCreditalのデータを使う。"

@@ -16,7 +16,7 @@ from kb.passages import services as passage_services
 from kb.search.backends import get_backend
 from kb.search.engine import search
 from kb.search.query import parse
-from tests.test_admin import _inline_post
+from tests.editorial.test_admin import _inline_post
 
 
 def found_sections(query: str) -> set[int]:

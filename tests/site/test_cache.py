@@ -14,13 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from kb.corpus import load_corpus
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import load_corpus
 from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
-from tests.test_admin import _inline_post
+from tests.editorial.test_admin import _inline_post
 
 
 @pytest.fixture

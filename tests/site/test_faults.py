@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Article, Section
-from tests.test_admin import _inline_post
+from tests.editorial.test_admin import _inline_post
 
 
 class DatabaseGoesAway:

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.corpus import read_articles, read_topics
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import read_articles, read_topics
 from kb.library import services as library_services
 from kb.library.models import Article
 

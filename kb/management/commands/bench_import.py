@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kb import corpus, importing
+from kb.editorial import corpus, importing
 from kb.editorial import services as editorial_services
-from kb.pdfwriter import text_pdf
 
 LINES_PER_PAGE = 40
 CHARS_PER_LINE = 40
@@ -23,6 +22,10 @@ CHARS_PER_LINE = 40
 
 def thirty_pages() -> bytes:
     """30 A4 pages of report text, 40 lines of 40 characters each."""
+    # A test and benchmark helper, not part of kb: it comes with a checkout (run from its
+    # root, as make bench-import does), not with an installed kb.
+    from tests.pdfwriter import text_pdf
+
     text = "\n".join(p.read_text(encoding="utf-8") for p in
                      sorted((corpus.FIXTURES_DIR / "sources").glob("*.txt")))
     lines = [line[i:i + CHARS_PER_LINE] for line in text.split("\n")

@@ -9,8 +9,8 @@ from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kb.corpus import read_articles
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import read_articles
 from kb.passages import anchoring
 from kb.passages import services as passage_services
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from kb.corpus import FIXTURES_DIR
+from kb.editorial.corpus import FIXTURES_DIR
 from kb.library.models import Article, Section, TaggedSection, Topic
 from kb.search import index
 from kb.search.backends import get_backend

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kb import importers, importing
+from kb.editorial import importers, importing
 from kb.editorial import services as editorial_services
 from kb.library.models import Article
 

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
-from kb.importers.errors import ImportRejected
+from kb.editorial.importers.errors import ImportRejected
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}

@@ -2,13 +2,13 @@
 
 import pytest
 
-from kb.corpus import FIXTURES_DIR, load_corpus
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import FIXTURES_DIR, load_corpus
 from kb.library import services as library_services
 from kb.models import Article, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from tests.corpus_text import missing_sentences
-from tests.test_fixtures_corpus import ARTICLES
+from tests.editorial.test_fixtures_corpus import ARTICLES
 
 CORE_TOPICS = ["digital-silk-road", "platformers", "sino-russian-tech", "data-institutions",
                "ai-regulation"]

@@ -9,7 +9,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from kb import importers
+from kb.editorial import importers
+from kb.editorial import selectors as editorial_selectors
 from kb.editorial import services as editorial_services
 from kb.library import selectors
 
@@ -29,7 +30,7 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
     extracted = importers.extract(data=content, filename=filename,
                                   max_bytes=settings.KB_IMPORT_MAX_BYTES)
     proposal = importers.propose_article(extracted.text)
-    profiles = selectors.topic_profiles()
+    profiles = editorial_selectors.topic_profiles()
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     title = proposal.title or PurePath(filename).stem
     data = editorial_services.ArticleData(

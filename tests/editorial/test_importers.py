@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from kb.importers import (
+from kb.editorial.importers import (
     ImportRejected,
     build_profiles,
     checksum,
@@ -20,9 +20,9 @@ from kb.importers import (
     propose_article,
     suggest,
 )
-from kb.pdfwriter import text_pdf
+from tests.pdfwriter import text_pdf
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ARTICLES = {p.name: json.loads(p.read_text(encoding="utf-8"))
             for p in sorted((FIXTURES / "corpus").glob("*.json"))}
 MAX = 1_000_000

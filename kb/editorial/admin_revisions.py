@@ -16,7 +16,7 @@ from django.db import OperationalError, router, transaction
 from django.template.loader import render_to_string
 from django.urls import path
 
-from kb import admin_import, admin_merge, revisions
+from kb.editorial import admin_import, merge, revisions
 from kb.library import services as library_services
 from kb.library import wikilinks
 from kb.library.models import Article, Section
@@ -30,7 +30,7 @@ class Refusal:
     rows ran at the same moment (``busy``)."""
 
     conflict: revisions.EditConflict | None = None
-    clashes: list[admin_merge.Clash] = field(default_factory=list)
+    clashes: list[merge.Clash] = field(default_factory=list)
     busy: bool = False
 
 
@@ -52,9 +52,9 @@ class VersionedForm(forms.ModelForm):
             raise ValidationError(
                 render_to_string("admin/kb/includes/edit_conflict.html", {
                     "conflict": self.refusal.conflict, "clashes": self.refusal.clashes,
-                    "busy": self.refusal.busy, "mine": admin_merge.MINE,
-                    "theirs": admin_merge.THEIRS, "keep": admin_merge.KEEP,
-                    "clash_input": admin_merge.CLASH,
+                    "busy": self.refusal.busy, "mine": merge.MINE,
+                    "theirs": merge.THEIRS, "keep": merge.KEEP,
+                    "clash_input": merge.CLASH,
                 }),
                 code="edit_conflict",
             )
@@ -69,7 +69,7 @@ def _rows_were_busy(error: OperationalError) -> bool:
 
 class VersionedAdminMixin:
     """A change form saved from an older version is refused with the stored version and
-    the editor's changes merged into it (admin_merge); a save that collided with another
+    the editor's changes merged into it (kb.editorial.merge); a save that collided with another
     one is run again, and never ends on the database-outage page."""
 
     SAVE_ATTEMPTS = 3
@@ -131,13 +131,13 @@ class ArticleRevisionMixin(VersionedAdminMixin):
         except Article.DoesNotExist:
             return  # the admin answers a missing article itself
         except revisions.EditConflict as conflict:
-            request.POST, clashes = admin_merge.merge_article(
+            request.POST, clashes = merge.merge_article(
                 request.POST, base=conflict.base, now=conflict.now)
             request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
             return
-        if request.POST.getlist(admin_merge.CLASH):
-            stored = admin_merge.stored_article_inputs(request.POST, revisions.current_state(article))
-            request.POST, clashes = admin_merge.resolve(request.POST, stored=stored)
+        if request.POST.getlist(merge.CLASH):
+            stored = merge.stored_article_inputs(request.POST, revisions.current_state(article))
+            request.POST, clashes = merge.resolve(request.POST, stored=stored)
             if clashes:
                 request.kb_refusal = Refusal(clashes=clashes)
 
@@ -174,15 +174,15 @@ class SectionRevisionMixin(VersionedAdminMixin):
         except Section.DoesNotExist:
             return  # the admin answers a missing section itself
         except revisions.EditConflict as conflict:
-            request.POST, clashes = admin_merge.merge_section(
+            request.POST, clashes = merge.merge_section(
                 request.POST, base=conflict.base, now=conflict.now,
                 version=conflict.current, article_id=conflict.obj.article_id)
             request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
             return
-        if request.POST.getlist(admin_merge.CLASH):
-            stored = admin_merge.stored_section_inputs(revisions.section_state(section),
+        if request.POST.getlist(merge.CLASH):
+            stored = merge.stored_section_inputs(revisions.section_state(section),
                                                        section.article_id)
-            request.POST, clashes = admin_merge.resolve(request.POST, stored=stored)
+            request.POST, clashes = merge.resolve(request.POST, stored=stored)
             if clashes:
                 request.kb_refusal = Refusal(clashes=clashes)
 

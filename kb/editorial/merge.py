@@ -21,8 +21,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from taggit.utils import edit_string_for_tags, parse_tags
 
+from kb.editorial.revisions import ARTICLE_FIELDS, ArticleState, SectionState
 from kb.library.models import Section
-from kb.revisions import ARTICLE_FIELDS, ArticleState, SectionState
 from kb.text import normalise_source
 
 CLASH = "kb_clash"  # hidden inputs naming the form's unresolved clashes

@@ -171,7 +171,7 @@ def test_a_form_over_the_field_limit_gets_a_clear_page_and_writes_nothing(
 
 
 def test_renaming_a_topic_in_the_admin_keeps_old_names_and_corpus_loads_again(editor_client):
-    from kb.corpus import load_corpus
+    from kb.editorial.corpus import load_corpus
 
     load_corpus()
     topic = Topic.objects.get(slug="ai-regulation")

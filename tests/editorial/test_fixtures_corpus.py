@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SOURCES = sorted((FIXTURES / "sources").glob("*.txt"))
 ARTICLE_FILES = sorted((FIXTURES / "corpus").glob("*.json"))
 KINDS = {"book_review", "transcript", "press_release", "slide_deck", "column"}

@@ -2,7 +2,7 @@
 
 import json
 
-from kb.corpus import CURATOR, FIXTURES_DIR, load_corpus
+from kb.editorial.corpus import CURATOR, FIXTURES_DIR, load_corpus
 from kb.models import Passage
 
 

@@ -17,9 +17,9 @@ from reversion.models import Version
 
 from kb.editorial import services as editorial_services
 from kb.models import Article, ImportDraft, Section, Topic, TopicAlias
-from kb.pdfwriter import text_pdf
+from tests.pdfwriter import text_pdf
 
-SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
+SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
 URL = reverse("admin:kb_article_import")
 REPORT = (
     "中ロ技術協力の現状\n\n"

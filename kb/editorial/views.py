@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from kb import revisions
+from kb.editorial import revisions
 from kb.editorial import services as editorial_services
 from kb.library.models import Article
 from kb.site.cache import reader_cache

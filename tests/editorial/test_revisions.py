@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from kb.diffs import diff_text, split_sentences
 from kb.editorial import services as editorial_services
+from kb.editorial.diffs import diff_text, split_sentences
 from kb.models import Article, Section
+from tests.editorial.test_admin import _inline_post
 from tests.html_forms import form_data
-from tests.test_admin import _inline_post
 
 
 def versions(article):
@@ -189,7 +189,7 @@ def test_second_of_two_editors_is_refused_and_shown_what_changed(
 
 
 def test_update_article_service_refuses_a_stale_version(make_article):
-    from kb.revisions import EditConflict
+    from kb.editorial.revisions import EditConflict
 
     article = make_article(sections=[("一", "本文。", [])])
     data = editorial_services.ArticleData(title="新題", slug=article.slug, kind="column", sections=[])

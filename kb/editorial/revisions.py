@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from kb.diffs import diff_text
+from kb.editorial.diffs import diff_text
 from kb.library.models import Article, Section, TaggedSection, Topic
 
 # Article fields an editor changes, in the order a comparison shows them.

@@ -1,4 +1,4 @@
-"""A minimal PDF writer for the import benchmark and tests: one page per text, Japanese
+"""A minimal PDF writer for the tests and the import benchmark (manage.py bench_import): one page per text, Japanese
 included, with a text layer any extractor reads. Not for display: the font is not
 embedded, glyphs are code points (Identity-H) and a ToUnicode map makes them text.
 """

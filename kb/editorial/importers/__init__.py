@@ -16,11 +16,11 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from kb.cleanup import detect_style
-from kb.importers.errors import ImportRejected
-from kb.importers.extract import Extracted, check_size, decode_text, extract
-from kb.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
-from kb.importers.split import ProposedSection, split_sections
-from kb.importers.suggest import Suggestion, TopicProfile, build_profiles, suggest
+from kb.editorial.importers.errors import ImportRejected
+from kb.editorial.importers.extract import Extracted, check_size, decode_text, extract
+from kb.editorial.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
+from kb.editorial.importers.split import ProposedSection, split_sections
+from kb.editorial.importers.suggest import Suggestion, TopicProfile, build_profiles, suggest
 from kb.validators import MESSAGES
 
 __all__ = [

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import date
 
-from kb.importers.split import NUMBERED
+from kb.editorial.importers.split import NUMBERED
 
 HEADER_LINES = 40
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}

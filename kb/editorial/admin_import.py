@@ -22,7 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb import importers
+from kb.editorial import importers
+from kb.editorial import selectors as editorial_selectors
 from kb.editorial import services as editorial_services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors
@@ -127,7 +128,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
     if existing:
         return _render(request, model_admin, upload=UploadForm(),
                        error=_duplicate_message(existing))
-    profiles = selectors.topic_profiles()
+    profiles = editorial_selectors.topic_profiles()
     title = proposal.title or source_name.rsplit(".", 1)[0]
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     sections = [
@@ -219,7 +220,7 @@ def _page_number(value: str | None) -> int:
 def _save(request: HttpRequest, model_admin) -> HttpResponse:
     """A page of the preview posted: store what was typed on it, then show the page asked
     for ("goto"), or save the whole reviewed draft as the article."""
-    draft = selectors.import_draft(request.POST.get("draft"), user=request.user)
+    draft = editorial_selectors.import_draft(request.POST.get("draft"), user=request.user)
     if draft is None:
         return _render(request, model_admin, upload=UploadForm(), error=_(
             "This preview is no longer kept (it was saved, or left unsaved for a week). "

@@ -14,7 +14,7 @@ from django.db.models import Q
 from reversion.models import Version
 
 from kb.editorial import services as editorial_services
-from kb.importers import checksum
+from kb.editorial.importers import checksum
 from kb.library import services as library_services
 from kb.library.models import Article, Section
 from kb.passages import services as passage_services

@@ -363,7 +363,7 @@ def test_report_import_and_backup_restore_refresh_the_home_page(client, topic, t
         sections=[editorial_services.SectionData(heading="一", body="本文", topics=["platformers"])],
     ), user=None, source_name="report.pdf")
     assert "取り込んだ報告書" in _html(client, reverse("kb:home"))
-    from kb import backup
+    from kb.exchange import backup
 
     data = backup.export_data()
     data["articles"][0]["title"] = "復元された報告書"

@@ -11,10 +11,10 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from kb import backup
 from kb.editorial import services as editorial_services
 from kb.editorial.corpus import FIXTURES_DIR, load_corpus
 from kb.editorial.revisions import EditConflict
+from kb.exchange import backup
 from kb.models import Article, Passage, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.text import normalise_source

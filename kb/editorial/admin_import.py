@@ -22,11 +22,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb.editorial import importers
-from kb.editorial import selectors as editorial_selectors
-from kb.editorial import services as editorial_services
+from kb.editorial import importers, selectors, services
 from kb.editorial.models import ImportDraft
-from kb.library import selectors
+from kb.library import selectors as library_selectors
 from kb.library.models import Article
 
 
@@ -90,10 +88,10 @@ def _topic_names(value: str) -> list[str]:
     return [n.strip() for n in value.replace("、", ",").split(",") if n.strip()]
 
 
-def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> editorial_services.ArticleData:
+def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> services.ArticleData:
     """The reviewed preview as the service's input: deleted sections dropped, sections
     marked "join" appended to the one above (their topics too)."""
-    merged: list[editorial_services.SectionData] = []
+    merged: list[services.SectionData] = []
     for item in sections:
         if item.get("DELETE") or not (item.get("heading") or item.get("body")):
             continue
@@ -104,10 +102,10 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> edit
             above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
             above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
         else:
-            merged.append(editorial_services.SectionData(heading=item.get("heading", ""),
+            merged.append(services.SectionData(heading=item.get("heading", ""),
                                                body=item.get("body", ""), topics=topics))
     data = form.cleaned_data
-    return editorial_services.ArticleData(
+    return services.ArticleData(
         title=data["title"], slug=data["slug"], kind=data["kind"], sections=merged,
         publisher=data["publisher"], authors=_topic_names(data["authors"]),
         published_on=data["published_on"], source_url=data["source_url"], checksum=checksum,
@@ -128,7 +126,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
     if existing:
         return _render(request, model_admin, upload=UploadForm(),
                        error=_duplicate_message(existing))
-    profiles = editorial_selectors.topic_profiles()
+    profiles = selectors.topic_profiles()
     title = proposal.title or source_name.rsplit(".", 1)[0]
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     sections = [
@@ -137,9 +135,9 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
          "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
         for s, found in zip(proposal.sections, suggestions)
     ]
-    draft = editorial_services.create_import_draft(user=request.user, data={
+    draft = services.create_import_draft(user=request.user, data={
         "article": {
-            "title": title, "slug": selectors.unique_slug(title), "kind": proposal.kind,
+            "title": title, "slug": library_selectors.unique_slug(title), "kind": proposal.kind,
             "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
             "published_on": proposal.published_on.isoformat() if proposal.published_on else "",
             "source_url": "",
@@ -220,7 +218,7 @@ def _page_number(value: str | None) -> int:
 def _save(request: HttpRequest, model_admin) -> HttpResponse:
     """A page of the preview posted: store what was typed on it, then show the page asked
     for ("goto"), or save the whole reviewed draft as the article."""
-    draft = editorial_selectors.import_draft(request.POST.get("draft"), user=request.user)
+    draft = selectors.import_draft(request.POST.get("draft"), user=request.user)
     if draft is None:
         return _render(request, model_admin, upload=UploadForm(), error=_(
             "This preview is no longer kept (it was saved, or left unsaved for a week). "
@@ -229,7 +227,7 @@ def _save(request: HttpRequest, model_admin) -> HttpResponse:
     form = ArticleForm(request.POST)
     formset = SectionFormSet(request.POST)
     try:
-        draft = editorial_services.update_import_draft(
+        draft = services.update_import_draft(
             draft=draft, page=page, article={name: form[name].data or "" for name in form.fields},
             sections=[_typed(section) for section in formset.forms],
         )
@@ -271,9 +269,9 @@ def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, fo
         form.add_error("slug", _("Another article has this slug."))
         return again()
     try:
-        article = editorial_services.import_article(
+        article = services.import_article(
             data=data, user=request.user, source_name=draft.data["source_name"], draft=draft)
-    except editorial_services.DuplicateReport as duplicate:
+    except services.DuplicateReport as duplicate:
         return again(_duplicate_message(duplicate.existing))
     except ValidationError as error:
         return again(" ".join(error.messages))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from reversion.models import Version
 
-from kb.editorial import services as editorial_services
+from kb.editorial import services
 from kb.editorial.importers import checksum
 from kb.library import services as library_services
 from kb.library.models import Article, Section
@@ -35,12 +35,12 @@ def read_topics(directory: Path = FIXTURES_DIR) -> list[library_services.TopicDa
     return [library_services.TopicData(**item) for item in items]
 
 
-def read_articles(directory: Path = FIXTURES_DIR) -> list[editorial_services.ArticleData]:
+def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
     articles = []
     for path in sorted((directory / "corpus").glob("*.json")):
         item = json.loads(path.read_text(encoding="utf-8"))
         articles.append(
-            editorial_services.ArticleData(
+            services.ArticleData(
                 title=item["title"],
                 slug=item["slug"],
                 kind=item["kind"],
@@ -54,7 +54,7 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[editorial_services.Art
                 summary=item.get("summary", ""),
                 checksum=_source_checksum(directory, item.get("source_file", "")),
                 sections=[
-                    editorial_services.SectionData(
+                    services.SectionData(
                         heading=s["heading"], body=s["body"], topics=s["topics"], anchor=s["anchor"]
                     )
                     for s in item["sections"]
@@ -90,7 +90,7 @@ def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
         if data.slug in existing or data.checksum in checksums:
             skipped.append(data.slug)
             continue
-        editorial_services.create_article(data=data, user=user)
+        services.create_article(data=data, user=user)
         created.append(data.slug)
     passages = load_passages(directory, new_articles=created, user=user, first_time=first_time)
     return LoadReport(topics_created=len(topics), articles_created=created, articles_skipped=skipped,

@@ -9,15 +9,13 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from kb.editorial import importers
-from kb.editorial import selectors as editorial_selectors
-from kb.editorial import services as editorial_services
-from kb.library import selectors
+from kb.editorial import importers, selectors, services
+from kb.library import selectors as library_selectors
 
 
 @dataclass
 class Prepared:
-    data: editorial_services.ArticleData
+    data: services.ArticleData
     proposal: importers.ProposedArticle
     suggestions: list[list[importers.Suggestion]]
     encoding: str
@@ -30,15 +28,15 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
     extracted = importers.extract(data=content, filename=filename,
                                   max_bytes=settings.KB_IMPORT_MAX_BYTES)
     proposal = importers.propose_article(extracted.text)
-    profiles = editorial_selectors.topic_profiles()
+    profiles = selectors.topic_profiles()
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     title = proposal.title or PurePath(filename).stem
-    data = editorial_services.ArticleData(
-        title=title, slug=selectors.unique_slug(title), kind=kind or proposal.kind,
+    data = services.ArticleData(
+        title=title, slug=library_selectors.unique_slug(title), kind=kind or proposal.kind,
         publisher=proposal.publisher, authors=proposal.authors,
         published_on=proposal.published_on, checksum=proposal.checksum,
         sections=[
-            editorial_services.SectionData(
+            services.SectionData(
                 heading=s.heading, body=s.body,
                 topics=[x.slug for x in found if x.labels] if accept_topics else [],
             )

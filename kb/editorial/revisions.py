@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
@@ -277,10 +274,3 @@ def lock_section_for_edit(*, section_id: int, loaded_version: int) -> Section:
                        ArticleState(pk=section.article_id, version=0, fields={}, sections=[now]))
     raise EditConflict(obj=section, loaded=loaded_version, diff=diff, latest=recorded.first(),
                        base=old[0] if old else None, now=now)
-
-
-def revision_comment(message: str, **params: object) -> str:
-    """A revision comment, stored once and read by everyone later: written in the site's
-    language (LANGUAGE_CODE), whatever the language of the request that made it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return gettext(message) % params

@@ -19,11 +19,10 @@ from reversion.models import Version
 
 from kb.editorial import revisions
 from kb.editorial.models import ImportDraft
-from kb.editorial.revisions import revision_comment
 from kb.library import services as library_services
 from kb.library import wikilinks
 from kb.library.models import Article, Section, Topic
-from kb.library.services import resolve_topics
+from kb.library.services import resolve_topics, revision_comment
 from kb.passages.services import delete_sections, save_section
 from kb.search import index as search_index
 

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from kb.editorial import revisions
-from kb.editorial import services as editorial_services
+from kb.editorial import revisions, services
 from kb.library.models import Article
 from kb.site.cache import reader_cache
 
@@ -54,7 +53,7 @@ def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpRes
     article = get_object_or_404(Article, slug=slug)
     version = _version(article, version_id)
     try:
-        restored = editorial_services.restore_revision(version=version, user=request.user)
+        restored = services.restore_revision(version=version, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("kb:article_history", slug=slug)

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from kb.library import services as library_services
-from kb.library import wikilinks
+from kb.library import services, wikilinks
 from kb.library.forms import MarkdownField
 from kb.library.models import Link, Topic, TopicAlias, TopicRedirect
 from kb.search import index as search_index
@@ -25,7 +24,7 @@ class TopicRevisionMixin:
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        library_services.refresh_links_to(wikilinks.topic_keys(form.instance))
+        services.refresh_links_to(wikilinks.topic_keys(form.instance))
 
 
 class TopicAliasInline(admin.TabularInline):
@@ -46,7 +45,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # A new name or slug leaves a redirect from the old URL.
-            library_services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
+            services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
         else:
             super().save_model(request, obj, form, change)
 
@@ -72,7 +71,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
             sources = [t for t in queryset if t.pk != target.pk]
             try:
                 for source in sources:
-                    library_services.merge_topics(source=source, target=target)
+                    services.merge_topics(source=source, target=target)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
                 return None

@@ -10,19 +10,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from kb.editorial.revisions import revision_comment
 from kb.library import selectors
 from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
 from kb.search import index as search_index
 from kb.text import normalise_source
+
+
+def revision_comment(message: str, **params: object) -> str:
+    """A revision comment, stored once and read by everyone later: written in the site's
+    language (LANGUAGE_CODE), whatever the language of the request that made it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(message) % params
 
 
 @dataclass

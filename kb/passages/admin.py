@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kb.passages import services as passage_services
+from kb.passages import services
 from kb.passages.models import Passage
 
 
@@ -16,7 +16,7 @@ class PassageForm(forms.ModelForm):
 
     def clean_topics(self):
         try:
-            return passage_services.clean_topic_names(self.cleaned_data["topics"])
+            return services.clean_topic_names(self.cleaned_data["topics"])
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
 
@@ -48,7 +48,7 @@ class PassageAdmin(admin.ModelAdmin):
         return "、".join(t.name for t in passage.topics.all())
 
     def save_model(self, request, obj, form, change):
-        passage_services.update_passage(
+        services.update_passage(
             passage=obj, topics=form.cleaned_data["topics"], note=form.cleaned_data["note"]
         )
 
@@ -56,11 +56,11 @@ class PassageAdmin(admin.ModelAdmin):
         pass  # the service saved the topics
 
     def delete_model(self, request, obj):
-        passage_services.delete_passage(passage=obj)
+        services.delete_passage(passage=obj)
 
     def delete_queryset(self, request, queryset):
         for passage in queryset:
-            passage_services.delete_passage(passage=passage)
+            services.delete_passage(passage=passage)
 
     def view_on_site(self, passage: Passage) -> str | None:
         return passage.get_absolute_url() or None

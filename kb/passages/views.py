@@ -21,11 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kb.library import selectors
+from kb.library import selectors as library_selectors
 from kb.library.models import Section, Topic
-from kb.passages import permissions, serializers
-from kb.passages import selectors as passage_selectors
-from kb.passages import services as passage_services
+from kb.passages import permissions, selectors, serializers, services
 from kb.passages.anchoring import utf16_to_codepoint
 from kb.passages.models import Passage
 
@@ -116,7 +114,7 @@ def api_create(request: HttpRequest) -> JsonResponse:
         if section is None:
             return _error(_("No such section."), 404)
         exact, start = _selection(data, section)
-        passage = passage_services.create_passage(
+        passage = services.create_passage(
             section=section, analyst=request.user, exact=exact, start=start,
             topics=_str_list(data.get("topics", [])), note=_text(data.get("note", ""), "note"),
         )
@@ -135,7 +133,7 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "DELETE":
         if not permissions.can_delete_passage(request.user, passage):
             return _error(_("You may not delete this passage."), 403)
-        passage_services.delete_passage(passage=passage)
+        services.delete_passage(passage=passage)
         return HttpResponse(status=204)
     if not permissions.can_change_passage(request.user, passage):
         return _error(_("You may not change this passage."), 403)
@@ -148,7 +146,7 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
             if section is None:
                 return _error(_("No such section."), 404)
             exact, start = _selection(data, section)
-        passage_services.update_passage(
+        services.update_passage(
             passage=passage,
             topics=_str_list(data["topics"]) if "topics" in data else None,
             note=_text(data["note"], "note") if "note" in data else None,
@@ -175,7 +173,7 @@ def api_topics(request: HttpRequest) -> JsonResponse:
 def api_topic_match(request: HttpRequest) -> JsonResponse:
     """The existing topic a typed tag means (``?name=``), or null: the tag editor shows a
     tag that matches none as new before it is saved."""
-    topic = selectors.find_topic(request.GET.get("name", "").strip()[: passage_services.MAX_TOPIC_NAME])
+    topic = library_selectors.find_topic(request.GET.get("name", "").strip()[: services.MAX_TOPIC_NAME])
     return JsonResponse({"match": {"name": topic.name, "slug": topic.slug} if topic else None})
 
 
@@ -194,7 +192,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 @login_required
 def my_passages(request: HttpRequest) -> HttpResponse:
     _require_tagger(request)
-    page = passage_selectors.my_passages(request.user, **_filters(request))
+    page = selectors.my_passages(request.user, **_filters(request))
     return render(request, "kb/my_passages.html", {
         "page": page, "query": request.GET.urlencode(),
     })
@@ -203,7 +201,7 @@ def my_passages(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     _require_tagger(request)
-    page = passage_selectors.my_passages(request.user, **_filters(request))
+    page = selectors.my_passages(request.user, **_filters(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="passages.csv"'
     response.write("\ufeff")  # so that spreadsheet programs read the Japanese as UTF-8
@@ -215,7 +213,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_annotations(request: HttpRequest) -> HttpResponse:
     _require_tagger(request)
-    page = passage_selectors.my_passages(request.user, **_filters(request))
+    page = selectors.my_passages(request.user, **_filters(request))
     base = request.build_absolute_uri("/").rstrip("/")
     collection = serializers.annotation_collection(
         page.passages, base_url=base, collection_id=request.build_absolute_uri(),
@@ -233,7 +231,7 @@ def export_annotations(request: HttpRequest) -> HttpResponse:
 def repair_list(request: HttpRequest) -> HttpResponse:
     _require_tagger(request)
     everyone = request.user.has_perm("kb.change_passage") and request.GET.get("all") == "1"
-    passages = passage_selectors.passages_to_repair(request.user, everyone=everyone)
+    passages = selectors.passages_to_repair(request.user, everyone=everyone)
     return render(request, "kb/passages_repair.html", {
         "passages": passages, "everyone": everyone,
         "may_see_all": request.user.has_perm("kb.change_passage"),
@@ -255,7 +253,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_change_passage(request.user, passage):
         raise PermissionDenied
     try:
-        passage_services.confirm_passage(passage=passage)
+        services.confirm_passage(passage=passage)
         messages.success(request, _("Passage confirmed."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -269,6 +267,6 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     passage = get_object_or_404(Passage, pk=pk)
     if not permissions.can_delete_passage(request.user, passage):
         raise PermissionDenied
-    passage_services.delete_passage(passage=passage)
+    services.delete_passage(passage=passage)
     messages.success(request, _("Passage deleted."))
     return _back(request)

@@ -1,8 +1,7 @@
-"""Admin glue for revisions: refuse stale article and section saves, bump versions, list
-wiki links.
+"""Admin glue for revisions: refuse stale article and section saves, bump versions.
 
-ArticleAdmin, SectionAdmin and TopicAdmin are django-reversion VersionAdmins (history,
-compare-free revert, recover deleted); these mixins add what reversion does not do.
+ArticleAdmin and SectionAdmin (kb.editorial.admin) are django-reversion VersionAdmins
+(history, compare-free revert, recover deleted); these mixins add what reversion does not do.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # A hung Redis must not hold requests for redis-py's default 5 s per command:
-            # give up quickly and render without it (kb.cache). A healthy one answers in
+            # give up quickly and render without it (kb.site.cache). A healthy one answers in
             # well under a millisecond.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

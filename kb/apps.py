@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _create_roles(sender, **kwargs) -> None:
-    from .services import ensure_roles
+    from kb.site.roles import ensure_roles
 
     ensure_roles()
 
@@ -21,8 +21,8 @@ class KbConfig(AppConfig):
 
         from reversion.models import Revision
 
-        from .cache import watch_models
-        from .models import ContentChange
+        from kb.site.cache import watch_models
+        from kb.site.models import ContentChange
 
         # Every kb model, present and future: any change to them may show on a page. Not
         # the record of those changes, which the invalidation itself writes.

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from .text import MAX_MARKDOWN_CHARS, markdown_problem
+from kb.text import MAX_MARKDOWN_CHARS, markdown_problem
 
 MESSAGES = {
     "nul": _("The text contains a NUL character."),
@@ -27,18 +27,3 @@ def validate_markdown(value: str) -> None:
 
 
 validate_no_nul = ProhibitNullCharactersValidator(message=MESSAGES["nul"], code="nul")
-
-
-def validate_topic_names(names: list[str]) -> None:
-    """Refuse a topic (tag) name its column cannot hold, before any lookup is tried."""
-    from .models import Topic
-
-    limit = Topic._meta.get_field("name").max_length
-    for name in names:
-        validate_no_nul(name)
-    too_long = [name for name in names if len(name) > limit]
-    if too_long:
-        raise ValidationError(
-            _("A topic name may have at most %(limit)s characters."),
-            code="topic_name_length", params={"limit": limit},
-        )

@@ -12,8 +12,9 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from kb import services
-from kb.corpus import load_corpus
+from kb.editorial import services as editorial_services
+from kb.editorial.corpus import load_corpus
+from kb.site import roles
 
 _numbers = itertools.count(1)
 
@@ -25,14 +26,14 @@ def make_article(db):
 
     def make(title=None, sections=(("はじめに", "本文です。", ["platformers"]),), **fields):
         n = next(_numbers)
-        data = services.ArticleData(
+        data = editorial_services.ArticleData(
             title=title or f"記事{n}",
             slug=fields.pop("slug", f"article-{n}"),
             kind=fields.pop("kind", "column"),
-            sections=[services.SectionData(heading=h, body=b, topics=t) for h, b, t in sections],
+            sections=[editorial_services.SectionData(heading=h, body=b, topics=t) for h, b, t in sections],
             **fields,
         )
-        return services.create_article(data=data)
+        return editorial_services.create_article(data=data)
 
     return make
 
@@ -67,12 +68,12 @@ def _user(django_user_model, username, group, is_staff=False):
 
 @pytest.fixture
 def editor(db, django_user_model):
-    return _user(django_user_model, "editor", services.EDITOR_GROUP, is_staff=True)
+    return _user(django_user_model, "editor", roles.EDITOR_GROUP, is_staff=True)
 
 
 @pytest.fixture
 def analyst(db, django_user_model):
-    return _user(django_user_model, "analyst", services.ANALYST_GROUP)
+    return _user(django_user_model, "analyst", roles.ANALYST_GROUP)
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def editor_client(client, editor):
 def _empty_page_cache(monkeypatch):
     """Each test starts with no cached page: the database is rolled back between tests,
     the local-memory cache is not. Nor does it inherit another test's cache outage."""
-    from kb import cache as page_cache
+    from kb.site import cache as page_cache
 
     monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)
     cache.clear()

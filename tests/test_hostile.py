@@ -11,18 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kb import services
+from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section, TaggedPassage, TaggedSection, Topic
+from kb.passages import services as passage_services
 from kb.text import normalise_source
-
-from .hostile import (
+from tests.editorial.test_admin import _inline_post
+from tests.hostile import (
     HOSTILE_BATCH_IDS,
     HOSTILE_BATCHES,
     HOSTILE_IDS,
     HOSTILE_STRINGS,
     executable_parts,
 )
-from .test_admin import _inline_post
 
 hostile = pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
 batches = pytest.mark.parametrize("texts", HOSTILE_BATCHES, ids=HOSTILE_BATCH_IDS)
@@ -177,7 +177,7 @@ def test_passage_note_and_tags_through_the_api(analyst_browser, analyst, article
                                        headers={"X-CSRFToken": token})
 
     for text in texts:
-        mine = services.create_passage(section=section, analyst=analyst, exact="本文",
+        mine = passage_services.create_passage(section=section, analyst=analyst, exact="本文",
                                        topics=["platformers"], note="元のメモ")
         before = _rows()
         created = send("post", reverse("kb:api_passages"), {
@@ -226,7 +226,7 @@ def test_report_import_upload_paste_and_save(editor_browser, editor, article, te
     # Each string saved on its own as the reviewed preview's every field (and its file name).
     for n, text in enumerate(texts):
         before = _rows()
-        draft = services.create_import_draft(user=editor, data={
+        draft = editorial_services.create_import_draft(user=editor, data={
             "article": {}, "checksum": f"{n:064d}", "source_name": text[:200], "pages": [0],
             "sections": [{"heading": "", "body": "", "topics": "", "merge": False,
                           "DELETE": False}],

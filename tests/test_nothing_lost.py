@@ -38,9 +38,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from kb import backup, revisions, services
-from kb.corpus import FIXTURES_DIR, load_corpus
+from kb.editorial import revisions
+from kb.editorial import services as editorial_services
+from kb.editorial.corpus import FIXTURES_DIR, load_corpus
+from kb.exchange import backup
+from kb.library import services as library_services
 from kb.models import Article, ContentChange, Passage, SearchEntry, Section, Topic
+from kb.passages import services as passage_services
 from kb.search import backends
 from kb.search import index as search_index
 from kb.text import normalise_source
@@ -233,17 +237,17 @@ class NothingLost(RuleBasedStateMachine):
             sections.reverse()
         article = Article.objects.get(slug=slug)
         loaded = article.version
-        payload = services.ArticleData(
+        payload = editorial_services.ArticleData(
             title=title, slug=new_slug, kind=article.kind, publisher=article.publisher,
             authors=[article.authors] if article.authors else [],
             published_on=article.published_on, source_url=article.source_url,
             language=article.language, summary=article.summary,
-            sections=[services.SectionData(heading=s.heading, body=s.body,
+            sections=[editorial_services.SectionData(heading=s.heading, body=s.body,
                                            topics=sorted(s.topics), anchor=s.anchor or None)
                       for s in sections],
         )
         try:
-            saved = services.update_article(article=article, loaded_version=loaded, data=payload,
+            saved = editorial_services.update_article(article=article, loaded_version=loaded, data=payload,
                                             user=None)
         except ValidationError:
             return  # refused: nothing acknowledged, and the invariants check nothing changed
@@ -271,7 +275,7 @@ class NothingLost(RuleBasedStateMachine):
             section = revisions.lock_section_for_edit(section_id=section.pk,
                                                       loaded_version=section.version)
             section.body = body
-            services.save_section(section=section, edited=True)
+            passage_services.save_section(section=section, edited=True)
         model.body = normalise_source(body)
 
     @precondition(lambda self: any(a.sections for a in self.articles.values()))
@@ -289,7 +293,7 @@ class NothingLost(RuleBasedStateMachine):
             min_size=1, max_size=3), label="topics")
         note = self.token("メモ")
         try:
-            passage = services.create_passage(section=section, analyst=self.analyst,
+            passage = passage_services.create_passage(section=section, analyst=self.analyst,
                                               exact=text[start:end], start=start,
                                               topics=topics, note=note)
         except ValidationError:
@@ -305,7 +309,7 @@ class NothingLost(RuleBasedStateMachine):
             sorted(Topic.objects.values_list("slug", flat=True))), label="topic"))
         old = topic.slug
         name = self.token("改名")
-        renamed = services.rename_topic(topic=topic, name=name, slug=old if keep_slug else "")
+        renamed = library_services.rename_topic(topic=topic, name=name, slug=old if keep_slug else "")
         self._retag(old, renamed.slug)
 
     @precondition(lambda self: Topic.objects.count() > 1)
@@ -314,7 +318,7 @@ class NothingLost(RuleBasedStateMachine):
         slugs = sorted(Topic.objects.values_list("slug", flat=True))
         source = data.draw(st.sampled_from(slugs), label="source")
         target = data.draw(st.sampled_from([s for s in slugs if s != source]), label="target")
-        services.merge_topics(source=Topic.objects.get(slug=source),
+        library_services.merge_topics(source=Topic.objects.get(slug=source),
                               target=Topic.objects.get(slug=target))
         self._retag(source, target)
 

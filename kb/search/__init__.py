@@ -6,4 +6,6 @@
 - ``index``: keeping the index current (called by every write path)
 - ``snippets``: highlighted snippets from a section's plain text
 - ``engine``: ``search()``, what the pages and the API call
+- ``models``: SearchEntry, one row per searchable thing
+- ``forms``, ``views``, ``urls``: ``/search/`` and ``/api/search``
 """

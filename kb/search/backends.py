@@ -27,8 +27,8 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from . import ranking
-from .tokenise import Pattern
+from kb.search import ranking
+from kb.search.tokenise import Pattern
 
 # Field order is the FTS5 column order and the tsvector weight letters.
 FIELDS = ("heading", "title", "topics", "body")

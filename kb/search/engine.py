@@ -12,11 +12,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import prefetch_related_objects
 from django.utils.safestring import SafeString
 
-from ..models import Article, Passage, SearchEntry, Section, Topic
-from .backends import Backend, Candidate, get_backend
-from .query import ParsedQuery, parse
-from .snippets import highlight
-from .tokenise import Pattern, index_tokens, normalise
+from kb.library.models import Article, Section, Topic
+from kb.passages.models import Passage
+from kb.search.backends import Backend, Candidate, get_backend
+from kb.search.models import SearchEntry
+from kb.search.query import ParsedQuery, parse
+from kb.search.snippets import highlight
+from kb.search.tokenise import Pattern, index_tokens, normalise
 
 # The ranked, filtered, paged list: sections and analysts' passages.
 TEXTS = (SearchEntry.DocType.SECTION, SearchEntry.DocType.PASSAGE)

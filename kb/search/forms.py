@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
-from ..models import Article
-from .engine import SearchFilters
+from kb.library import selectors
+from kb.library.models import Article
+from kb.search.engine import SearchFilters
 
 
 class SearchForm(forms.Form):

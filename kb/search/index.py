@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
-from ..cache import content_changed
-from ..models import Article, Passage, SearchEntry, Section, Topic
-from .backends import IndexDocument, get_backend
-from .tokenise import index_tokens, normalise
+from kb.library.models import Article, Section, Topic
+from kb.passages.models import Passage
+from kb.search.backends import IndexDocument, get_backend
+from kb.search.models import SearchEntry
+from kb.search.tokenise import index_tokens, normalise
+from kb.site.cache import content_changed
 
 BATCH = 500
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from ..models import SearchEntry
-from .tokenise import Pattern, normalise, term_pattern
+from kb.search.models import SearchEntry
+from kb.search.tokenise import Pattern, normalise, term_pattern
 
 MAX_TERMS = 10
 # "…", “…”, 「…」 and 『…』 quote a phrase; NFKC has already made ＂ into ".

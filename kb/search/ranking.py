@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .tokenise import Pattern
+from kb.search.tokenise import Pattern
 
 K1 = 1.2
 B = 0.75

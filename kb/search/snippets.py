@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .tokenise import _CJK, _TOKEN_RE, Pattern, normalise_with_spans
+from kb.search.tokenise import _CJK, _TOKEN_RE, Pattern, normalise_with_spans
 
 SNIPPET_CHARS = 160
 LEAD_CHARS = 40  # shown before the first hit of the snippet

@@ -38,8 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "kb.middleware.ContentSecurityPolicyMiddleware",
-    "kb.middleware.RejectNulMiddleware",
+    "kb.site.middleware.ContentSecurityPolicyMiddleware",
+    "kb.site.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,7 +108,7 @@ TAGGIT_CASE_INSENSITIVE = True
 # DELETE), so the default refused articles of more than ~140 sections. 15,000 fits 2,000
 # sections, the most the admin's section formset accepts (its absolute_max), with the
 # article's own fields. The body stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (default
-# 2.5 MB); a form beyond either gets kb.views.errors.bad_request's page.
+# 2.5 MB); a form beyond either gets kb.site.errors.bad_request's page.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
 
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.

@@ -2,8 +2,8 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import env_bool
+from kb.settings.base import *  # noqa: F403
+from kb.settings.base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 # A development-only key; production refuses to start without its own SECRET_KEY.

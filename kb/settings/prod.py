@@ -4,8 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env_bool, env_list
+from kb.settings.base import *  # noqa: F403
+from kb.settings.base import BASE_DIR, DATABASES, env_bool, env_list
 
 DEBUG = False
 
@@ -41,7 +41,7 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "kb.jsonlog.JsonFormatter"}},
+    "formatters": {"json": {"()": "kb.site.jsonlog.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
@@ -57,7 +57,7 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # A hung Redis must not hold requests for redis-py's default 5 s per command:
-            # give up quickly and render without it (kb.cache). A healthy one answers in
+            # give up quickly and render without it (kb.site.cache). A healthy one answers in
             # well under a millisecond.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

@@ -3,7 +3,7 @@ visible text stays in the site's time zone through ``|date``."""
 
 from django import template
 
-from kb.timestamps import utc_iso as _utc_iso
+from kb.site.timestamps import utc_iso as _utc_iso
 
 register = template.Library()
 

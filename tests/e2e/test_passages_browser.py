@@ -4,8 +4,8 @@ topic page links back to it."""
 import pytest
 from playwright.sync_api import expect
 
-from kb import services
 from kb.models import Passage, Topic
+from kb.passages import services as passage_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +100,7 @@ def test_analyst_tags_a_passage_and_finds_it_again_from_the_topic_page(
 def test_reader_sees_overlapping_highlights_but_cannot_tag(page_as, live_server, article, analyst):
     section = article.sections.get()
     for quote in ("与信スコア", "スコアの算出"):
-        services.create_passage(section=section, analyst=analyst, exact=quote, topics=["platformers"])
+        passage_services.create_passage(section=section, analyst=analyst, exact=quote, topics=["platformers"])
     page = page_as(None)
     page.goto(live_server.url + article.get_absolute_url())
     expect(page.locator("mark.passage")).to_have_count(3)  # スコア is inside both
@@ -116,7 +116,7 @@ def test_reader_sees_overlapping_highlights_but_cannot_tag(page_as, live_server,
 def test_the_card_shows_the_same_date_as_the_topic_page(page_as, live_server, article, analyst,
                                                         frozen_clock):
     """Made at 23:30 UTC on 30 November: 1 December in Tokyo, the site's zone, on both."""
-    services.create_passage(section=article.sections.get(), analyst=analyst, exact="与信スコア",
+    passage_services.create_passage(section=article.sections.get(), analyst=analyst, exact="与信スコア",
                             topics=["platformers"])
     page = page_as(None)
     page.goto(live_server.url + "/topics/platformers/")
@@ -128,10 +128,10 @@ def test_the_card_shows_the_same_date_as_the_topic_page(page_as, live_server, ar
 
 def test_analyst_reattaches_an_orphaned_passage_from_the_repair_list(page_as, live_server, article, analyst):
     section = article.sections.get()
-    passage = services.create_passage(section=section, analyst=analyst, exact="𠮷野家の調査",
+    passage = passage_services.create_passage(section=section, analyst=analyst, exact="𠮷野家の調査",
                                       topics=["platformers"], note="残すメモ")
     section.body = "吉野家の新しい調査。\n\nアリババは与信スコアの算出に**eCredital**のデータを使う。以上。"
-    services.save_section(section=section)
+    passage_services.save_section(section=section)
     passage.refresh_from_db()
     assert passage.status == "orphaned"
 
@@ -155,9 +155,9 @@ def test_analyst_reattaches_a_passage_whose_section_was_deleted(
 ):
     article = make_article(title="与信の報告", sections=[("残る節", BODY, []), ("消える節", "消える本文。", [])])
     gone = article.sections.get(heading="消える節")
-    passage = services.create_passage(section=gone, analyst=analyst, exact="消える本文",
+    passage = passage_services.create_passage(section=gone, analyst=analyst, exact="消える本文",
                                       topics=["与信"], note="残すメモ")
-    services.delete_sections(sections=article.sections.filter(pk=gone.pk))
+    passage_services.delete_sections(sections=article.sections.filter(pk=gone.pk))
 
     page = page_as(analyst)
     page.goto(live_server.url + "/passages/repair/")

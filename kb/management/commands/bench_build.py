@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb import services
-from kb.corpus import read_articles, read_topics
-from kb.models import Article
+from kb.editorial import services as editorial_services
+from kb.editorial.corpus import read_articles, read_topics
+from kb.library import services as library_services
+from kb.library.models import Article
 
 
 class Command(BaseCommand):
@@ -20,12 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, articles: int, sections: int, **options):
         if Article.objects.exists():
             raise CommandError("bench_build fills an empty database; this one has articles.")
-        services.create_missing_topics(read_topics())
+        library_services.create_missing_topics(read_topics())
         originals = read_articles()
         pool = [section for article in originals for section in article.sections]
         for i in range(articles):
             model = originals[i % len(originals)]
-            services.create_article(data=services.ArticleData(
+            editorial_services.create_article(data=editorial_services.ArticleData(
                 title=f"{model.title}（{i + 1}）",
                 slug=f"{model.slug}-{i + 1:04d}",
                 kind=model.kind,
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                 published_on=model.published_on - timedelta(days=i) if model.published_on else None,
                 summary=model.summary,
                 sections=[
-                    services.SectionData(heading=s.heading, body=s.body, topics=s.topics)
+                    editorial_services.SectionData(heading=s.heading, body=s.body, topics=s.topics)
                     for s in (pool[(i * sections + j) % len(pool)] for j in range(sections))
                 ],
             ))

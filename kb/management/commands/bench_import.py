@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kb import corpus, importing, services
-from kb.pdfwriter import text_pdf
+from kb.editorial import corpus, importing
+from kb.editorial import services as editorial_services
 
 LINES_PER_PAGE = 40
 CHARS_PER_LINE = 40
@@ -22,6 +22,10 @@ CHARS_PER_LINE = 40
 
 def thirty_pages() -> bytes:
     """30 A4 pages of report text, 40 lines of 40 characters each."""
+    # A test and benchmark helper, not part of kb: it comes with a checkout (run from its
+    # root, as make bench-import does), not with an installed kb.
+    from tests.pdfwriter import text_pdf
+
     text = "\n".join(p.read_text(encoding="utf-8") for p in
                      sorted((corpus.FIXTURES_DIR / "sources").glob("*.txt")))
     lines = [line[i:i + CHARS_PER_LINE] for line in text.split("\n")
@@ -45,7 +49,7 @@ class Command(BaseCommand):
                 prepared = importing.prepare(content=content, filename="bench.pdf",
                                              accept_topics=True)
                 prepared.data.checksum = ""  # the same text on every run
-                services.import_article(data=prepared.data, user=None, source_name="bench.pdf")
+                editorial_services.import_article(data=prepared.data, user=None, source_name="bench.pdf")
                 elapsed = time.perf_counter() - started
                 transaction.set_rollback(True)
             timings.append(elapsed)

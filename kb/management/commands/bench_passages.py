@@ -9,8 +9,10 @@ from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kb import anchoring, services
-from kb.corpus import read_articles
+from kb.editorial import services as editorial_services
+from kb.editorial.corpus import read_articles
+from kb.passages import anchoring
+from kb.passages import services as passage_services
 
 SENTENCE_POOL_ARTICLES = 5
 
@@ -53,22 +55,22 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             analyst = get_user_model().objects.create_user("bench-analyst")
-            article = services.create_article(data=services.ArticleData(
+            article = editorial_services.create_article(data=editorial_services.ArticleData(
                 title="bench", slug="bench-passages", kind="other",
-                sections=[services.SectionData(heading="s", body=text)],
+                sections=[editorial_services.SectionData(heading="s", body=text)],
             ))
             section = article.sections.get()
             plain = section.plain_text
             step = max(1, (len(plain) - 60) // passages)
             for i in range(passages):
                 start = i * step
-                services.create_passage(section=section, analyst=analyst, exact=plain[start : start + 40],
+                passage_services.create_passage(section=section, analyst=analyst, exact=plain[start : start + 40],
                                         start=start, topics=[f"bench-{i % 7}"])
             bodies = iter(range(10**6))
 
             def edit():
                 section.body = f"追記{next(bodies)}。" + section.body
-                services.save_section(section=section)
+                passage_services.save_section(section=section)
 
             out(f"save_section re-anchoring {passages} passages: " + _summary(_timed(edit, repeat)))
             client = Client(HTTP_HOST="127.0.0.1")

@@ -19,11 +19,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from kb.corpus import FIXTURES_DIR
-from kb.models import Article, SearchEntry, Section, TaggedSection, Topic
+from kb.editorial.corpus import FIXTURES_DIR
+from kb.library.models import Article, Section, TaggedSection, Topic
 from kb.search import index
 from kb.search.backends import get_backend
 from kb.search.engine import search
+from kb.search.models import SearchEntry
 
 QUERIES = {
     "1 char": ["党", "元", "網", "米", "銀"],

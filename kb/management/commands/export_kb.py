@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from kb.backup import write_backup
+from kb.exchange.backup import write_backup
 
 
 class Command(BaseCommand):

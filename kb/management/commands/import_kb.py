@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kb.backup import BackupError, is_checked, read_backup, restore
+from kb.exchange.backup import BackupError, is_checked, read_backup, restore
 
 
 class Command(BaseCommand):

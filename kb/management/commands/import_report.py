@@ -7,8 +7,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kb import importers, importing, services
-from kb.models import Article
+from kb.editorial import importers, importing
+from kb.editorial import services as editorial_services
+from kb.library.models import Article
 
 
 class Command(BaseCommand):
@@ -40,9 +41,9 @@ class Command(BaseCommand):
                 if options["dry_run"]:
                     self._show(path, prepared)
                     continue
-                article = services.import_article(data=prepared.data, user=user,
+                article = editorial_services.import_article(data=prepared.data, user=user,
                                                   source_name=path.name)
-            except (OSError, importers.ImportRejected, services.DuplicateReport) as error:
+            except (OSError, importers.ImportRejected, editorial_services.DuplicateReport) as error:
                 failed += 1
                 self.stderr.write(f"{path}: {error}")
                 continue

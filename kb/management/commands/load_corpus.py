@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kb.corpus import load_corpus
+from kb.editorial.corpus import load_corpus
 
 
 class Command(BaseCommand):

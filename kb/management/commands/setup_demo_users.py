@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from kb.services import ANALYST_GROUP, EDITOR_GROUP
+from kb.site.roles import ANALYST_GROUP, EDITOR_GROUP
 
 DEMO_USERS = [("editor", EDITOR_GROUP, True), ("analyst", ANALYST_GROUP, False)]
 

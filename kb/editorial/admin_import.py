@@ -1,0 +1,280 @@
+"""Admin: import a report. Upload or paste → review the proposed article → save.
+
+No article is written before the editor saves the reviewed preview; the save is one
+service call (one transaction). The preview is kept server-side (an ImportDraft) and shown
+in pages of at most PAGE_SECTIONS sections, so that a long report's form stays within
+Django's request limits; each page's post stores what the editor typed there before
+anything else, so a refused save (duplicate, invalid field) redisplays it with nothing lost.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import formset_factory
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kb.editorial import importers, selectors, services
+from kb.editorial.models import ImportDraft
+from kb.library import selectors as library_selectors
+from kb.library.models import Article
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Report file"), required=False, allow_empty_file=True,
+        help_text=gettext_lazy(".txt, .md, .pdf or .docx"),
+    )
+    text = forms.CharField(label=gettext_lazy("…or paste the text"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose a file or paste the report's text."))
+        return cleaned
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=300)
+    slug = forms.SlugField(label=gettext_lazy("slug"), max_length=200, allow_unicode=True)
+    kind = forms.ChoiceField(label=gettext_lazy("kind of document"), choices=Article.Kind.choices)
+    publisher = forms.CharField(label=gettext_lazy("publisher / issuing body"), max_length=200,
+                                required=False)
+    authors = forms.CharField(label=gettext_lazy("authors"), max_length=300, required=False,
+                              help_text=gettext_lazy("Separate names with 、"))
+    published_on = forms.DateField(label=gettext_lazy("date"), required=False)
+    source_url = forms.URLField(label=gettext_lazy("source URL"), required=False,
+                                assume_scheme="https")
+
+
+class SectionForm(forms.Form):
+    heading = forms.CharField(label=gettext_lazy("heading"), max_length=300, required=False)
+    body = forms.CharField(label=gettext_lazy("body (Markdown)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    topics = forms.CharField(label=gettext_lazy("topics"), required=False,
+                             help_text=gettext_lazy("Topic names or slugs, separated by commas"))
+    merge = forms.BooleanField(label=gettext_lazy("Join to the section above"), required=False)
+
+
+SectionFormSet = formset_factory(SectionForm, extra=0, can_delete=True)
+
+# A preview page: at most this many sections (5 fields each, against Django's 1,000-field
+# limit) and about this many characters (posted as multipart UTF-8, against its 2.5 MB).
+PAGE_SECTIONS = 100
+PAGE_CHARS = 500_000
+
+
+def _page_starts(sections: list[dict]) -> list[int]:
+    starts, chars = [0], 0
+    for i, section in enumerate(sections):
+        size = len(section["heading"]) + len(section["body"])
+        if i > starts[-1] and (i - starts[-1] >= PAGE_SECTIONS or chars + size > PAGE_CHARS):
+            starts.append(i)
+            chars = 0
+        chars += size
+    return starts
+
+
+def _topic_names(value: str) -> list[str]:
+    return [n.strip() for n in value.replace("、", ",").split(",") if n.strip()]
+
+
+def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> services.ArticleData:
+    """The reviewed preview as the service's input: deleted sections dropped, sections
+    marked "join" appended to the one above (their topics too)."""
+    merged: list[services.SectionData] = []
+    for item in sections:
+        if item.get("DELETE") or not (item.get("heading") or item.get("body")):
+            continue
+        topics = _topic_names(item.get("topics", ""))
+        if item.get("merge") and merged:
+            above = merged[-1]
+            extra = f"#### {item['heading']}\n\n" if item.get("heading") else ""
+            above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
+            above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
+        else:
+            merged.append(services.SectionData(heading=item.get("heading", ""),
+                                               body=item.get("body", ""), topics=topics))
+    data = form.cleaned_data
+    return services.ArticleData(
+        title=data["title"], slug=data["slug"], kind=data["kind"], sections=merged,
+        publisher=data["publisher"], authors=_topic_names(data["authors"]),
+        published_on=data["published_on"], source_url=data["source_url"], checksum=checksum,
+    )
+
+
+def _duplicate_message(existing: Article) -> str:
+    return format_html(
+        _("This report is already in kb: <a href=\"{}\">{}</a> (same text). Open it instead "
+          "of importing it again."),
+        reverse("admin:kb_article_change", args=[existing.pk]), existing.title,
+    )
+
+
+def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> HttpResponse:
+    proposal = importers.propose_article(text)
+    existing = Article.objects.filter(checksum=proposal.checksum).first()
+    if existing:
+        return _render(request, model_admin, upload=UploadForm(),
+                       error=_duplicate_message(existing))
+    profiles = selectors.topic_profiles()
+    title = proposal.title or source_name.rsplit(".", 1)[0]
+    suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
+    sections = [
+        # Suggestions found by name are pre-filled; the editor accepts or changes them.
+        {"heading": s.heading, "body": s.body,
+         "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
+        for s, found in zip(proposal.sections, suggestions)
+    ]
+    draft = services.create_import_draft(user=request.user, data={
+        "article": {
+            "title": title, "slug": library_selectors.unique_slug(title), "kind": proposal.kind,
+            "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
+            "published_on": proposal.published_on.isoformat() if proposal.published_on else "",
+            "source_url": "",
+        },
+        "checksum": proposal.checksum, "source_name": source_name, "sections": sections,
+        "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words}
+                         for x in found] for found in suggestions],
+        "pages": _page_starts(sections),
+    })
+    return _render_page(request, model_admin, draft, 1)
+
+
+def _render_page(request: HttpRequest, model_admin, draft: ImportDraft, page: int, *,
+                 form: ArticleForm | None = None, formset=None, error: str = "") -> HttpResponse:
+    """Page ``page`` of the draft's preview: as stored, or the bound forms just posted."""
+    indexes = draft.page(page)
+    sections = draft.data["sections"]
+    form = form or ArticleForm(initial=draft.data["article"])
+    formset = formset or SectionFormSet(initial=sections[indexes.start:indexes.stop])
+    page_links = [{"number": n, "first": draft.page(n).start + 1, "last": draft.page(n).stop}
+                  for n in range(1, draft.page_count + 1)]
+    return _render(
+        request, model_admin, form=form, formset=formset, draft=draft, page=page,
+        rows=list(zip(formset, draft.data["suggestions"][indexes.start:indexes.stop],
+                      range(indexes.start + 1, indexes.stop + 1))),
+        page_links=page_links if len(page_links) > 1 else [], section_count=len(sections),
+        first=indexes.start + 1, last=indexes.stop, error=error,
+    )
+
+
+def _render(request: HttpRequest, model_admin, **context) -> HttpResponse:
+    return TemplateResponse(request, "admin/kb/article/import.html", {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Import a report"),
+        "max_mb": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024),
+        **context,
+    })
+
+
+def import_view(request: HttpRequest, model_admin) -> HttpResponse:
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _render(request, model_admin, upload=UploadForm())
+    if request.POST.get("step") == "save":
+        return _save(request, model_admin)
+    upload = UploadForm(request.POST, request.FILES)
+    if not upload.is_valid():
+        return _render(request, model_admin, upload=upload)
+    try:
+        if upload.cleaned_data["file"]:
+            file = upload.cleaned_data["file"]
+            # Refuse before reading a huge upload into memory.
+            importers.check_size(file.size, settings.KB_IMPORT_MAX_BYTES)
+            extracted = importers.extract(data=file.read(), filename=file.name,
+                                          max_bytes=settings.KB_IMPORT_MAX_BYTES)
+            if extracted.encoding not in ("utf-8", ""):
+                messages.info(request, _("The file was in %(encoding)s; it was converted to "
+                                         "UTF-8.") % {"encoding": extracted.encoding})
+            return _preview(request, model_admin, extracted.text, file.name)
+        return _preview(request, model_admin, upload.cleaned_data["text"], "")
+    except importers.ImportRejected as rejected:
+        return _render(request, model_admin, upload=upload, error=rejected.message)
+
+
+def _typed(section: SectionForm) -> dict:
+    """A section's fields as posted, valid or not, to be kept in the draft."""
+    return {"heading": section["heading"].data or "", "body": section["body"].data or "",
+            "topics": section["topics"].data or "", "merge": section["merge"].data,
+            "DELETE": section["DELETE"].data}
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def _save(request: HttpRequest, model_admin) -> HttpResponse:
+    """A page of the preview posted: store what was typed on it, then show the page asked
+    for ("goto"), or save the whole reviewed draft as the article."""
+    draft = selectors.import_draft(request.POST.get("draft"), user=request.user)
+    if draft is None:
+        return _render(request, model_admin, upload=UploadForm(), error=_(
+            "This preview is no longer kept (it was saved, or left unsaved for a week). "
+            "Upload the report again."))
+    page = _page_number(request.POST.get("page"))
+    form = ArticleForm(request.POST)
+    formset = SectionFormSet(request.POST)
+    try:
+        draft = services.update_import_draft(
+            draft=draft, page=page, article={name: form[name].data or "" for name in form.fields},
+            sections=[_typed(section) for section in formset.forms],
+        )
+    except ValidationError as error:
+        # A stale or altered page: what is stored is shown again, from its first page.
+        return _render_page(request, model_admin, draft, 1, error=" ".join(error.messages))
+    if not (form.is_valid() and formset.is_valid()):
+        return _render_page(request, model_admin, draft, page, form=form, formset=formset)
+    goto = _page_number(request.POST.get("goto"))
+    if goto:
+        return _render_page(request, model_admin, draft, goto if draft.page(goto) else page,
+                            form=form)
+    return _import(request, model_admin, draft, page, form, formset)
+
+
+def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, form: ArticleForm,
+            formset) -> HttpResponse:
+    """Save the whole reviewed draft; a refusal shows the posted page again."""
+    sections = []
+    for number, stored in enumerate(draft.data["sections"], start=1):
+        section = SectionForm(stored)
+        if not section.is_valid():
+            # Typed on another page and not corrected there: show that page with the error.
+            invalid = next(n for n in range(1, draft.page_count + 1) if number in draft.page(n))
+            return _render_page(request, model_admin, draft, invalid, form=form, error=_(
+                "Section %(number)d: %(errors)s") % {
+                "number": number, "errors": " ".join(
+                    m for errors in section.errors.values() for m in errors)})
+        sections.append({**section.cleaned_data, "DELETE": stored["DELETE"]})
+
+    def again(error: str = "") -> HttpResponse:
+        return _render_page(request, model_admin, draft, page, form=form, formset=formset,
+                            error=error)
+
+    data = article_data(form, sections, checksum=draft.data["checksum"])
+    if not data.sections:
+        return again(_("Keep at least one section."))
+    if Article.objects.filter(slug=data.slug).exists():
+        form.add_error("slug", _("Another article has this slug."))
+        return again()
+    try:
+        article = services.import_article(
+            data=data, user=request.user, source_name=draft.data["source_name"], draft=draft)
+    except services.DuplicateReport as duplicate:
+        return again(_duplicate_message(duplicate.existing))
+    except ValidationError as error:
+        return again(" ".join(error.messages))
+    messages.success(request, _("Imported “%(title)s” with %(count)d sections.")
+                     % {"title": article.title, "count": len(data.sections)})
+    return redirect("admin:kb_article_change", article.pk)

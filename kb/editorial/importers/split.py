@@ -1,0 +1,247 @@
+"""Split a report's text into sections by the document's own structure (pure functions).
+
+Rules, in the order they are tried on each block (lines between blank lines):
+Markdown headings (``##``); transcript speaker turns (``＜岩田＞``); ``●``/``■`` bullets
+that stand alone; numbered headings (``1. …``, ``第1章 …``, ``第2節 …``, ``（1）…``, wrapped
+lines joined) that are not part of a numbered list; in running prose, a short line standing
+alone before a paragraph.
+Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
+in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
+A heading directly under another heading stays in the section as a sub-heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.cleanup import Style, clean_extracted_text, detect_style, fix_radicals, join_wrapped_lines
+
+MARKDOWN_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
+SPEAKER = re.compile(r"^\s*(＜[^＞]{1,40}＞)\s*$")
+BULLET_HEADING = re.compile(r"^\s*[●■◆▶]\s*(\S.{0,48})$")
+NUMBERED = re.compile(
+    r"^\s*(?:(?:\d{1,2}|[０-９]{1,2})[.．](?![\d０-９])\s*\S"
+    # Chapters and sections, not "第1章では…" in a sentence.
+    r"|第\s*(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[章節部編](?![ぁ-ん])"
+    r"|[（(](?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[）)]\s*\S)"
+)
+PAGE_FOOTER = re.compile(r"^\s*(\d{1,3})\s*(?:Copyright|©|\(C\)|（C）)", re.IGNORECASE)
+DATE_LINE = re.compile(r"^[\d\s年月日/.\-()（）]+$")
+LEADING_MARKS = re.compile(r"^[\s■□●◆◇▶・•]+")
+SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")
+# Longest line read as a heading when nothing else marks it (display characters).
+MAX_PLAIN_HEADING = 40
+MAX_HEADING = 80
+SLIDE_CHARS = 700
+
+
+@dataclass
+class ProposedSection:
+    heading: str
+    body: str
+    page: int | None = None
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    heading: str
+    page: int | None = None
+    raw: list[str] = field(default_factory=list)  # source lines, cleaned at the end
+    parts: list[str] = field(default_factory=list)  # cleaned text and sub-headings
+    text_since_heading: bool = False
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [part for block in blocks if block for part in _split_heading_lines(block)]
+
+
+def _split_heading_lines(block: list[str]) -> list[list[str]]:
+    """Headings with their paragraph right under them, no blank line between (text pasted
+    from Word or the web: "1. はじめに" then "中国政府は…。"), or ending a block (right
+    under a byline: "2021年4月5日" then "第1章　概要"), become blocks of their own.
+    A numbered list, or a heading wrapped onto a second line, is left whole."""
+    parts: list[list[str]] = [[]]
+    for i, line in enumerate(block):
+        prev = block[i - 1] if i else None
+        nxt = block[i + 1] if i + 1 < len(block) else None
+        if len(block) > 1 and _is_heading_line(line, prev, nxt):
+            parts += [[line], []]
+        else:
+            parts[-1].append(line)
+    return [part for part in parts if part]
+
+
+def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
+    if MARKDOWN_HEADING.match(line) or SPEAKER.match(line):
+        return True
+    text = line.strip()
+    return (
+        bool(NUMBERED.match(line))
+        and len(text) <= MAX_PLAIN_HEADING
+        and not text.endswith(SENTENCE_END)
+        and not (prev is not None and NUMBERED.match(prev))
+        # Whether a heading ending the block heads the next one is for _heading_of to say.
+        and (nxt is None or (not NUMBERED.match(nxt) and "。" in nxt))
+    )
+
+
+def _joined(block: list[str]) -> str:
+    return join_wrapped_lines("\n".join(block), "prose").strip()
+
+
+def _clean_heading(text: str) -> str:
+    return " ".join(LEADING_MARKS.sub("", text).split())
+
+
+def _is_prose(block: list[str]) -> bool:
+    text = "".join(line.strip() for line in block)
+    return len(block) >= 2 or len(text) >= 60 or text.endswith(("。", "」", "）"))
+
+
+def _heading_of(
+    block: list[str], prev: list[str] | None, nxt: list[str] | None, style: Style
+) -> tuple[str, int] | None:
+    """The heading a block is, with its level (1 = Markdown ##, 9 = unmarked), or None."""
+    first = block[0]
+    markdown = MARKDOWN_HEADING.match(first)
+    if markdown and len(block) == 1:
+        return _clean_heading(markdown.group(2)), len(markdown.group(1))
+    speaker = SPEAKER.match(first)
+    if speaker and len(block) == 1:
+        return speaker.group(1), 7
+    bullet = BULLET_HEADING.match(first)
+    if bullet and len(block) == 1 and not bullet.group(1).rstrip().endswith(SENTENCE_END):
+        return _clean_heading(bullet.group(1)), 8
+    if NUMBERED.match(first) and len(block) <= 3:
+        text = _joined(block)
+        in_list = nxt is not None and NUMBERED.match(nxt[0])
+        in_list = in_list or (prev is not None and NUMBERED.match(prev[0]))
+        if len(text) <= MAX_HEADING and not text.endswith(SENTENCE_END) and not in_list \
+                and nxt is not None and _is_prose(nxt):
+            return _clean_heading(text), 8
+    # A short line alone between finished sentences and a paragraph; a line after a
+    # paragraph that stops mid-sentence is the rest of it after a page break.
+    after_sentence = prev is None or prev[-1].rstrip().endswith(("。", "」", "）", ")")) \
+        or _heading_of(prev, None, None, style) is not None
+    if style == "prose" and len(block) == 1 and nxt is not None and _is_prose(nxt) \
+            and after_sentence:
+        text = first.strip()
+        # A clause with a comma, or a paragraph that goes on in hiragana, is running text.
+        continues = "\u3040" <= nxt[0].lstrip()[:1] <= "\u309f"
+        if (len(text) <= MAX_PLAIN_HEADING and not text.endswith(SENTENCE_END)
+                and "。" not in text and "、" not in text and not continues
+                and not DATE_LINE.match(text) and not text.startswith(("出所", "注", "※", "図"))):
+            return _clean_heading(text), 9
+    return None
+
+
+def split_pages(text: str) -> list[tuple[int | None, str]]:
+    """(page number, text) for each page: form feeds, or footers such as "3Copyright …"."""
+    if "\f" in text:
+        return [(n, page) for n, page in enumerate(text.split("\f"), start=1)]
+    pages: list[tuple[int | None, str]] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        footer = PAGE_FOOTER.match(line)
+        if footer:
+            pages.append((int(footer.group(1)), "\n".join(current)))
+            current = []
+        else:
+            current.append(line)
+    if not pages:
+        return [(None, text)]
+    last = pages[-1][0] or len(pages)
+    pages.append((last + 1, "\n".join(current)))
+    return pages
+
+
+def split_sections(text: str) -> list[ProposedSection]:
+    """The sections a report's text proposes, in reading order, with cleaned Markdown bodies."""
+    text = fix_radicals(text.replace("\r\n", "\n").replace("\r", "\n"))
+    style = detect_style(text.replace("\f", "\n"))
+    pages = split_pages(text)
+    # A slide deck: many pages, little text on each (a report page holds 1,000+ characters).
+    by_page = len(pages) >= 3 and (
+        style == "slides" or sum(len(p) for _n, p in pages) / len(pages) < SLIDE_CHARS
+    )
+    drafts: list[_Draft] = []
+    for number, page in pages:
+        blocks = _blocks(page.split("\n"))
+        if by_page:
+            if not blocks:
+                continue
+            # The slide's title is its first line (extractors often drop blank lines).
+            title, *rest = blocks[0]
+            drafts.append(_Draft(heading=f"p.{number} {_clean_heading(title)}", page=number))
+            blocks = [rest, *blocks[1:]] if rest else blocks[1:]
+        elif not drafts:
+            drafts.append(_Draft(heading="", page=number))
+        _split_blocks(blocks, drafts, style, paged=by_page)
+    sections = [_finish(draft, style) for draft in drafts]
+    return [s for s in sections if s.heading or s.body]
+
+
+def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
+                  paged: bool) -> None:
+    for i, block in enumerate(blocks):
+        prev = blocks[i - 1] if i else None
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        found = None if paged else _heading_of(block, prev, nxt, style)
+        current = drafts[-1]
+        if found is None:
+            current.raw += [*block, ""]
+            current.text_since_heading = True
+            continue
+        heading, level = found
+        if not current.heading and (not current.text_since_heading or level <= 2):
+            # The document's title: what came before it (issuer, date) stays its body.
+            current.heading = heading
+            current.text_since_heading = False
+        elif current.heading and not current.text_since_heading and level < 7:
+            # A heading right under a heading (a subtitle, a first sub-point) stays inside.
+            _flush(current, style)
+            current.parts.append(f"#### {heading}")
+        else:
+            drafts.append(_Draft(heading=heading, page=current.page))
+
+
+def _flush(draft: _Draft, style: Style) -> None:
+    if any(line.strip() for line in draft.raw):
+        draft.parts.append(clean_extracted_text("\n".join(draft.raw), style).strip())
+    draft.raw = []
+
+
+def _is_title_with_byline(block: list[str]) -> bool:
+    title, *byline = (line.strip() for line in block)
+    return (
+        0 < len(title) <= MAX_HEADING
+        and not title.endswith(SENTENCE_END)
+        and 0 < len(byline) <= 3
+        and all(DATE_LINE.match(line) or len(line) <= 20 for line in byline)
+    )
+
+
+def _finish(draft: _Draft, style: Style) -> ProposedSection:
+    if not draft.heading and not draft.parts:
+        # An untitled opening: its first block, if short, is the document's own title.
+        blocks = _blocks(draft.raw)
+        title = _joined(blocks[0]) if blocks and len(blocks[0]) <= 2 else ""
+        if title and len(title) <= MAX_HEADING and not title.endswith(SENTENCE_END):
+            draft.heading = _clean_heading(title)
+            first = draft.raw.index(blocks[0][-1])
+            draft.raw = draft.raw[first + 1:]
+        elif blocks and _is_title_with_byline(blocks[0]):
+            # "Title / author / date" with no blank lines: the byline stays as the body.
+            draft.heading = _clean_heading(blocks[0][0])
+            draft.raw = draft.raw[draft.raw.index(blocks[0][0]) + 1:]
+    _flush(draft, style)
+    body = "\n\n".join(part for part in draft.parts if part)
+    return ProposedSection(heading=draft.heading[:300], body=body, page=draft.page)

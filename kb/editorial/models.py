@@ -1,0 +1,38 @@
+"""Editorial work in progress: import previews under review."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportDraft(models.Model):
+    """An import preview while its editor reviews it. A long report's preview (hundreds of
+    sections, megabytes of text) does not fit in one form under Django's request limits, so
+    the proposal and the editor's changes are kept here and each page of the preview posts
+    only its own sections."""
+
+    token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # {"article": the metadata form's values, "checksum", "source_name",
+    #  "sections": [{"heading", "body", "topics", "merge", "DELETE"}],
+    #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,
+    #  "pages": the index of each page's first section}
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.data["pages"])
+
+    def page(self, number: int) -> range:
+        """The indexes of the sections on page ``number`` (from 1); empty if there is none."""
+        if not 1 <= number <= self.page_count:
+            return range(0)
+        starts = self.data["pages"]
+        ends = [*starts[1:], len(self.data["sections"])]
+        return range(starts[number - 1], ends[number - 1])

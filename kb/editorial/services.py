@@ -1,0 +1,253 @@
+"""Writes of articles as editors make them: create, import (with its preview drafts),
+update, restore. Each records a revision and is one transaction: it succeeds whole or
+changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from reversion.models import Version
+
+from kb.editorial import revisions
+from kb.editorial.models import ImportDraft
+from kb.library import services as library_services
+from kb.library import wikilinks
+from kb.library.models import Article, Section, Topic
+from kb.library.services import resolve_topics, revision_comment
+from kb.passages.services import delete_sections, save_section
+from kb.search import index as search_index
+
+
+@dataclass
+class SectionData:
+    heading: str
+    body: str
+    topics: Sequence[str] = ()
+    anchor: str | None = None
+    version: int = 1  # for create_article: a restored section resumes its counter
+
+
+@dataclass
+class ArticleData:
+    title: str
+    slug: str
+    kind: str
+    sections: Sequence[SectionData]
+    publisher: str = ""
+    authors: Sequence[str] = ()
+    published_on: date | None = None
+    source_url: str = ""
+    language: str = "ja"
+    summary: str = ""
+    checksum: str = ""
+    version: int = 1  # for create_article: a restored article resumes its counter
+
+
+@transaction.atomic
+def create_article(
+    *, data: ArticleData, user: AbstractBaseUser | None = None, comment: str = ""
+) -> Article:
+    """Create an article with its sections in reading order, tagging each with its topics,
+    and record it as the article's first revision.
+
+    Topics are looked up by slug, then by label; unknown ones are created as free tags.
+    """
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or revision_comment(gettext_noop("Created")))
+        article = _create_article(data)
+    # Links written before this article existed now have a target.
+    library_services.refresh_links_to(wikilinks.article_keys(article.title))
+    return article
+
+
+def _create_article(data: ArticleData) -> Article:
+    # The revision serialises the instance as given: a date passed as text must be a date.
+    published_on = Article._meta.get_field("published_on").to_python(data.published_on)
+    article = Article(
+        title=data.title,
+        slug=data.slug,
+        kind=data.kind,
+        publisher=data.publisher,
+        authors="、".join(data.authors),
+        published_on=published_on,
+        source_url=data.source_url,
+        language=data.language,
+        summary=data.summary,
+        checksum=data.checksum,
+        version=data.version,
+    )
+    article.full_clean()  # a clear ValidationError, not a database error, for bad input
+    article.save()
+    for position, item in enumerate(data.sections, start=1):
+        section = Section(article=article, position=position, heading=item.heading, body=item.body,
+                          version=item.version)
+        if item.anchor:
+            section.anchor = item.anchor
+        section.full_clean(exclude=["article"])
+        section.save()
+        section.topics.set(resolve_topics(item.topics))
+    search_index.reindex_articles([article.pk])
+    return article
+
+
+class DuplicateReport(ValueError):
+    """The report's text is already in the knowledge base."""
+
+    def __init__(self, existing: Article) -> None:
+        self.existing = existing
+        super().__init__(f"This report is already in kb: {existing.title}")
+
+
+@transaction.atomic
+def import_article(
+    *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = "",
+    draft: ImportDraft | None = None,
+) -> Article:
+    """Save a reviewed import as a new article (one revision, "Imported from ...") and
+    drop its preview ``draft``, if any, with it.
+
+    Refuses a report whose text checksum is already stored (DuplicateReport): the editor
+    is offered the existing article instead of a second copy.
+    """
+    if data.checksum:
+        existing = Article.objects.filter(checksum=data.checksum).first()
+        if existing:
+            raise DuplicateReport(existing)
+    comment = (revision_comment(gettext_noop("Imported from %(source)s"), source=source_name)
+               if source_name else revision_comment(gettext_noop("Imported")))
+    article = create_article(data=data, user=user, comment=comment)
+    if draft is not None:
+        ImportDraft.objects.filter(pk=draft.pk).delete()
+    return article
+
+
+def _without_nul(value):
+    """``value`` (JSON) with each NUL replaced by U+FFFD: PostgreSQL's jsonb cannot hold NUL,
+    and no article may contain one (forms refuse it, saying so)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+# An import preview left unsaved this long is dropped when someone starts another.
+IMPORT_DRAFT_KEPT = timedelta(days=7)
+
+
+@transaction.atomic
+def create_import_draft(*, user: AbstractBaseUser, data: dict) -> ImportDraft:
+    """Keep an import preview (ImportDraft.data) for its editor to review page by page."""
+    ImportDraft.objects.filter(updated_at__lt=timezone.now() - IMPORT_DRAFT_KEPT).delete()
+    return ImportDraft.objects.create(user=user, data=_without_nul(data))
+
+
+@transaction.atomic
+def update_import_draft(
+    *, draft: ImportDraft, page: int, article: dict, sections: list[dict]
+) -> ImportDraft:
+    """Store what the editor typed on one page (from 1) of the preview: the metadata and
+    that page's sections. Locked, so two tabs on one draft never lose a page."""
+    draft = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+    indexes = draft.page(page)
+    if not indexes or len(sections) != len(indexes):
+        raise ValidationError(_("This page of the preview does not match the report."))
+    # Kept as typed, valid or not: the page's forms report the errors.
+    draft.data["sections"][indexes.start:indexes.stop] = _without_nul(sections)
+    draft.data["article"] = _without_nul(article)
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def update_article(
+    *,
+    article: Article,
+    loaded_version: int,
+    data: ArticleData,
+    user: AbstractBaseUser | None,
+    comment: str = "",
+) -> Article:
+    """Replace an article's fields and sections with ``data`` as one new revision.
+
+    ``loaded_version`` is the version the editor started from: if someone saved since,
+    revisions.EditConflict is raised (with what changed) and nothing is written.
+    Sections are matched by anchor; sections missing from ``data`` are deleted, their
+    passages kept as orphans of the article.
+    """
+    article = revisions.lock_for_edit(article_id=article.pk, loaded_version=loaded_version)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or revision_comment(gettext_noop("Changed")))
+        old_title = article.title
+        for name in ["title", "slug", "kind", "publisher", "published_on", "source_url",
+                     "language", "summary"]:
+            setattr(article, name, getattr(data, name))
+        article.authors = "、".join(data.authors)
+        article.version = revisions.next_version(article)
+        article.full_clean(exclude=["checksum"])
+        article.save()
+        existing = {s.anchor: s for s in article.sections.all()}
+        keep = {item.anchor for item in data.sections if item.anchor}
+        delete_sections(sections=article.sections.exclude(anchor__in=keep))
+        for position, item in enumerate(data.sections, start=1):
+            section = existing.get(item.anchor or "") or Section(article=article)
+            if item.anchor and section.pk is None:
+                section.anchor = item.anchor
+            section.position, section.heading, section.body = position, item.heading, item.body
+            section.full_clean(exclude=["article"])
+            save_section(section=section)  # re-anchors the section's passages
+            section.topics.set(resolve_topics(item.topics))
+        search_index.reindex_articles([article.pk])
+    if article.title != old_title:
+        library_services.refresh_links_to(wikilinks.article_keys(article.title))
+    return article
+
+
+@transaction.atomic
+def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Article:
+    """Bring an article (even a deleted one) back to the state recorded in ``version``.
+
+    The restore is itself a new revision, so it can be undone the same way. Derived
+    data (HTML, plain text, links) is computed afresh from the restored Markdown.
+    """
+    state = revisions.state_of_version(version)
+    article = Article.objects.select_for_update().filter(pk=state.pk).first()
+    if article is None:
+        article = Article(pk=state.pk)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(revision_comment(
+            gettext_noop("Restored version %(number)s of %(when)s"), number=state.version,
+            when=f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
+        ))
+        for name, value in state.fields.items():
+            setattr(article, name, value)
+        article.version = revisions.next_version(article)
+        article.validate_unique()  # a new article may have taken the slug meanwhile
+        article.save()
+        keep = [s.pk for s in state.sections]
+        delete_sections(sections=article.sections.exclude(pk__in=keep))
+        current = {s.pk: s for s in article.sections.all()}
+        topics = Topic.objects.in_bulk({t for s in state.sections for t in s.topic_ids})
+        for item in state.sections:
+            section = current.get(item.pk) or Section(pk=item.pk, article=article)
+            section.anchor, section.position = item.anchor, item.position
+            section.heading, section.body = item.heading, item.body
+            save_section(section=section)  # re-anchors the section's passages
+            section.topics.set([topics[t] for t in item.topic_ids if t in topics])
+        search_index.reindex_articles([article.pk])
+    library_services.refresh_links_to(wikilinks.article_keys(article.title))
+    return article

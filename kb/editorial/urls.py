@@ -1,0 +1,13 @@
+"""Article history: list, compare, restore (kb.urls includes them under the namespace "kb")."""
+
+from django.urls import path
+
+from kb.editorial import views
+
+# Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
+urlpatterns = [
+    path("articles/<str:slug>/history/", views.article_history, name="article_history"),
+    path("articles/<str:slug>/history/compare/", views.article_compare, name="article_compare"),
+    path("articles/<str:slug>/history/<int:version_id>/restore/", views.article_restore,
+         name="article_restore"),
+]

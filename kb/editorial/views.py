@@ -1,0 +1,62 @@
+"""An article's history: list of revisions, comparison of any two, restore (editors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+
+from kb.editorial import revisions, services
+from kb.library.models import Article
+from kb.site.cache import reader_cache
+
+
+def _version(article: Article, version_id: str | int | None) -> Version:
+    try:
+        return Version.objects.get_for_object(article).select_related("revision__user").get(
+            pk=int(version_id or 0))
+    except (ValueError, Version.DoesNotExist):
+        raise Http404(_("No such revision of this article.")) from None
+
+
+@reader_cache
+def article_history(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article, slug=slug)
+    versions = revisions.history(article.pk)
+    return render(request, "kb/article_history.html", {"article": article, "versions": versions})
+
+
+@reader_cache
+def article_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """``?from=<id>&to=<id>``; without ``to``, compares with the current article."""
+    article = get_object_or_404(Article, slug=slug)
+    old = _version(article, request.GET.get("from"))
+    new = _version(article, request.GET["to"]) if request.GET.get("to") else None
+    old_state = revisions.state_of_version(old)
+    new_state = revisions.state_of_version(new) if new else revisions.current_state(article)
+    if new and new.revision.date_created < old.revision.date_created:
+        old, new, old_state, new_state = new, old, new_state, old_state
+    return render(request, "kb/article_compare.html", {
+        "article": article, "old": old, "new": new, "old_state": old_state,
+        "new_state": new_state, "diff": revisions.compare(old_state, new_state),
+    })
+
+
+@require_POST
+@permission_required("kb.change_article", raise_exception=True)
+def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, slug=slug)
+    version = _version(article, version_id)
+    try:
+        restored = services.restore_revision(version=version, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("kb:article_history", slug=slug)
+    messages.success(request, _("Restored version %(number)s; the restore is a new revision.")
+                     % {"number": revisions.state_of_version(version).version})
+    return redirect(restored.get_absolute_url())

@@ -1,0 +1,78 @@
+"""Reusable reads: chainable QuerySet methods used by selectors, feeds and admin."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from taggit.models import NaturalKeyManager
+
+
+class TopicQuerySet(models.QuerySet):
+    def with_counts(self) -> TopicQuerySet:
+        """Annotate how many sections and articles carry each topic."""
+        return self.annotate(
+            section_count=Count("tagged_sections", distinct=True),
+            article_count=Count("tagged_sections__content_object__article", distinct=True),
+        )
+
+    def co_occurring_with(self, topic) -> TopicQuerySet:
+        """Other topics tagged on the same sections as ``topic``, with how many sections share them."""
+        return (
+            self.filter(tagged_sections__content_object__tagged_items__tag=topic)
+            .exclude(pk=topic.pk)
+            .annotate(shared_sections=Count("tagged_sections__content_object", distinct=True))
+            .order_by("-shared_sections", "name")
+        )
+
+
+class TopicManager(NaturalKeyManager.from_queryset(TopicQuerySet)):
+    pass
+
+
+def _oldest_first(prefix: str = "") -> tuple:
+    """Articles oldest first (undated last), by title: how a topic page groups its sections
+    and lists its articles. Both must agree: the article list links to where each starts."""
+    return (models.F(f"{prefix}published_on").asc(nulls_last=True), f"{prefix}title", f"{prefix}id")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def recent(self) -> ArticleQuerySet:
+        return self.order_by(models.F("published_on").desc(nulls_last=True), "title")
+
+    def with_sections_tagged(self, topic) -> ArticleQuerySet:
+        """Articles with sections carrying ``topic``, each with how many
+        (``tagged_sections``), in the order a topic page groups its sections
+        (``SectionQuerySet.tagged_with``)."""
+        return (
+            self.filter(sections__tagged_items__tag=topic)
+            .annotate(tagged_sections=Count("sections", distinct=True))
+            .order_by(*_oldest_first())
+        )
+
+    def sharing_topics(self, article, topic_ids) -> ArticleQuerySet:
+        """Articles with sections tagged with any of ``topic_ids``, most shared topics first."""
+        return (
+            self.exclude(pk=article.pk)
+            .annotate(
+                shared_topics=Count(
+                    "sections__tagged_items__tag",
+                    filter=Q(sections__tagged_items__tag__in=topic_ids),
+                    distinct=True,
+                )
+            )
+            .filter(shared_topics__gt=0)
+            .order_by("-shared_topics", models.F("published_on").desc(nulls_last=True))
+        )
+
+
+class SectionQuerySet(models.QuerySet):
+    def with_topics(self) -> SectionQuerySet:
+        return self.prefetch_related("topics")
+
+    def tagged_with(self, topic) -> SectionQuerySet:
+        """Sections carrying ``topic``, grouped by article (oldest first), in reading order."""
+        return (
+            self.filter(tagged_items__tag=topic)
+            .select_related("article")
+            .order_by(*_oldest_first("article__"), "position", "id")
+        )

@@ -1,0 +1,250 @@
+"""Everything a page reads, in a fixed number of queries whatever the size of the corpus."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+
+from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
+from kb.passages.models import Passage
+from kb.search.tokenise import normalise
+
+RECENT_ARTICLES = 10
+RELATED_ARTICLES = 5
+TOPIC_SECTIONS_PER_PAGE = 50
+# A popular topic spans hundreds of articles and passages: its page shows the first few of
+# each and links to their own paginated lists, so that the page stays small (and cheap to
+# serve) however large the corpus grows.
+TOPIC_ARTICLES_SHOWN = 20
+TOPIC_ARTICLES_PER_PAGE = 100
+TOPIC_PASSAGES_SHOWN = 20
+TOPIC_PASSAGES_PER_PAGE = 50
+
+
+@dataclass
+class HomePage:
+    topics: list[Topic]
+    articles: list[Article]
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    sections: list[Section]
+    topics: list[Topic]
+    related: list[Article]
+    # Every passage made in the article, orphans (section None) included, so that the
+    # page can re-attach them.
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    see_also: list[Topic]
+    co_occurring: list[Topic]
+    # One page of the tagged sections (``sections_page.object_list``, a list), grouped by
+    # article. ``articles`` is the first ``TOPIC_ARTICLES_SHOWN`` of the ``article_count``
+    # articles with tagged sections, each with ``tagged_sections`` (how many) and
+    # ``first_page`` (where its sections start); ``passages`` likewise.
+    sections_page: Page
+    articles: list[Article]
+    article_count: int
+    passages: list[Passage]
+    passage_count: int
+
+    @property
+    def sections(self) -> list[Section]:
+        return self.sections_page.object_list
+
+    @property
+    def section_count(self) -> int:
+        return self.sections_page.paginator.count
+
+
+@dataclass
+class TopicListPage:
+    """One page of a topic's articles or passages (``items.object_list``, a list)."""
+
+    topic: Topic
+    items: Page
+
+
+def home_page() -> HomePage:
+    topics = [t for t in Topic.objects.with_counts().order_by("-section_count", "name")
+              if t.section_count]
+    return HomePage(topics=topics, articles=list(Article.objects.recent()[:RECENT_ARTICLES]))
+
+
+def article_page(slug: str) -> ArticlePage:
+    article = get_object_or_404(
+        Article.objects.prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
+            Prefetch(
+                "passages",
+                queryset=Passage.objects.select_related("analyst").prefetch_related("topics")
+                .order_by("section_id", "start", "id"),
+            ),
+        ),
+        slug=slug,
+    )
+    sections = list(article.sections.all())
+    by_id = {section.pk: section for section in sections}
+    passages = list(article.passages.all())
+    for passage in passages:
+        # Already loaded: no query per passage for its section's text.
+        passage.article = article
+        if passage.section_id in by_id:
+            passage.section = by_id[passage.section_id]
+    topics: dict[int, Topic] = {}
+    for section in sections:
+        for topic in section.topics.all():
+            topics.setdefault(topic.pk, topic)
+    related = list(Article.objects.sharing_topics(article, list(topics))[:RELATED_ARTICLES])
+    return ArticlePage(
+        article=article,
+        sections=sections,
+        topics=sorted(topics.values(), key=lambda t: t.name),
+        related=related,
+        passages=passages,
+    )
+
+
+def _topic_articles(topic: Topic) -> tuple[list[tuple[int, int, int]], int]:
+    """Every article with sections tagged ``topic``, in the order its page groups them,
+    as (id, tagged sections, first page of them), and the number of tagged sections.
+    Plain tuples: at a thousand articles, model instances would cost more than the query."""
+    rows, seen = [], 0
+    for pk, count in Article.objects.with_sections_tagged(topic).values_list("pk", "tagged_sections"):
+        # The articles come in the sections' order, so their counts say where each one's
+        # sections start, and add up to the number of sections.
+        rows.append((pk, count, seen // TOPIC_SECTIONS_PER_PAGE + 1))
+        seen += count
+    return rows, seen
+
+
+def _articles_of(rows: list[tuple[int, int, int]]) -> list[Article]:
+    articles = Article.objects.in_bulk([pk for pk, _, _ in rows]) if rows else {}
+    for pk, count, first_page in rows:
+        articles[pk].tagged_sections, articles[pk].first_page = count, first_page
+    return [articles[pk] for pk, _, _ in rows]
+
+
+def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
+    """A topic page with one page (``TOPIC_SECTIONS_PER_PAGE``) of its tagged sections:
+    a popular topic tags thousands. Raises Http404 for an unknown topic and
+    django.core.paginator.InvalidPage for a page number out of range."""
+    topic = get_object_or_404(Topic, slug=slug)
+    rows, section_count = _topic_articles(topic)
+    paginator = Paginator(Section.objects.tagged_with(topic).with_topics(), TOPIC_SECTIONS_PER_PAGE)
+    paginator.count = section_count  # known already: no COUNT query (count is a cached_property)
+    sections_page = paginator.page(page)
+    sections_page.object_list = list(sections_page.object_list)
+    passages = Passage.objects.tagged_with(topic)
+    return TopicPage(
+        topic=topic,
+        see_also=list(topic.see_also.order_by("name")),
+        co_occurring=list(Topic.objects.co_occurring_with(topic)),
+        sections_page=sections_page,
+        articles=_articles_of(rows[:TOPIC_ARTICLES_SHOWN]),
+        article_count=len(rows),
+        passages=list(passages.with_details().in_reading_order()[:TOPIC_PASSAGES_SHOWN]),
+        passage_count=passages.count(),
+    )
+
+
+def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
+    """One page (``TOPIC_ARTICLES_PER_PAGE``) of every article a topic's sections are in,
+    oldest first, each with its count and the topic page's page where its sections start.
+    Raises as ``topic_page``."""
+    topic = get_object_or_404(Topic, slug=slug)
+    rows, _ = _topic_articles(topic)
+    items = Paginator(rows, TOPIC_ARTICLES_PER_PAGE).page(page)
+    items.object_list = _articles_of(list(items.object_list))
+    return TopicListPage(topic=topic, items=items)
+
+
+def topic_passages(slug: str, *, page: int | str = 1) -> TopicListPage:
+    """One page (``TOPIC_PASSAGES_PER_PAGE``) of the passages tagged with a topic, in the
+    order of the topic page. Raises as ``topic_page``."""
+    topic = get_object_or_404(Topic, slug=slug)
+    passages = Passage.objects.tagged_with(topic).with_details().in_reading_order()
+    items = Paginator(passages, TOPIC_PASSAGES_PER_PAGE).page(page)
+    items.object_list = list(items.object_list)
+    return TopicListPage(topic=topic, items=items)
+
+
+def topic_index() -> list[Topic]:
+    """Topics that tag something, or that an editor has described. An analyst's free tag
+    whose last passage was deleted is left out rather than listed empty forever."""
+    return list(
+        Topic.objects.with_counts()
+        .annotate(passage_count=Count("tagged_passages", distinct=True))
+        .filter(Q(section_count__gt=0) | Q(passage_count__gt=0) | ~Q(description=""))
+        .order_by("name")
+    )
+
+
+def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> list[Section]:
+    """Sections whose wiki links point at ``article`` or ``topic`` ("what links here")."""
+    target = {"outgoing_links__target_article": article} if article else {
+        "outgoing_links__target_topic": topic}
+    return list(
+        Section.objects.filter(**target).select_related("article").distinct()
+        .order_by("article__title", "article_id", "position", "id")
+    )
+
+
+def unique_slug(title: str) -> str:
+    """A free article slug made from ``title`` (Japanese kept): 題名, 題名-2, …"""
+    base = slugify(title, allow_unicode=True)[:190] or "article"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+def topic_redirect(slug: str) -> Topic | None:
+    """The topic an old slug (renamed or merged away) now leads to."""
+    redirect = TopicRedirect.objects.select_related("topic").filter(old_slug=slug).first()
+    return redirect.topic if redirect else None
+
+
+def topic_by_slug(slug: str) -> Topic | None:
+    """The topic of a slug, or of an old slug it was renamed or merged from."""
+    return Topic.objects.filter(slug=slug).first() or topic_redirect(slug)
+
+
+# Writers separate the words of a tag as they please: "sino-russian tech", "Sino_Russian",
+# "中ロ・技術協力", "中ロ 技術協力" all mean the same topic.
+_TAG_SEPARATORS = re.compile(r"[\s\-_\u00b7\u2010-\u2015]+")
+
+
+def topic_key(text: str) -> str:
+    """How a typed tag is compared with topics: normalised as search does (NFKC width
+    and case folding, no katakana middle dots), without spaces, hyphens, underscores and
+    middle dots."""
+    return _TAG_SEPARATORS.sub("", normalise(text))
+
+
+def find_topic(name: str) -> Topic | None:
+    """The existing topic a typed tag means: by slug, label or alias as typed, else by
+    ``topic_key`` (slug first, then the Japanese label, the English one, an alias)."""
+    topic = (
+        Topic.objects.filter(slug=name).first()
+        or Topic.objects.filter(name__iexact=name).first()
+        or Topic.objects.filter(aliases__name__iexact=name).first()
+    )
+    key = topic_key(name)
+    if topic or not key:
+        return topic
+    # Only a tag that matched nothing as typed pays for reading every label.
+    found = [(rank, pk) for pk, *labels in Topic.objects.values_list("pk", "slug", "name", "name_en")
+             for rank, label in enumerate(labels) if label and topic_key(label) == key]
+    found += [(3, pk) for pk, alias in TopicAlias.objects.values_list("topic_id", "name")
+              if topic_key(alias) == key]
+    return Topic.objects.get(pk=min(found)[1]) if found else None

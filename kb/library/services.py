@@ -1,0 +1,188 @@
+"""Writes of the library: topics (tags, renames, merges, redirects) and wiki-link upkeep.
+
+Each service is one transaction: it succeeds whole or changes nothing. Article and section
+writes record revisions and move passages, so they live in kb.editorial.services and
+kb.passages.services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
+
+from kb.library import selectors
+from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.library.validators import validate_topic_names
+from kb.passages.models import TaggedPassage
+from kb.search import index as search_index
+from kb.text import normalise_source
+
+
+def revision_comment(message: str, **params: object) -> str:
+    """A revision comment, stored once and read by everyone later: written in the site's
+    language (LANGUAGE_CODE), whatever the language of the request that made it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(message) % params
+
+
+@dataclass
+class TopicData:
+    slug: str
+    name: str
+    name_en: str = ""
+    description: str = ""
+    aliases: Sequence[str] = ()
+    see_also: Sequence[str] = field(default_factory=tuple)
+
+
+
+def resolve_topics(names: Iterable[str]) -> list[Topic]:
+    """Topics for slugs, labels or aliases (selectors.find_topic: near misses in case,
+    width or spacing included), creating a free tag for a name not yet known. A new tag
+    is indexed at once, so search finds it; call inside the write's transaction."""
+    names = list(names)
+    validate_topic_names(names)
+    topics, created = [], []
+    for name in names:
+        topic = selectors.find_topic(name)
+        if topic is None:
+            topic = Topic.objects.create(name=name)
+            created.append(topic.pk)
+        topics.append(topic)
+    search_index.reindex_topics(created)
+    return topics
+
+
+@transaction.atomic
+@reversion.create_revision()
+def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
+    """Create the topics that do not exist yet; existing ones keep their editors' changes.
+
+    A topic renamed or merged since (its slug redirects) exists; so does one whose name
+    another topic has. A new topic gets the aliases no other topic holds."""
+    reversion.set_comment(revision_comment(gettext_noop("Created")))
+    created = []
+    slugs = [i.slug for i in items]
+    by_slug = {t.slug: t for t in Topic.objects.filter(slug__in=slugs)}
+    for redirect in TopicRedirect.objects.filter(old_slug__in=slugs).select_related("topic"):
+        by_slug.setdefault(redirect.old_slug, redirect.topic)
+    for item in items:
+        if item.slug in by_slug:
+            continue
+        same_name = Topic.objects.filter(name__iexact=item.name).first()
+        if same_name:
+            by_slug[item.slug] = same_name
+            continue
+        topic = Topic.objects.create(
+            slug=item.slug, name=item.name, name_en=item.name_en, description=item.description
+        )
+        taken = set(TopicAlias.objects.filter(name__in=item.aliases).values_list("name", flat=True))
+        TopicAlias.objects.bulk_create(
+            [TopicAlias(topic=topic, name=alias) for alias in item.aliases if alias not in taken]
+        )
+        by_slug[item.slug] = topic
+        created.append(topic)
+    for item in items:
+        if by_slug[item.slug] in created:
+            by_slug[item.slug].see_also.add(*(by_slug[s] for s in item.see_also if s in by_slug))
+    search_index.reindex_topics([topic.pk for topic in created])
+    return created
+
+
+# Topic management: renames and merges carry every tag along and leave redirects behind.
+
+
+def _check_topic_free(topic: Topic, *, name: str, slug: str) -> None:
+    clash = Topic.objects.exclude(pk=topic.pk).filter(Q(name__iexact=name) | Q(slug=slug)).first()
+    if clash:
+        raise ValidationError(
+            _("The topic “%(name)s” already has this name or slug; merge the two instead.")
+            % {"name": clash.name},
+            code="unique",
+        )
+
+
+def _redirect(old_slug: str, topic: Topic) -> None:
+    if old_slug != topic.slug:
+        TopicRedirect.objects.update_or_create(old_slug=old_slug, defaults={"topic": topic})
+    # A slug in use again is no longer a redirect.
+    TopicRedirect.objects.filter(old_slug=topic.slug).delete()
+
+
+@transaction.atomic
+def rename_topic(*, topic: Topic, name: str, slug: str = "") -> Topic:
+    """Give a topic a new label and, optionally, slug (blank: made from the label).
+
+    Section and passage tags point at the topic and so follow it; the old URL redirects,
+    and the old labels become aliases (as a merge makes them), so searches and tags
+    written with the old name still find it. Other fields changed on ``topic`` (as by
+    the admin form) are saved too.
+    """
+    old_slug, *old_labels = (Topic.objects.filter(pk=topic.pk)
+                             .values_list("slug", "name", "name_en").get())
+    topic.name = normalise_source(name).strip()
+    if not topic.name:
+        raise ValidationError(_("A topic needs a name."), code="required")
+    topic.slug = slug.strip() or topic.slugify(topic.name)
+    _check_topic_free(topic, name=topic.name, slug=topic.slug)
+    topic.save()
+    _redirect(old_slug, topic)
+    _keep_as_aliases(old_labels, topic)
+    search_index.reindex_topics([topic.pk])
+    return topic
+
+
+def _keep_as_aliases(names: Iterable[str], topic: Topic) -> None:
+    """Make ``names`` (a topic's former labels) aliases of ``topic``; a name that is one
+    of its labels again is no longer an alias, and one another topic holds stays there."""
+    labels = {topic.name, topic.name_en} - {""}
+    TopicAlias.objects.filter(topic=topic, name__in=labels).delete()
+    taken = set(TopicAlias.objects.filter(name__in=list(names)).values_list("name", flat=True))
+    TopicAlias.objects.bulk_create(
+        TopicAlias(topic=topic, name=name) for name in sorted(set(names) - labels - taken - {""})
+    )
+
+
+@transaction.atomic
+def merge_topics(*, source: Topic, target: Topic) -> Topic:
+    """Merge ``source`` into ``target``: every section and passage tagged with the source is
+    tagged with the target instead, its names become aliases of the target, its see-also
+    links and redirects move over, its URL redirects, and the source is deleted."""
+    if source.pk == target.pk:
+        raise ValidationError(_("A topic cannot be merged into itself."), code="invalid")
+    for through in (TaggedSection, TaggedPassage):
+        already = through.objects.filter(tag=target).values("content_object")
+        through.objects.filter(tag=source, content_object__in=already).delete()
+        through.objects.filter(tag=source).update(tag=target)
+    TopicAlias.objects.filter(topic=source).update(topic=target)
+    _keep_as_aliases([source.name, source.name_en], target)
+    target.see_also.add(*source.see_also.exclude(pk=target.pk))
+    TopicRedirect.objects.filter(topic=source).update(topic=target)
+    old_slug = source.slug
+    source.delete()
+    _redirect(old_slug, target)
+    search_index.reindex_topics([target.pk])  # its aliases and its sections' labels
+    return target
+
+
+def refresh_links_to(keys: Iterable[str]) -> int:
+    """Re-render the sections whose links to ``keys`` were missing, now that the target
+    exists (or changed name); returns how many sections were saved again."""
+    sections = Section.objects.filter(
+        outgoing_links__target_key__in=list(keys),
+        outgoing_links__target_article__isnull=True,
+        outgoing_links__target_topic__isnull=True,
+    ).distinct()
+    count = 0
+    for section in sections:
+        section.save()
+        count += 1
+    return count

@@ -1,0 +1,15 @@
+"""Reader pages: home, articles, topics (kb.urls includes them under the namespace "kb")."""
+
+from django.urls import path
+
+from kb.library import views
+
+# Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<str:slug>/", views.article_detail, name="article"),
+    path("topics/", views.topic_list, name="topics"),
+    path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("topics/<str:slug>/articles/", views.topic_articles, name="topic_articles"),
+    path("topics/<str:slug>/passages/", views.topic_passages, name="topic_passages"),
+]

@@ -1,0 +1,229 @@
+"""Whole-page cache for anonymous readers, with exact invalidation.
+
+Every cached page is stored with the *content generation* it was rendered at. Any write to
+kb's content calls :func:`content_changed`, which gives the content a new generation when it
+commits, so every page cached before is stale on its next request; nothing has to know which
+pages a write affects, and no write can be missed by a wrong guess.
+
+The generation is read from the database (:class:`kb.models.ContentChange`, one small query
+per request), not kept in the cache: a cache restarted from an old snapshot, or one that
+loses keys, can bring back old pages but never make them current again. It is read before
+the page is rendered, and a write's new generation becomes visible in the same commit as
+its content, so no page can be stored under a generation newer than what it shows.
+
+The cache itself (Redis, or the file cache in ``var/``, shared by the workers) is only
+ever an optimisation: when it fails or hangs, pages are rendered without it.
+
+Logged-in users (anyone with a session cookie) always get a freshly rendered page: their
+pages carry personal links (edit, log out) and must never come from a shared cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
+from django.db.models import Max, Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from kb.site.models import ContentChange
+
+# Named as before the move: operators filter on it (docs/deploy.md).
+logger = logging.getLogger("kb.cache")
+
+PAGE_KEY_PREFIX = "kb:page:"
+PAGE_TIMEOUT = 24 * 60 * 60  # a safety net only: invalidation is by generation
+# After a cache error, a worker renders without the cache for this long (seconds), so a
+# hung or lost cache costs one socket timeout per worker, not one per request.
+CACHE_PAUSE = 10
+
+_cache_down_until = 0.0  # time.monotonic() before which this worker leaves the cache alone
+
+# Pages may contain a CSRF form (the language switcher): the token is personal, so the
+# cached copy holds a placeholder that each hit fills with the visitor's own token.
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}"')
+_CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="__kb_csrf__"'
+
+
+def _working_cache():
+    """The page cache, or None while this worker is leaving a failed one alone."""
+    if time.monotonic() < _cache_down_until:
+        return None
+    return caches[getattr(settings, "KB_PAGE_CACHE", "default")]
+
+
+def _cache_failed() -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_PAUSE
+    logger.warning("page cache unavailable; rendering without it for %d s", CACHE_PAUSE,
+                   exc_info=True)
+
+
+def _content_generation() -> tuple[str, float | None]:
+    """The generation of the committed content, and when it last changed (None: never)."""
+    transaction.get_connection().kb_unread_change = None
+    found = ContentChange.objects.aggregate(total=Sum("weight"), last=Max("changed_at"))
+    if found["last"] is None:
+        return "0", None
+    # The total alone grows with every commit; the time also tells apart the content of a
+    # database restored from a dump and written to again from what the cache saw before.
+    modified = found["last"].timestamp()
+    return f"{found['total']}:{modified}", modified
+
+
+def _fold_changes() -> None:
+    # Keeps the generation query reading one row or a few, whatever the number of writes.
+    try:
+        with transaction.atomic():
+            rows = list(ContentChange.objects.select_for_update(skip_locked=True)
+                        .values_list("pk", "weight", "changed_at"))
+            if len(rows) > 1:
+                ContentChange.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+                ContentChange.objects.create(weight=sum(weight for _, weight, _ in rows),
+                                             changed_at=max(when for _, _, when in rows))
+    except DatabaseError:  # the write has committed: only the table's size suffers
+        logger.exception("could not fold the content changes")
+
+
+def content_changed() -> None:
+    """Give kb's content a new generation, visible to other readers when the write commits.
+
+    The row is inserted in the write's transaction: it commits (or rolls back) with the
+    write, so readers see the new generation exactly when they see the new content. One row
+    per write, not per transaction: a page rendered inside the transaction between two writes
+    must not carry the generation of the end result. Call it from any write that bypasses
+    ``Model.save()`` and ``delete()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL);
+    model writes call it through the signals connected by :func:`watch_models`.
+
+    A write needs no row of its own when the previous one was made in the same atomic block
+    (they commit or roll back together) and no generation was read in between (no page can
+    carry the one between them). Without this, saving a long article's admin form inserted a
+    row per section.
+    """
+    connection = transaction.get_connection()
+    block = set(connection.savepoint_ids) if connection.in_atomic_block else None
+    # The fold registered with the previous row is still pending only if that row was not
+    # rolled back (Django drops a rolled-back block's on_commit callbacks).
+    if block is not None and getattr(connection, "kb_unread_change", None) == block and any(
+        func is _fold_changes and ids == block for ids, func, *_ in connection.run_on_commit
+    ):
+        return
+    ContentChange.objects.create()
+    transaction.on_commit(_fold_changes)
+    connection.kb_unread_change = block
+
+
+def _model_saved_or_deleted(sender, **kwargs) -> None:
+    content_changed()
+
+
+def _relation_changed(sender, action: str, **kwargs) -> None:
+    if action.startswith("post_"):
+        content_changed()
+
+
+def watch_models(model_list: Iterable[type[models.Model]]) -> None:
+    """Invalidate cached pages whenever one of these models is saved, deleted or re-linked.
+
+    Signals are justified here (and only here): invalidation is not business logic but a
+    guarantee that must hold for every write path, including the admin, ``manage.py shell``
+    and django-taggit's own tag writes, which do not go through kb's services.
+    """
+    for model in model_list:
+        uid = f"kb.site.cache:{model._meta.label}"
+        post_save.connect(_model_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(_model_saved_or_deleted, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(_relation_changed, sender=model, dispatch_uid=uid)
+
+
+def _page_key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}{request.LANGUAGE_CODE}:{path}"
+
+
+def is_personal(request: HttpRequest) -> bool:
+    """A request whose page may differ from what any other reader sees."""
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES
+    )
+
+
+def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
+    content = entry["content"]
+    if _CSRF_PLACEHOLDER in content:
+        token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+        content = content.replace(_CSRF_PLACEHOLDER, token)
+    response = HttpResponse(content, content_type=entry["content_type"])
+    response["ETag"] = entry["etag"]
+    if entry["modified"] is not None:
+        response["Last-Modified"] = http_date(entry["modified"])
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def reader_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a reader page from the page cache to anonymous GET and HEAD requests.
+
+    Apply it to every public read-only page. A hit costs one database query (the
+    generation); a miss renders the page, stores it under the current generation and serves
+    it with the same ETag and Last-Modified a later hit will carry, so browsers get 304s
+    either way.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or is_personal(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        cache = _working_cache()
+        if cache is None:
+            return view(request, *args, **kwargs)
+        try:
+            generation, modified = _content_generation()
+        except (OperationalError, InterfaceError):
+            # No write can commit while the database is away: a cached copy is as fresh as
+            # any page could be, and better than the 503 a render would give.
+            generation = modified = None
+        page_key = _page_key(request)
+        try:
+            entry = cache.get(page_key)
+        except Exception:  # Django's RedisCache raises on connection errors and timeouts
+            _cache_failed()
+            return view(request, *args, **kwargs)
+        if entry is not None and generation in (None, entry["generation"]):
+            return _respond(request, entry)
+        response = view(request, *args, **kwargs)
+        if (generation is None or response.status_code != 200 or response.streaming
+                or request.method != "GET"):
+            return response
+        content = _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, response.content)
+        entry = {
+            "generation": generation,
+            "content": content,
+            "content_type": response["Content-Type"],
+            # From the content alone: a re-render after an unrelated edit keeps its ETag,
+            # so browsers still get a 304.
+            "etag": f'"{hashlib.sha256(content).hexdigest()[:32]}"',
+            "modified": modified,
+        }
+        try:
+            cache.set(page_key, entry, timeout=PAGE_TIMEOUT)
+        except Exception:
+            _cache_failed()
+        return _respond(request, entry)
+
+    return wrapped

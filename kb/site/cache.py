@@ -25,12 +25,12 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, models, transaction
-from django.db.models import Max, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -70,16 +70,28 @@ def _cache_failed() -> None:
                    exc_info=True)
 
 
+# Every cache hit runs this, and nothing else: as SQL it costs about a seventh of what the
+# ORM's aggregate() spends compiling it (measured 21-32 µs against 214-219 µs on SQLite).
+_GENERATION_SQL = (
+    f"SELECT SUM(weight), MAX(changed_at) FROM {ContentChange._meta.db_table}"
+)
+
+
 def _content_generation() -> tuple[str, float | None]:
     """The generation of the committed content, and when it last changed (None: never)."""
-    transaction.get_connection().kb_unread_change = None
-    found = ContentChange.objects.aggregate(total=Sum("weight"), last=Max("changed_at"))
-    if found["last"] is None:
+    connection = transaction.get_connection()
+    connection.kb_unread_change = None
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL)
+        total, last = cursor.fetchone()
+    if last is None:
         return "0", None
+    if isinstance(last, str):  # SQLite hands back the stored text (UTC, as USE_TZ stores it)
+        last = datetime.fromisoformat(last).replace(tzinfo=UTC)
     # The total alone grows with every commit; the time also tells apart the content of a
     # database restored from a dump and written to again from what the cache saw before.
-    modified = found["last"].timestamp()
-    return f"{found['total']}:{modified}", modified
+    modified = last.timestamp()
+    return f"{total}:{modified}", modified
 
 
 def _fold_changes() -> None:

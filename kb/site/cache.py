@@ -77,13 +77,30 @@ _GENERATION_SQL = (
 )
 
 
+def _read_generation(connection) -> tuple[int | None, object]:
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL)
+        return cursor.fetchone()
+
+
 def _content_generation() -> tuple[str, float | None]:
     """The generation of the committed content, and when it last changed (None: never)."""
     connection = transaction.get_connection()
     connection.kb_unread_change = None
-    with connection.cursor() as cursor:
-        cursor.execute(_GENERATION_SQL)
-        total, last = cursor.fetchone()
+    # On a cache hit this is the request's only query: let it stand in for the connection's
+    # health check (CONN_HEALTH_CHECKS), which would add a second round trip to every hit. A
+    # connection gone stale fails it instead; it is then closed and the read made on a new one.
+    stands_in = (connection.health_check_enabled and not connection.health_check_done
+                 and not connection.in_atomic_block)
+    if stands_in:
+        connection.health_check_done = True
+    try:
+        total, last = _read_generation(connection)
+    except (OperationalError, InterfaceError):
+        if not stands_in:
+            raise
+        connection.close()
+        total, last = _read_generation(connection)
     if last is None:
         return "0", None
     if isinstance(last, str):  # SQLite hands back the stored text (UTC, as USE_TZ stores it)

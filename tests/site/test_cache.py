@@ -517,3 +517,52 @@ def test_writes_in_one_block_share_a_generation_row_until_a_page_reads_it(make_a
     with transaction.atomic():
         article.sections.first().save()
     assert ContentChange.objects.count() == count + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_makes_one_round_trip_with_health_checks_on(client, article, monkeypatch):
+    """Production checks a kept connection before a request's first query (CONN_HEALTH_CHECKS):
+    on a hit the generation query is that first query, and stands in for the check."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    url = article.get_absolute_url()
+    _html(client, url)
+    checks = []
+    wrapper = connections["default"]
+    is_usable = type(wrapper).is_usable
+    monkeypatch.setattr(type(wrapper), "is_usable",
+                        lambda self: checks.append(self.alias) or is_usable(self))
+    # The state a new request finds under CONN_HEALTH_CHECKS (the test client skips it).
+    connection.health_check_enabled, connection.health_check_done = True, False
+    with CaptureQueriesContext(connection) as queries:
+        assert "旧い本文" in _html(client, url)
+    assert len(queries) == 1 and checks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_on_a_connection_the_server_dropped_reads_the_generation_again(client, article):
+    if connection.vendor != "postgresql":
+        pytest.skip("only a database server drops a connection")
+    from threading import Thread
+
+    url = article.get_absolute_url()
+    _html(client, url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+
+    def another_worker_edits_and_the_server_drops_ours():
+        section = article.sections.get()
+        section.body = "書き換えた本文"
+        passage_services.save_section(section=section, edited=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        connection.close()
+
+    worker = Thread(target=another_worker_edits_and_the_server_drops_ours)
+    worker.start()
+    worker.join()
+    connection.health_check_enabled, connection.health_check_done = True, False
+    # Not the cached page served for want of a generation: the edit, on a new connection.
+    assert "書き換えた本文" in _html(client, url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import docx
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
 from kb.editorial import services as editorial_services
+from kb.editorial.corpus import load_corpus
 from kb.library import services as library_services
 from kb.models import Article, ImportDraft, Original
 from kb.search import index as search_index
@@ -181,3 +183,29 @@ def test_import_report_keeps_docx_originals(tmp_path, client, db, media_root):
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''%E4%BA%BA%E6%B0%91%E5%85%83.docx")
     assert b"".join(response.streaming_content) == path.read_bytes()
+
+
+SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
+
+
+def test_corpus_articles_have_their_source_texts_as_originals(corpus, client):
+    shipped = {}
+    for path in sorted((SOURCES.parent / "corpus").glob("*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        shipped[item["slug"]] = (SOURCES / item["source_file"]).read_bytes()
+    assert len(shipped) == 5
+    for slug, content in shipped.items():
+        original = Original.objects.get(article__slug=slug)
+        assert original.content_type == "text/plain; charset=utf-8"
+        response = client.get(reverse("kb:article_original", args=[slug]))
+        assert b"".join(response.streaming_content) == content
+        assert original.sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_loading_the_corpus_again_gives_old_loads_their_originals(corpus, media_root):
+    assert load_corpus().articles_created == []
+    assert Original.objects.count() == 5  # not stored twice
+    Original.objects.filter(article__slug__in=["nri-caict-joint-research-2025"]).delete()
+    load_corpus()  # a database loaded before originals were kept
+    assert Original.objects.filter(article__slug="nri-caict-joint-research-2025").count() == 1
+    assert Original.objects.count() == 5

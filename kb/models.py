@@ -4,6 +4,7 @@ from kb.editorial.models import ImportDraft
 from kb.library.models import (
     Article,
     Link,
+    Original,
     Section,
     TaggedSection,
     Topic,
@@ -16,6 +17,6 @@ from kb.search.models import SearchEntry
 from kb.site.models import ContentChange
 
 __all__ = [
-    "Article", "ContentChange", "ImportDraft", "Link", "Passage", "SearchEntry", "Section",
+    "Article", "ContentChange", "ImportDraft", "Link", "Original", "Passage", "SearchEntry", "Section",
     "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "new_anchor",
 ]

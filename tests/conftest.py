@@ -11,12 +11,28 @@ import redis
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test import override_settings
 
 from kb.editorial import services as editorial_services
 from kb.editorial.corpus import load_corpus
 from kb.site import roles
 
 _numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory):
+    """Originals written by any test (the corpus fixture keeps some) go to a temporary
+    directory, never to the checkout's var/media."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """An empty MEDIA_ROOT of this test's own, to look at what was stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

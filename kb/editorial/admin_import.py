@@ -120,7 +120,9 @@ def _duplicate_message(existing: Article) -> str:
     )
 
 
-def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> HttpResponse:
+def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
+             original: bytes | None = None, content_type: str = "") -> HttpResponse:
+    """Propose the article; ``original`` (the uploaded file) is kept with the draft."""
     proposal = importers.propose_article(text)
     existing = Article.objects.filter(checksum=proposal.checksum).first()
     if existing:
@@ -146,7 +148,9 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str) -> 
         "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words}
                          for x in found] for found in suggestions],
         "pages": _page_starts(sections),
-    })
+        "original": {"filename": source_name, "content_type": content_type}
+        if original is not None else None,
+    }, original=original)
     return _render_page(request, model_admin, draft, 1)
 
 
@@ -193,12 +197,14 @@ def import_view(request: HttpRequest, model_admin) -> HttpResponse:
             file = upload.cleaned_data["file"]
             # Refuse before reading a huge upload into memory.
             importers.check_size(file.size, settings.KB_IMPORT_MAX_BYTES)
-            extracted = importers.extract(data=file.read(), filename=file.name,
+            content = file.read()
+            extracted = importers.extract(data=content, filename=file.name,
                                           max_bytes=settings.KB_IMPORT_MAX_BYTES)
             if extracted.encoding not in ("utf-8", ""):
                 messages.info(request, _("The file was in %(encoding)s; it was converted to "
                                          "UTF-8.") % {"encoding": extracted.encoding})
-            return _preview(request, model_admin, extracted.text, file.name)
+            return _preview(request, model_admin, extracted.text, file.name, original=content,
+                            content_type=extracted.content_type)
         return _preview(request, model_admin, upload.cleaned_data["text"], "")
     except importers.ImportRejected as rejected:
         return _render(request, model_admin, upload=upload, error=rejected.message)
@@ -263,6 +269,8 @@ def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, fo
                             error=error)
 
     data = article_data(form, sections, checksum=draft.data["checksum"])
+    original = selectors.import_original(draft)
+    data.originals = [original] if original else []
     if not data.sections:
         return again(_("Keep at least one section."))
     if Article.objects.filter(slug=data.slug).exists():

@@ -16,7 +16,7 @@ from reversion.models import Version
 from kb.editorial import services
 from kb.editorial.importers import checksum
 from kb.library import services as library_services
-from kb.library.models import Article, Section
+from kb.library.models import Article, OriginalFile, Section
 from kb.passages import services as passage_services
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -53,6 +53,7 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
                 language=item.get("language", "ja"),
                 summary=item.get("summary", ""),
                 checksum=_source_checksum(directory, item.get("source_file", "")),
+                originals=_source_originals(directory, item.get("source_file", "")),
                 sections=[
                     services.SectionData(
                         heading=s["heading"], body=s["body"], topics=s["topics"], anchor=s["anchor"]
@@ -71,6 +72,16 @@ def _source_checksum(directory: Path, name: str) -> str:
     return checksum(path.read_text(encoding="utf-8")) if name and path.is_file() else ""
 
 
+def _source_originals(directory: Path, name: str) -> list[OriginalFile]:
+    """The report's source text, shipped in fixtures/sources, as its original file."""
+    path = directory / "sources" / name
+    if not (name and path.is_file()):
+        return []
+    return [OriginalFile(content=path.read_bytes(), filename=path.name,
+                         content_type="text/plain; charset=utf-8")]
+
+
+@library_services.originals_cleaned_up()
 @transaction.atomic
 def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
     """Load topics and articles that were never loaded; safe to run again.
@@ -89,12 +100,22 @@ def load_corpus(directory: Path = FIXTURES_DIR) -> LoadReport:
     for data in articles:
         if data.slug in existing or data.checksum in checksums:
             skipped.append(data.slug)
+            _keep_missing_originals(data)
             continue
         services.create_article(data=data, user=user)
         created.append(data.slug)
     passages = load_passages(directory, new_articles=created, user=user, first_time=first_time)
     return LoadReport(topics_created=len(topics), articles_created=created, articles_skipped=skipped,
                       passages_created=passages)
+
+
+def _keep_missing_originals(data: services.ArticleData) -> None:
+    """Give a corpus article loaded before originals were kept its source text as one."""
+    if not (data.checksum and data.originals):
+        return
+    for article in Article.objects.filter(checksum=data.checksum, originals__isnull=True):
+        for original in data.originals:
+            library_services.store_original(article=article, original=original)
 
 
 def loaded_slugs(user) -> set[str]:

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from kb.editorial import importers, selectors, services
 from kb.library import selectors as library_selectors
+from kb.library.models import OriginalFile
 
 
 @dataclass
@@ -35,6 +36,8 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
         title=title, slug=library_selectors.unique_slug(title), kind=kind or proposal.kind,
         publisher=proposal.publisher, authors=proposal.authors,
         published_on=proposal.published_on, checksum=proposal.checksum,
+        originals=[OriginalFile(content=content, filename=PurePath(filename).name,
+                                content_type=extracted.content_type)],
         sections=[
             services.SectionData(
                 heading=s.heading, body=s.body,

@@ -19,8 +19,13 @@ class ImportDraft(models.Model):
     # {"article": the metadata form's values, "checksum", "source_name",
     #  "sections": [{"heading", "body", "topics", "merge", "DELETE"}],
     #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,
-    #  "pages": the index of each page's first section}
+    #  "pages": the index of each page's first section,
+    #  "original": {"filename", "content_type"} of the uploaded file, or null}
     data = models.JSONField()
+    # The uploaded file as it came (none for pasted text), kept as the article's original
+    # when the import is saved. In the database, not in storage: a preview left unsaved
+    # then leaves nothing behind when it expires.
+    original = models.BinaryField(null=True, editable=False)
 
     def __str__(self) -> str:
         return str(self.token)

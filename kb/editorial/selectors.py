@@ -6,7 +6,7 @@ import uuid
 
 from kb.editorial.importers import TopicProfile, build_profiles
 from kb.editorial.models import ImportDraft
-from kb.library.models import TaggedSection, Topic
+from kb.library.models import OriginalFile, TaggedSection, Topic
 
 
 def topic_profiles() -> list[TopicProfile]:
@@ -28,4 +28,15 @@ def import_draft(token: str, *, user) -> ImportDraft | None:
         token = uuid.UUID(token)
     except (TypeError, ValueError):
         return None
-    return ImportDraft.objects.filter(token=token, user=user).first()
+    # The uploaded file's bytes are read only when the import is saved (import_original).
+    return ImportDraft.objects.filter(token=token, user=user).defer("original").first()
+
+
+def import_original(draft: ImportDraft) -> OriginalFile | None:
+    """The file uploaded for ``draft``, to keep as the imported article's original."""
+    meta = draft.data.get("original")
+    content = ImportDraft.objects.filter(pk=draft.pk).values_list("original", flat=True).first()
+    if not meta or content is None:
+        return None
+    return OriginalFile(content=bytes(content), filename=meta["filename"],
+                        content_type=meta["content_type"])

@@ -21,7 +21,7 @@ from kb.editorial import revisions
 from kb.editorial.models import ImportDraft
 from kb.library import services as library_services
 from kb.library import wikilinks
-from kb.library.models import Article, Section, Topic
+from kb.library.models import Article, OriginalFile, Section, Topic
 from kb.library.services import resolve_topics, revision_comment
 from kb.passages.services import delete_sections, save_section
 from kb.search import index as search_index
@@ -50,8 +50,11 @@ class ArticleData:
     summary: str = ""
     checksum: str = ""
     version: int = 1  # for create_article: a restored article resumes its counter
+    # The files it came from, oldest first, kept beside it as its originals.
+    originals: Sequence[OriginalFile] = ()
 
 
+@library_services.originals_cleaned_up()
 @transaction.atomic
 def create_article(
     *, data: ArticleData, user: AbstractBaseUser | None = None, comment: str = ""
@@ -96,6 +99,8 @@ def _create_article(data: ArticleData) -> Article:
         section.full_clean(exclude=["article"])
         section.save()
         section.topics.set(resolve_topics(item.topics))
+    for original in data.originals:
+        library_services.store_original(article=article, original=original)
     search_index.reindex_articles([article.pk])
     return article
 
@@ -108,6 +113,7 @@ class DuplicateReport(ValueError):
         super().__init__(f"This report is already in kb: {existing.title}")
 
 
+@library_services.originals_cleaned_up()
 @transaction.atomic
 def import_article(
     *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = "",
@@ -117,7 +123,8 @@ def import_article(
     drop its preview ``draft``, if any, with it.
 
     Refuses a report whose text checksum is already stored (DuplicateReport): the editor
-    is offered the existing article instead of a second copy.
+    is offered the existing article instead of a second copy. The uploaded file, in
+    ``data.originals``, is kept only if the whole import commits.
     """
     if data.checksum:
         existing = Article.objects.filter(checksum=data.checksum).first()
@@ -148,10 +155,12 @@ IMPORT_DRAFT_KEPT = timedelta(days=7)
 
 
 @transaction.atomic
-def create_import_draft(*, user: AbstractBaseUser, data: dict) -> ImportDraft:
-    """Keep an import preview (ImportDraft.data) for its editor to review page by page."""
+def create_import_draft(*, user: AbstractBaseUser, data: dict,
+                        original: bytes | None = None) -> ImportDraft:
+    """Keep an import preview (ImportDraft.data) for its editor to review page by page,
+    with the uploaded file's bytes (``original``) until the import is saved."""
     ImportDraft.objects.filter(updated_at__lt=timezone.now() - IMPORT_DRAFT_KEPT).delete()
-    return ImportDraft.objects.create(user=user, data=_without_nul(data))
+    return ImportDraft.objects.create(user=user, data=_without_nul(data), original=original)
 
 
 @transaction.atomic
@@ -160,7 +169,7 @@ def update_import_draft(
 ) -> ImportDraft:
     """Store what the editor typed on one page (from 1) of the preview: the metadata and
     that page's sections. Locked, so two tabs on one draft never lose a page."""
-    draft = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+    draft = ImportDraft.objects.select_for_update().defer("original").get(pk=draft.pk)
     indexes = draft.page(page)
     if not indexes or len(sections) != len(indexes):
         raise ValidationError(_("This page of the preview does not match the report."))

@@ -14,6 +14,7 @@ can rewrite both the content and its digest.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from kb.editorial import services as editorial_services
 from kb.library import services as library_services
-from kb.library.models import Article, Section, Topic
+from kb.library.models import Article, Original, OriginalFile, Section, Topic
 from kb.passages.models import Passage
 from kb.search import index as search_index
 from kb.site.cache import content_changed
@@ -42,9 +43,10 @@ from kb.site.timestamps import utc_iso
 
 FORMAT = "kb-backup"
 # 2 adds passages; 3 the content's checksum, articles' report checksums and the version
-# counters. Version 1 and 2 files still restore (see read_backup).
-VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+# counters; 4 the articles' original files (base64, each with its SHA-256). Version 1 to 3
+# files still restore (see read_backup), with no originals.
+VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
 CHECKED_SINCE = 3
 ZIP_MEMBER = "kb.json"
 
@@ -57,7 +59,8 @@ def export_data() -> dict[str, Any]:
     """Everything a reader or editor sees, in a few queries whatever the corpus size."""
     topics = Topic.objects.order_by("slug").prefetch_related("aliases", "see_also")
     articles = Article.objects.order_by("slug").prefetch_related(
-        Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
+        Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
+        Prefetch("originals", queryset=Original.objects.order_by("created_at", "id")),
     )
     data = {
         "format": FORMAT,
@@ -100,6 +103,7 @@ def export_data() -> dict[str, Any]:
                     }
                     for s in a.sections.all()
                 ],
+                "originals": [_original(o) for o in a.originals.all()],
             }
             for a in articles
         ],
@@ -122,6 +126,34 @@ def is_checked(data: dict[str, Any]) -> bool:
     """Whether read_backup verified the content against its checksum: not for files
     written before backups had one (versions 1 and 2)."""
     return data["version"] >= CHECKED_SINCE
+
+
+def _original(original: Original) -> dict[str, Any]:
+    """An original file, bytes included: the backup is all a new install gets back."""
+    with original.open() as file:
+        content = file.read()
+    return {
+        "filename": original.filename,
+        "content_type": original.content_type,
+        "size": original.size,
+        # Checked against the bytes on restore (and here: a damaged stored file is not
+        # backed up as if it were the original).
+        "sha256": original.sha256,
+        "content": base64.b64encode(_checked(original, content)).decode("ascii"),
+    }
+
+
+def _checked(original: Original, content: bytes) -> bytes:
+    if hashlib.sha256(content).hexdigest() != original.sha256:
+        raise BackupError(f"the stored original {original.stored_name} of "
+                          f"{original.article_id} does not match its checksum")
+    return content
+
+
+def _restored_original(item: dict[str, Any]) -> OriginalFile:
+    return OriginalFile(content=base64.b64decode(item["content"], validate=True),
+                        filename=item["filename"], content_type=item["content_type"],
+                        sha256=item["sha256"])
 
 
 def _passage(p: Passage) -> dict[str, Any]:
@@ -191,6 +223,7 @@ def read_backup(path: Path) -> dict[str, Any]:
     return data
 
 
+@library_services.originals_cleaned_up()
 @transaction.atomic
 def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
     """Recreate the content of a backup, in one transaction.
@@ -207,6 +240,7 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
             raise BackupError("the database has passages and this backup (version 1) "
                               "holds none; restore it elsewhere or export a new one")
         Passage.objects.all().delete()
+        library_services.forget_originals(Original.objects.all())
         Article.objects.all().delete()
         Topic.objects.all().delete()
     try:
@@ -217,7 +251,9 @@ def restore(*, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
         for item in data["articles"]:
             authors = item.get("authors") or ""
             editorial_services.create_article(data=editorial_services.ArticleData(
-                **_fields(item, editorial_services.ArticleData, skip={"sections", "authors", "published_on"}),
+                **_fields(item, editorial_services.ArticleData,
+                          skip={"sections", "authors", "published_on", "originals"}),
+                originals=[_restored_original(o) for o in item.get("originals", [])],
                 authors=[authors] if authors else [],
                 published_on=date.fromisoformat(item["published_on"])
                 if item.get("published_on") else None,
@@ -317,4 +353,5 @@ def _counts(data: dict[str, Any]) -> dict[str, int]:
         "articles": len(data["articles"]),
         "sections": sum(len(a["sections"]) for a in data["articles"]),
         "passages": len(data.get("passages", [])),
+        "originals": sum(len(a.get("originals", [])) for a in data["articles"]),
     }

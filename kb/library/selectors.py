@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
+from kb.library.models import Article, Original, Section, Topic, TopicAlias, TopicRedirect
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
 
@@ -41,6 +42,10 @@ class ArticlePage:
     # Every passage made in the article, orphans (section None) included, so that the
     # page can re-attach them.
     passages: list[Passage] = field(default_factory=list)
+    # The file it was imported from (its latest original), if kept: filename and content
+    # type only, read with the article (no query of its own); the bytes are served by
+    # views.article_original.
+    original: Original | None = None
 
 
 @dataclass
@@ -82,8 +87,12 @@ def home_page() -> HomePage:
 
 
 def article_page(slug: str) -> ArticlePage:
+    latest = Original.objects.filter(article=OuterRef("pk")).order_by("-created_at", "-id")
     article = get_object_or_404(
-        Article.objects.prefetch_related(
+        Article.objects.annotate(
+            original_filename=Subquery(latest.values("filename")[:1]),
+            original_type=Subquery(latest.values("content_type")[:1]),
+        ).prefetch_related(
             Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
             Prefetch(
                 "passages",
@@ -112,7 +121,20 @@ def article_page(slug: str) -> ArticlePage:
         topics=sorted(topics.values(), key=lambda t: t.name),
         related=related,
         passages=passages,
+        original=Original(article=article, filename=article.original_filename,
+                          content_type=article.original_type)
+        if article.original_type else None,
     )
+
+
+def article_original(slug: str) -> Original:
+    """The latest original of the article ``slug`` (404 if it has none): an import made
+    again adds an original, it never replaces the stored one."""
+    original = (Original.objects.select_related("article").filter(article__slug=slug)
+                .order_by("-created_at", "-id").first())
+    if original is None:
+        raise Http404("This article has no original file.")
+    return original
 
 
 def _topic_articles(topic: Topic) -> tuple[list[tuple[int, int, int]], int]:

@@ -6,12 +6,19 @@ kb.passages.services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
@@ -19,7 +26,17 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from kb.library import selectors
-from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.library.models import (
+    Article,
+    Original,
+    OriginalFile,
+    Section,
+    TaggedSection,
+    Topic,
+    TopicAlias,
+    TopicRedirect,
+    originals_storage,
+)
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
 from kb.search import index as search_index
@@ -186,3 +203,88 @@ def refresh_links_to(keys: Iterable[str]) -> int:
         section.save()
         count += 1
     return count
+
+
+# Originals -------------------------------------------------------------------------------
+# A storage write is not part of the database transaction: a file written by a transaction
+# that then fails would stay behind with no row pointing at it. Writes that store originals
+# run inside ``originals_cleaned_up``, which deletes the files of a transaction that did not
+# commit.
+
+# Only these suffixes reach a stored name: the uploader's filename never does.
+STORED_SUFFIXES = {".pdf", ".docx", ".md", ".markdown", ".txt"}
+
+_guards = threading.local()
+
+
+@dataclass
+class _Written:
+    storage: Storage
+    name: str
+    committed: bool = False
+
+
+@contextmanager
+def originals_cleaned_up() -> Iterator[None]:
+    """Delete the originals stored inside this block if its transaction does not commit:
+    on an exception, or when the block ends outside any transaction and a file's
+    ``on_commit`` never ran (rolled back). Nested blocks hand their files to the outer one;
+    inside a transaction opened by someone else (and no block of ours) nothing is known yet,
+    so the files are kept."""
+    outer: list[_Written] | None = getattr(_guards, "written", None)
+    written: list[_Written] = []
+    _guards.written = written
+    try:
+        yield
+    except BaseException:
+        _delete(written)
+        raise
+    finally:
+        _guards.written = outer
+    if outer is not None:
+        outer.extend(written)
+    elif not transaction.get_connection().in_atomic_block:
+        _delete([w for w in written if not w.committed])
+
+
+def _delete(written: list[_Written]) -> None:
+    for item in written:
+        item.storage.delete(item.name)
+
+
+@originals_cleaned_up()
+@transaction.atomic
+def store_original(*, article: Article, original: OriginalFile) -> Original:
+    """Keep ``original`` as a new, immutable original of ``article``: its bytes in the
+    originals storage under a new unique name, their SHA-256, size and content type."""
+    content = original.content
+    if len(content) > settings.KB_IMPORT_MAX_BYTES:
+        raise ValidationError(_("The original file is larger than %(mb)d MB.")
+                              % {"mb": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024)})
+    digest = hashlib.sha256(content).hexdigest()
+    if original.sha256 and original.sha256 != digest:
+        raise ValidationError(_("The original file “%(name)s” does not match its checksum.")
+                              % {"name": original.filename})
+    suffix = PurePath(original.filename).suffix.lower()
+    suffix = suffix if suffix in STORED_SUFFIXES else ".bin"
+    storage = originals_storage()
+    # Content-addressed and unique: the same bytes stored twice are two files, so deleting
+    # one (a rolled-back import) never takes another's.
+    name = storage.save(f"originals/{digest[:2]}/{digest}-{uuid.uuid4().hex[:12]}{suffix}",
+                        ContentFile(content))
+    written = _Written(storage=storage, name=name)
+    _guards.written.append(written)  # the list of this function's own guard
+    transaction.on_commit(lambda: setattr(written, "committed", True))
+    row = Original(article=article, stored_name=name, size=len(content), sha256=digest,
+                   filename=(PurePath(original.filename).name or "original")[:255],
+                   content_type=original.content_type[:120])
+    row.full_clean(exclude=["article"])
+    row.save()
+    return row
+
+
+def forget_originals(originals: Iterable[Original]) -> None:
+    """Delete the files of ``originals`` (rows being deleted) once the deletion commits."""
+    names = [o.stored_name for o in originals]
+    storage = originals_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

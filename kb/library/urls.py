@@ -8,6 +8,7 @@ from kb.library import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<str:slug>/", views.article_detail, name="article"),
+    path("articles/<str:slug>/original", views.article_original, name="article_original"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
     path("topics/<str:slug>/articles/", views.topic_articles, name="topic_articles"),

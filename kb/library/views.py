@@ -1,7 +1,7 @@
 """Reader pages. Each view asks one selector and renders; nothing here writes."""
 
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -22,6 +22,26 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page, "passage_config": article_config(request, page),
         "backlinks": selectors.backlinks(article=page.article),
     })
+
+
+# Opened in the browser (its PDF viewer, or as plain text); anything else is downloaded.
+INLINE_TYPES = ("application/pdf", "text/plain")
+
+
+def article_original(request: HttpRequest, slug: str) -> HttpResponse:
+    """The file the article was imported from, byte for byte, to anyone who may read the
+    article (every reader: kb's pages are public). Never as HTML: it is served with the
+    type recorded at import (PDF, DOCX, or text/plain for text and Markdown) and nosniff,
+    so a page uploaded as .txt shows as its source, not as a page of this site."""
+    original = selectors.article_original(slug)
+    inline = original.content_type.split(";")[0] in INLINE_TYPES
+    response = FileResponse(original.open(), content_type=original.content_type,
+                            as_attachment=not inline, filename=original.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Same URL, new bytes after another import: check each time; the ETag saves the transfer.
+    response["ETag"] = f'"{original.sha256}"'
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _render_topic(request: HttpRequest, slug: str, selector, template: str, **extra) -> HttpResponse:

@@ -103,6 +103,40 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# Imported reports' original files (kb.library.models.Original) are stored through the
+# "originals" storage and only ever served by kb's own view (never from a public URL), so
+# there is no MEDIA_URL. Local files under var/media by default; S3-compatible object
+# storage when KB_ORIGINALS_S3_BUCKET is set (docs/deploy.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+
+
+def originals_storage() -> dict:
+    bucket = os.environ.get("KB_ORIGINALS_S3_BUCKET", "")
+    if not bucket:
+        # No "location": the storage follows MEDIA_ROOT, also when a test changes it.
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("KB_ORIGINALS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KB_ORIGINALS_S3_REGION") or None,
+            "location": os.environ.get("KB_ORIGINALS_S3_PREFIX", ""),
+            # Originals are immutable and private: never overwrite a key, never make one
+            # public (kb's view checks who may read and sets the headers).
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "originals": originals_storage(),
+}
+
 # Django refuses a form with more fields than this (a DoS guard; default 1,000). An article's
 # change form posts 7 fields per section (id, article, position, heading, body, topics,
 # DELETE), so the default refused articles of more than ~140 sections. 15,000 fits 2,000

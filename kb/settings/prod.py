@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from kb.settings.base import *  # noqa: F403
-from kb.settings.base import BASE_DIR, DATABASES, env_bool, env_list
+from kb.settings.base import BASE_DIR, DATABASES, STORAGES, env_bool, env_list
 
 DEBUG = False
 
@@ -34,7 +34,7 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -20,6 +20,10 @@ from kb.editorial.importers.errors import ImportRejected
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 PAGE_BREAK = "\f"
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 # Encodings an old Japanese text file may be in; anything else is refused, not guessed.
 JAPANESE_ENCODINGS = {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp",
                       "euc_jis_2004", "iso2022_jp", "utf_16", "utf_16_le", "utf_16_be"}
@@ -31,6 +35,16 @@ class Extracted:
     format: str  # "txt", "md", "pdf", "docx", "paste"
     encoding: str = "utf-8"
     pages: int = 0
+
+    @property
+    def content_type(self) -> str:
+        """The uploaded file's media type, to serve its original with: text (Markdown
+        too) as plain text in the encoding it came in, so it is never rendered as HTML."""
+        if self.format in CONTENT_TYPES:
+            return CONTENT_TYPES[self.format]
+        # Python's codec name as the web's label (cp932 is "windows-31j" to browsers).
+        charset = {"cp932": "windows-31j"}.get(self.encoding, self.encoding.replace("_", "-"))
+        return f"text/plain; charset={charset or 'utf-8'}"
 
 
 def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:

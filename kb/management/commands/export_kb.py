@@ -18,5 +18,6 @@ class Command(BaseCommand):
         counts = write_backup(path)
         self.stdout.write(
             f"Wrote {path}: {counts['articles']} articles, {counts['sections']} sections, "
-            f"{counts['topics']} topics, {counts['passages']} passages."
+            f"{counts['topics']} topics, {counts['passages']} passages, "
+            f"{counts['originals']} original files."
         )

@@ -32,5 +32,6 @@ class Command(BaseCommand):
                 "checksum; its content could not be verified.") % {"version": data["version"]}))
         self.stdout.write(
             f"Restored {counts['articles']} articles, {counts['sections']} sections, "
-            f"{counts['topics']} topics, {counts['passages']} passages from {path}."
+            f"{counts['topics']} topics, {counts['passages']} passages, "
+            f"{counts['originals']} original files from {path}."
         )

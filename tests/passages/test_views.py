@@ -373,3 +373,37 @@ def test_my_passages_filter_by_an_old_topic_slug_follows_the_rename(client, sect
     client.force_login(analyst)
     html = client.get(reverse("kb:my_passages"), {"topic": "platformers"}).content.decode()
     assert f"#passage-{mine.pk}" in html
+
+
+def _raw(section, **fields):
+    """A create request's body with ``fields`` written as raw JSON text."""
+    body = json.dumps(_payload(section))[:-1]
+    return body + "".join(f', "{name}": {raw}' for name, raw in fields.items()) + "}"
+
+
+@pytest.mark.parametrize("raw, message", [
+    # A lone surrogate is valid JSON but no text a database can store.
+    (lambda s: _raw(s, note='"\\ud800"'), "cannot be stored"),
+    (lambda s: _raw(s, topics='["a\\udfffb"]'), "cannot be stored"),
+    # Nested deeper than the parser's recursion allows.
+    (lambda s: _raw(s, note="[" * 5_000 + "]" * 5_000), "not valid JSON"),
+    # Past Python's limit on an integer's digits.
+    (lambda s: _raw(s, start16="9" * 5_000), "not valid JSON"),
+], ids=["surrogate-note", "surrogate-tag", "deep", "long-integer"])
+def test_json_python_cannot_hold_is_a_400_in_the_users_language(
+    section, analyst, raw, message
+):
+    client = Client(raise_request_exception=False)  # a 500 is a status, as users see it
+    client.force_login(analyst)
+    client.cookies.load({"django_language": "en"})
+    url = reverse("kb:api_passages")
+    response = client.post(url, raw(section), content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    mine = _passage(section, analyst)
+    client.cookies.load({"django_language": "ja"})
+    response = client.patch(reverse("kb:api_passage", args=[mine.pk]), raw(section),
+                            content_type="application/json")
+    assert response.status_code == 400 and "リクエスト" in response.json()["error"]
+    assert Passage.objects.get() == mine and Passage.objects.get().note == ""
+    assert list(mine.topics.values_list("slug", flat=True)) == ["platformers"]

@@ -112,6 +112,10 @@ TAGGIT_CASE_INSENSITIVE = True
 # 2.5 MB); a form beyond either gets kb.site.errors.bad_request's page.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
 
+# Hosts whose images content may show (e.g. "images.example.org"); an image from any other
+# site is shown as a link to it, so readers' browsers call no third party unasked.
+KB_CONTENT_IMAGE_HOSTS = env_list("KB_CONTENT_IMAGE_HOSTS")
+
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 

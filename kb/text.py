@@ -88,6 +88,9 @@ def sanitise_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
     )
+    # nh3 writes "&#13;" out as a raw CR, which a browser's parser reads as a line feed: the
+    # stored HTML carries LF, so the plain text and the page's text (passages) agree.
+    clean = clean.replace("\r", "\n")
     return _unfetched_images(clean, frozenset(getattr(settings, "KB_CONTENT_IMAGE_HOSTS", ())))
 
 

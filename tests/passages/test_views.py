@@ -407,3 +407,17 @@ def test_json_python_cannot_hold_is_a_400_in_the_users_language(
     assert response.status_code == 400 and "リクエスト" in response.json()["error"]
     assert Passage.objects.get() == mine and Passage.objects.get().note == ""
     assert list(mine.topics.values_list("slug", flat=True)) == ["platformers"]
+
+
+def test_a_passage_over_a_carriage_return_entity_is_saved(make_article, analyst):
+    """``&#13;`` put a CR in the stored HTML, which browsers read as a line feed: the
+    selection never matched the plain text (409)."""
+    article = make_article(sections=[("改行", "改行の前&#13;改行の後。", [])])
+    section = article.sections.get()
+    page_text = "改行の前\n改行の後。"  # the body's textContent in a browser
+    client, token = _csrf_client(analyst)
+    response = _post(client, {"section": section.pk, "exact": "前\n改行", "start16": 3,
+                              "end16": 7, "topics": ["改行"]}, token)
+    assert response.status_code == 201, response.content
+    assert section.plain_text == page_text
+    assert Passage.objects.get().exact == "前\n改行"

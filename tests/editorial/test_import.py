@@ -305,3 +305,11 @@ def test_previews_left_unsaved_for_a_week_are_dropped(editor_client, editor):
         _preview(editor_client)
     assert not ImportDraft.objects.filter(pk=old.pk).exists()
     assert ImportDraft.objects.filter(pk=kept.pk).exists() and ImportDraft.objects.count() == 2
+
+
+def test_an_import_with_a_bidi_control_in_the_source_url_is_refused(editor_client, huawei):
+    preview = _preview(editor_client)
+    response = editor_client.post(URL, _save_data(
+        preview, source_url="https://example.org/report\u202efdp.exe"))
+    assert response.status_code == 200 and "双方向" in response.content.decode()
+    assert not Article.objects.exists()

@@ -11,7 +11,11 @@ import markdown
 import nh3
 from django.conf import settings
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# Markdown Extra without "abbr": an abbreviation's title is copied to every use of its word,
+# so the HTML grew with the square of the source (12 KB of Markdown made 16 MB).
+MARKDOWN_EXTENSIONS = [
+    "fenced_code", "footnotes", "attr_list", "def_list", "tables", "md_in_html", "sane_lists",
+]
 
 # What rendered Markdown may contain. nh3 (ammonia) drops everything else, including
 # <script>, event-handler attributes and javascript: URLs.
@@ -48,10 +52,16 @@ def normalise_source(source: str) -> str:
 MAX_MARKDOWN_CHARS = 100_000
 MAX_INLINE_SCAN = 4_000_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A link definition ('[a]: url "title"', the title maybe on the next line) is copied into
+# every reference to it: the HTML can grow by its length times the number of "[".
+_DEFINITION = re.compile(r"^ {0,3}\[[^\[\]\n]*\]:[^\n]*(?:\n[ \t]*[\"'(][^\n]*|\n[ \t]+[^\n]*)?",
+                         re.MULTILINE)
+MAX_COPIED = 4_000_000
 
 
 def markdown_problem(source: str) -> str | None:
-    """Why ``source`` cannot be stored as Markdown ("nul", "length" or "paragraph"), or None."""
+    """Why ``source`` cannot be stored as Markdown ("nul", "length", "paragraph" or
+    "references"), or None."""
     if "\x00" in source:
         return "nul"
     if len(source) > MAX_MARKDOWN_CHARS:
@@ -59,6 +69,10 @@ def markdown_problem(source: str) -> str | None:
     for paragraph in _PARAGRAPH_BREAK.split(source):
         if (paragraph.count("[") + paragraph.count("<")) * len(paragraph) > MAX_INLINE_SCAN:
             return "paragraph"
+    if "]:" in source:
+        longest = max((len(m.group(0)) for m in _DEFINITION.finditer(source)), default=0)
+        if longest * source.count("[") > MAX_COPIED:
+            return "references"
     return None
 
 

@@ -13,6 +13,10 @@ MESSAGES = {
         "A paragraph has too many “[” or “<” characters for its length; "
         "split it into shorter paragraphs."
     ),
+    "references": _(
+        "A link definition is so long and referred to so often that the page would be too "
+        "large; shorten the definition or refer to it less often."
+    ),
 }
 
 

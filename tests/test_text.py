@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from kb.text import html_to_text, render_markdown
+from kb.validators import validate_markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -64,3 +66,22 @@ def test_external_images_are_links_unless_their_host_is_allowed(settings):
     settings.KB_CONTENT_IMAGE_HOSTS = ["maps.example"]
     html = render_markdown(source)
     assert html.count("<img") == 4 and "cdn.example/b.png</a>" in html
+
+
+@pytest.mark.parametrize("source", [
+    # An abbreviation's title is repeated at every use of the word: 12 KB made 16 MB.
+    "*[a]: " + "x" * 4_000 + "\n\n" + "a " * 4_000,
+    # A link definition is copied into every reference to it, one paragraph each.
+    "[a]: https://example.org/" + "x" * 4_000 + "\n\n" + "[a]\n\n" * 4_000,
+    '[a]:\n  https://example.org/ "' + "t" * 4_000 + '"\n\n' + "![b][a]\n\n" * 4_000,
+], ids=["abbreviation", "reference", "reference-title"])
+def test_html_grows_in_proportion_to_the_markdown(source):
+    assert len(render_markdown(source)) <= 20 * len(source)
+
+
+def test_a_definition_used_too_often_is_explained():
+    source = "[a]: https://example.org/" + "x" * 4_000 + "\n\n" + "[a]\n\n" * 4_000
+    with pytest.raises(ValidationError) as refused:
+        validate_markdown(source)
+    assert refused.value.code == "markdown_references"
+    validate_markdown("[a]: https://example.org/report\n\n" + "[a] を参照。\n\n" * 50)

@@ -5,11 +5,17 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# Markdown Extra without "abbr": an abbreviation's title is copied to every use of its word,
+# so the HTML grew with the square of the source (12 KB of Markdown made 16 MB).
+MARKDOWN_EXTENSIONS = [
+    "fenced_code", "footnotes", "attr_list", "def_list", "tables", "md_in_html", "sane_lists",
+]
 
 # What rendered Markdown may contain. nh3 (ammonia) drops everything else, including
 # <script>, event-handler attributes and javascript: URLs.
@@ -24,9 +30,13 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "td": {"align"},
     "th": {"align"},
-    "span": {"class"},
 }
+# Classes content may carry: only those kb's own extensions write (the wiki links' missing
+# marker, kb.library.wikilinks.MISSING_CLASS). Any other would let content borrow the site's
+# classes: a fake passage highlight, text hidden from sight but read aloud.
+ALLOWED_CLASSES = {"span": {"missing-link"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer nofollow"
 
 
 def normalise_source(source: str) -> str:
@@ -42,10 +52,16 @@ def normalise_source(source: str) -> str:
 MAX_MARKDOWN_CHARS = 100_000
 MAX_INLINE_SCAN = 4_000_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A link definition ('[a]: url "title"', the title maybe on the next line) is copied into
+# every reference to it: the HTML can grow by its length times the number of "[".
+_DEFINITION = re.compile(r"^ {0,3}\[[^\[\]\n]*\]:[^\n]*(?:\n[ \t]*[\"'(][^\n]*|\n[ \t]+[^\n]*)?",
+                         re.MULTILINE)
+MAX_COPIED = 4_000_000
 
 
 def markdown_problem(source: str) -> str | None:
-    """Why ``source`` cannot be stored as Markdown ("nul", "length" or "paragraph"), or None."""
+    """Why ``source`` cannot be stored as Markdown ("nul", "length", "paragraph" or
+    "references"), or None."""
     if "\x00" in source:
         return "nul"
     if len(source) > MAX_MARKDOWN_CHARS:
@@ -53,6 +69,10 @@ def markdown_problem(source: str) -> str | None:
     for paragraph in _PARAGRAPH_BREAK.split(source):
         if (paragraph.count("[") + paragraph.count("<")) * len(paragraph) > MAX_INLINE_SCAN:
             return "paragraph"
+    if "]:" in source:
+        longest = max((len(m.group(0)) for m in _DEFINITION.finditer(source)), default=0)
+        if longest * source.count("[") > MAX_COPIED:
+            return "references"
     return None
 
 
@@ -74,13 +94,54 @@ def render_markdown(source: str, extensions: Sequence[markdown.Extension] = ()) 
 
 
 def sanitise_html(html: str) -> str:
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
+        link_rel=LINK_REL,
     )
+    # nh3 writes "&#13;" out as a raw CR, which a browser's parser reads as a line feed: the
+    # stored HTML carries LF, so the plain text and the page's text (passages) agree.
+    clean = clean.replace("\r", "\n")
+    return _unfetched_images(clean, frozenset(getattr(settings, "KB_CONTENT_IMAGE_HOSTS", ())))
+
+
+# In nh3's output every attribute value is double-quoted with '"' escaped, and "<" in text
+# is escaped: these patterns find exactly its <a> and <img> tags.
+_ATTRIBUTES = r'((?:\s+[a-z]+="[^"]*")*)\s*/?>'
+_LINK_OR_IMAGE = re.compile(rf"<a{_ATTRIBUTES}|</a>|<img{_ATTRIBUTES}")
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+def _unfetched_images(html: str, hosts: frozenset[str]) -> str:
+    """Sanitised ``html`` with each image from another site (not in ``hosts``, the
+    ``KB_CONTENT_IMAGE_HOSTS`` setting) made a link to it, shown as its alt text: every
+    reader's browser would otherwise call that site. Inside a link, where links cannot
+    nest, the image is its alt text alone. Images on kb's own site (relative URLs) stay."""
+    if "<img" not in html:
+        return html
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(2) is None:  # <a ...> or </a>
+            depth += -1 if match.group(0) == "</a>" else 1
+            return match.group(0)
+        attributes = {k: html_lib.unescape(v) for k, v in _ATTRIBUTE.findall(match.group(2))}
+        src = attributes.get("src", "")
+        host = urlsplit(src).hostname
+        if not host or host in hosts:
+            return match.group(0)
+        text = html_lib.escape(attributes.get("alt") or src)
+        if depth > 0:
+            return text
+        title = attributes.get("title")
+        title_attribute = f' title="{html_lib.escape(title)}"' if title else ""
+        return f'<a href="{html_lib.escape(src)}"{title_attribute} rel="{LINK_REL}">{text}</a>'
+
+    return _LINK_OR_IMAGE.sub(replace, html)
 
 
 class _TextCollector(HTMLParser):

@@ -13,6 +13,10 @@ MESSAGES = {
         "A paragraph has too many “[” or “<” characters for its length; "
         "split it into shorter paragraphs."
     ),
+    "references": _(
+        "A link definition is so long and referred to so often that the page would be too "
+        "large; shorten the definition or refer to it less often."
+    ),
 }
 
 
@@ -27,3 +31,19 @@ def validate_markdown(value: str) -> None:
 
 
 validate_no_nul = ProhibitNullCharactersValidator(message=MESSAGES["nul"], code="nul")
+
+
+# Characters that reorder the text around them when shown (Unicode bidi controls: ALM, LRM,
+# RLM, LRE…RLO, LRI…PDI). A URL holding one can read as another ("report\u202efdp.exe"
+# shows as "reportexe.pdf"); no real address needs one unencoded.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
+def validate_no_bidi_controls(value: str) -> None:
+    if any(ch in _BIDI_CONTROLS for ch in value):
+        raise ValidationError(
+            _("The address contains bidirectional control characters (such as U+202E), "
+              "which make it read as something else."),
+            code="bidi_control",
+        )

@@ -26,6 +26,7 @@ from kb.editorial import importers, selectors, services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors as library_selectors
 from kb.library.models import Article
+from kb.validators import validate_no_bidi_controls
 
 
 class UploadForm(forms.Form):
@@ -53,7 +54,7 @@ class ArticleForm(forms.Form):
                               help_text=gettext_lazy("Separate names with 、"))
     published_on = forms.DateField(label=gettext_lazy("date"), required=False)
     source_url = forms.URLField(label=gettext_lazy("source URL"), required=False,
-                                assume_scheme="https")
+                                assume_scheme="https", validators=[validate_no_bidi_controls])
 
 
 class SectionForm(forms.Form):

@@ -17,7 +17,7 @@ from taggit.models import TagBase, TaggedItemBase
 from kb.library.querysets import ArticleQuerySet, SectionQuerySet, TopicManager
 from kb.library.wikilinks import WikiLink, normalise_key, render_with_links
 from kb.text import html_to_text, normalise_source, render_markdown
-from kb.validators import validate_markdown
+from kb.validators import validate_markdown, validate_no_bidi_controls
 
 
 class Topic(TagBase):
@@ -96,7 +96,8 @@ class Article(models.Model):
         _("authors"), max_length=300, blank=True, help_text=_("Separate names with 、")
     )
     published_on = models.DateField(_("date"), null=True, blank=True)
-    source_url = models.URLField(_("source URL"), blank=True)
+    source_url = models.URLField(_("source URL"), blank=True,
+                                 validators=[validate_no_bidi_controls])
     language = models.CharField(_("language"), max_length=10, default="ja")
     summary = models.TextField(_("summary (Markdown)"), blank=True, validators=[validate_markdown])
     summary_html = models.TextField(editable=False, blank=True)

@@ -259,8 +259,8 @@ def store_original(*, article: Article, original: OriginalFile) -> Original:
     originals storage under a new unique name, their SHA-256, size and content type."""
     content = original.content
     if len(content) > settings.KB_IMPORT_MAX_BYTES:
-        raise ValidationError(_("The original file is larger than %(mb)d MB.")
-                              % {"mb": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024)})
+        raise ValidationError(_("The original file is larger than %(mib)d MiB.")
+                              % {"mib": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024)})
     digest = hashlib.sha256(content).hexdigest()
     if original.sha256 and original.sha256 != digest:
         raise ValidationError(_("The original file “%(name)s” does not match its checksum.")

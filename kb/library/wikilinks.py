@@ -8,14 +8,16 @@ Links are resolved when a section is saved: the stored HTML carries real links (
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from markdown import Extension
+from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from kb.text import render_markdown
@@ -64,36 +66,78 @@ def parse(target: str, label: str | None = None) -> WikiLink:
     )
 
 
-def find_links(source: str) -> list[WikiLink]:
-    return [parse(m.group(1), m.group(2)) for m in _WIKILINK.finditer(source)]
+# Markdown's inline patterns that run before ours (code spans, backslash escapes) leave
+# placeholders in the text we match; an escaped character is kept as STX, its code point, ETX.
+_ESCAPED_CHAR = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 
 
 class _WikiLinkProcessor(InlineProcessor):
-    def __init__(self, links: dict[str, WikiLink], seen: list[WikiLink]) -> None:
-        super().__init__(WIKILINK_RE)
-        self.links = links
-        self.seen = seen
+    """Turns each ``[[...]]`` Markdown left as text into an element to resolve later.
+
+    The link is parsed from the text Markdown shows us, not from the source: by now a code
+    span or a backslash escape inside the brackets is a placeholder (``[[C\\+\\+]]`` links to
+    "C++"), and an entity has been completed (``&#97`` is ``&#97;``): a lookup by the
+    source's text failed on them, and every save of such a section with it.
+    """
+
+    def __init__(self, found: list[tuple[WikiLink, etree.Element]], md) -> None:
+        super().__init__(WIKILINK_RE, md)
+        self.found = found
+
+    def _text(self, raw: str) -> str:
+        text = self.unescape(raw)  # a code span's placeholder becomes its text
+        # and an entity the character a reader sees (``[[a&amp;b]]`` links to "a&b")
+        return html.unescape(_ESCAPED_CHAR.sub(lambda m: chr(int(m.group(1))), text))
 
     def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
-        link = self.links[m.group(0)]
-        self.seen.append(link)
-        if link.url:
-            el = etree.Element("a", {"href": link.url, "title": link.target})
-        else:
-            el = etree.Element("span", {"class": MISSING_CLASS})
-        el.text = AtomicString(link.label)
+        label = m.group(2)
+        link = parse(self._text(m.group(1)), self._text(label) if label else None)
+        el = etree.Element("span")
+        # Markdown's serialiser leaves "&" alone where it starts an entity: escape every one.
+        el.text = AtomicString(link.label.replace("&", "&amp;"))
+        self.found.append((link, el))
         return el, m.start(0), m.end(0)
 
 
+class _WikiLinkResolver(Treeprocessor):
+    """After the inline patterns: resolve every link found at once, then make each element
+    a link or a "missing" marker."""
+
+    def __init__(self, md, found: list[tuple[WikiLink, etree.Element]],
+                 resolve: Callable[[list[WikiLink]], None]) -> None:
+        super().__init__(md)
+        self.found = found
+        self.resolve = resolve
+
+    def run(self, root):
+        if not self.found:
+            return None
+        self.resolve([link for link, _ in self.found])
+        for link, el in self.found:
+            if link.url:
+                el.tag = "a"
+                el.attrib.update({"href": link.url, "title": link.target})
+            else:
+                el.set("class", MISSING_CLASS)
+        return None
+
+
 class WikiLinkExtension(Extension):
-    def __init__(self, links: dict[str, WikiLink]) -> None:
+    def __init__(self, resolve: Callable[[list[WikiLink]], None]) -> None:
         super().__init__()
-        self.links = links
-        self.seen: list[WikiLink] = []
+        self.resolve = resolve
+        self.found: list[tuple[WikiLink, etree.Element]] = []
+
+    @property
+    def seen(self) -> list[WikiLink]:
+        return [link for link, _ in self.found]
 
     def extendMarkdown(self, md) -> None:  # noqa: N802 (Markdown's API)
         # Above Markdown's own [text](url) and [ref] patterns (160, 170).
-        md.inlinePatterns.register(_WikiLinkProcessor(self.links, self.seen), "wikilink", 175)
+        md.inlinePatterns.register(_WikiLinkProcessor(self.found, md), "wikilink", 175)
+        # Just after the inline patterns (20): every link has been found.
+        md.treeprocessors.register(_WikiLinkResolver(md, self.found, self.resolve),
+                                   "wikilink_resolve", 19)
 
 
 def render_with_links(
@@ -102,11 +146,9 @@ def render_with_links(
     """Sanitised HTML of ``source`` with its wiki links resolved (by ``resolve``, which fills
     in each link's target: kb.library.models.resolve_links), and the links rendered (a
     ``[[...]]`` inside code is text, not a link)."""
-    matches = {m.group(0): parse(m.group(1), m.group(2)) for m in _WIKILINK.finditer(source)}
-    if not matches:
+    if not _WIKILINK.search(source):
         return render_markdown(source), []
-    resolve(list(matches.values()))
-    extension = WikiLinkExtension(matches)
+    extension = WikiLinkExtension(resolve)
     return render_markdown(source, [extension]), extension.seen
 
 

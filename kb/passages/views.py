@@ -43,10 +43,19 @@ def _payload(request: HttpRequest) -> dict[str, Any]:
         raise ValidationError(_("The request is too large."))
     try:
         data = json.loads(body or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # JSON Python cannot hold is refused like malformed JSON: nesting past the recursion
+    # limit (RecursionError), an integer past 4,300 digits (ValueError, as is JSONDecodeError).
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ValidationError(_("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ValidationError(_("The request is not valid JSON."))
+    try:
+        # "\ud800" is valid JSON but no text: it fails only when written to the database.
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ValidationError(
+            _("The request holds characters that cannot be stored (unpaired surrogates).")
+        ) from None
     return data
 
 

@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kb.site.cache.csrf_placeholder",
             ],
         },
     },
@@ -144,6 +145,10 @@ STORAGES = {
 # article's own fields. The body stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (default
 # 2.5 MB); a form beyond either gets kb.site.errors.bad_request's page.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
+
+# Hosts whose images content may show (e.g. "images.example.org"); an image from any other
+# site is shown as a link to it, so readers' browsers call no third party unasked.
+KB_CONTENT_IMAGE_HOSTS = env_list("KB_CONTENT_IMAGE_HOSTS")
 
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

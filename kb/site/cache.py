@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
 
 from kb.site.models import ContentChange
@@ -50,10 +50,31 @@ CACHE_PAUSE = 10
 
 _cache_down_until = 0.0  # time.monotonic() before which this worker leaves the cache alone
 
-# Pages may contain a CSRF form (the language switcher): the token is personal, so the
-# cached copy holds a placeholder that each hit fills with the visitor's own token.
-_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}"')
-_CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="__kb_csrf__"'
+# Pages may contain a CSRF form (the language switcher): the token is personal, so a page
+# rendered for the cache has {% csrf_token %} write a placeholder (csrf_placeholder below)
+# that each response fills with the visitor's own token.
+_FOR_CACHE = "kb_page_cache_render"
+
+
+def _csrf_placeholder() -> bytes:
+    # Derived from the secret key, so no text in a page can spell it: nh3 leaves quotes in
+    # text as written, and a section quoting a CSRF input once got each reader's token.
+    return b"kbcsrf" + salted_hmac("kb.site.cache.csrf", "placeholder").hexdigest().encode()
+
+
+def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
+    """Context processor: the placeholder as the CSRF token of a page rendered for the
+    cache (added after Django's own csrf processor, which it overrides there only)."""
+    if getattr(request, _FOR_CACHE, False):
+        return {"csrf_token": _csrf_placeholder().decode()}
+    return {}
+
+
+def _fill_token(request: HttpRequest, content: bytes) -> bytes:
+    placeholder = _csrf_placeholder()
+    if placeholder in content:
+        content = content.replace(placeholder, get_token(request).encode())
+    return content
 
 
 def _working_cache():
@@ -190,10 +211,7 @@ def is_personal(request: HttpRequest) -> bool:
 
 
 def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
-    content = entry["content"]
-    if _CSRF_PLACEHOLDER in content:
-        token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-        content = content.replace(_CSRF_PLACEHOLDER, token)
+    content = _fill_token(request, entry["content"])
     response = HttpResponse(content, content_type=entry["content_type"])
     response["ETag"] = entry["etag"]
     if entry["modified"] is not None:
@@ -235,11 +253,17 @@ def reader_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return view(request, *args, **kwargs)
         if entry is not None and generation in (None, entry["generation"]):
             return _respond(request, entry)
-        response = view(request, *args, **kwargs)
+        setattr(request, _FOR_CACHE, True)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:  # an error page (Http404) is rendered after this, with the real token
+            setattr(request, _FOR_CACHE, False)
         if (generation is None or response.status_code != 200 or response.streaming
                 or request.method != "GET"):
+            if not response.streaming:
+                response.content = _fill_token(request, response.content)
             return response
-        content = _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, response.content)
+        content = response.content
         entry = {
             "generation": generation,
             "content": content,

@@ -226,3 +226,19 @@ def test_renaming_a_topic_and_typing_its_old_name_as_an_alias_in_the_same_save(e
     assert response.status_code == 302
     topic.refresh_from_db()
     assert (topic.name, [a.name for a in topic.aliases.all()]) == ("ビッグテック", ["巨大IT"])
+
+
+SPOOFED_URL = "https://example.org/report\u202efdp.exe"  # shows as ".../reportexe.pdf"
+
+
+def test_a_source_url_with_bidi_controls_is_refused(editor_client, make_article):
+    """A right-to-left override makes a link read as something it is not."""
+    article = make_article()
+    response = editor_client.post(
+        reverse("admin:kb_article_change", args=[article.pk]),
+        _inline_post(article, {"source_url": SPOOFED_URL}),
+    )
+    assert response.status_code == 200
+    assert "双方向" in response.content.decode()  # the form says why, in Japanese
+    article.refresh_from_db()
+    assert article.source_url == ""

@@ -100,7 +100,7 @@ def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db
     ("empty.txt", b"", "空"),
     ("scan.pdf", text_pdf(["", ""]), "OCR"),
     ("picture.png", b"\x89PNG\r\n\x1a\n", ".png"),
-    ("big.txt", "あ".encode() * 400, "MB"),
+    ("big.txt", "あ".encode() * 400, "MiB"),
     ("nul.txt", "報告書\n\n".encode() * 3000 + "本文\x00です".encode(), "NUL"),
 ])
 def test_bad_uploads_are_refused_clearly_and_save_nothing(
@@ -112,6 +112,17 @@ def test_bad_uploads_are_refused_clearly_and_save_nothing(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="errornote kb-import-error"' in html and message in html
+    assert not Article.objects.exists()
+
+
+def test_a_file_just_over_the_limit_is_told_in_the_limits_own_units(editor_client, settings):
+    """The limit is in binary megabytes (20 MiB by default): shown in decimal ones, a file
+    one byte over it read "1.0 MB; the limit is 1.0 MB"."""
+    settings.KB_IMPORT_MAX_BYTES = 1024 * 1024
+    response = editor_client.post(URL, {"step": "upload", "file": SimpleUploadedFile(
+        "big.txt", b"a" * (1024 * 1024 + 1))})
+    html = response.content.decode()
+    assert "ファイルは 1.1 MiB で、上限の 1.0 MiB を超えています" in html
     assert not Article.objects.exists()
 
 
@@ -294,3 +305,11 @@ def test_previews_left_unsaved_for_a_week_are_dropped(editor_client, editor):
         _preview(editor_client)
     assert not ImportDraft.objects.filter(pk=old.pk).exists()
     assert ImportDraft.objects.filter(pk=kept.pk).exists() and ImportDraft.objects.count() == 2
+
+
+def test_an_import_with_a_bidi_control_in_the_source_url_is_refused(editor_client, huawei):
+    preview = _preview(editor_client)
+    response = editor_client.post(URL, _save_data(
+        preview, source_url="https://example.org/report\u202efdp.exe"))
+    assert response.status_code == 200 and "双方向" in response.content.decode()
+    assert not Article.objects.exists()

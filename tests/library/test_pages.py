@@ -1,8 +1,13 @@
 """What readers see on the home, article and topic pages, and what those pages cost."""
 
+import importlib
+from pathlib import Path
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
+import kb.migrations
 from kb.library import selectors
 from kb.models import Section, Topic
 from kb.passages import services as passage_services
@@ -269,3 +274,16 @@ def test_topic_list_leaves_out_unused_free_tags(client, topics, make_article):
     html = client.get(reverse("kb:topics")).content.decode()
     assert "プラットフォーマー" in html and described.name in html
     assert "テスト自由タグ" not in html
+
+
+def test_html_stored_before_the_class_whitelist_is_cleaned_by_the_migration(make_article):
+    """Sections saved before content classes were whitelisted keep their text and lose
+    every class but kb's own."""
+    article = make_article(sections=[("s", "本文 [[ない記事]]", [])])
+    old = ('<p><span class="passage status-anchored">偽</span>'
+           '<span class="missing-link">ない記事</span></p>')
+    Section.objects.filter(article=article).update(body_html=old)
+    name = next(Path(kb.migrations.__file__).parent.glob("*_hostile.py")).stem
+    importlib.import_module(f"kb.migrations.{name}").reclean_classes(apps, None)
+    assert Section.objects.get(article=article).body_html == (
+        '<p><span class="">偽</span><span class="missing-link">ない記事</span></p>')

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Link, Section, Topic, TopicAlias
+from tests.editorial.test_admin import _inline_post
 
 
 def _topics():
@@ -92,3 +93,32 @@ def test_topic_aliases_are_edited_in_the_admin_and_resolve_links(editor_client, 
     assert sorted(a.name for a in topic.aliases.all()) == ["Alibaba", "アリババ"]
     # The link written before the alias existed now points at the topic.
     assert f'href="{topic.get_absolute_url()}"' in source.sections.get().body_html
+
+
+def test_links_with_escapes_code_spans_and_entities_save_through_the_admin(
+    editor, make_article
+):
+    """These ended every save of their section in a 500: the renderer looked each link up
+    by its source text, which Markdown had already rewritten."""
+    cpp = make_article(title="C++")
+    source = make_article(sections=[("s", "本文。", [])])
+    client = Client(raise_request_exception=False)  # a 500 is a status, as users see it
+    client.force_login(editor)
+    body = "[[C\\+\\+]]、[[C++|`std::vector`]]、[[j&#97vascript]]、[[R&amp;D]]"
+    response = client.post(
+        reverse("admin:kb_article_change", args=[source.pk]),
+        _inline_post(source, {"sections-0-body": body}),
+    )
+    assert response.status_code == 302
+    section = source.sections.get()
+    assert section.body == body
+    # An escaped character links to what the reader sees; a code span's text is the label.
+    assert (f'<a href="{cpp.get_absolute_url()}" title="C++"'
+            f' rel="noopener noreferrer nofollow">C++</a>') in section.body_html
+    assert ">std::vector</a>" in section.body_html
+    assert '<span class="missing-link">javascript</span>' in section.body_html
+    assert '<span class="missing-link">R&amp;D</span>' in section.body_html
+    assert section.plain_text == "C++、std::vector、javascript、R&D"
+    assert sorted(Link.objects.filter(source=section).values_list("target", flat=True)) == [
+        "C++", "R&D", "javascript"]
+    assert Client().get(source.get_absolute_url()).status_code == 200

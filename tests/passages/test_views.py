@@ -373,3 +373,51 @@ def test_my_passages_filter_by_an_old_topic_slug_follows_the_rename(client, sect
     client.force_login(analyst)
     html = client.get(reverse("kb:my_passages"), {"topic": "platformers"}).content.decode()
     assert f"#passage-{mine.pk}" in html
+
+
+def _raw(section, **fields):
+    """A create request's body with ``fields`` written as raw JSON text."""
+    body = json.dumps(_payload(section))[:-1]
+    return body + "".join(f', "{name}": {raw}' for name, raw in fields.items()) + "}"
+
+
+@pytest.mark.parametrize("raw, message", [
+    # A lone surrogate is valid JSON but no text a database can store.
+    (lambda s: _raw(s, note='"\\ud800"'), "cannot be stored"),
+    (lambda s: _raw(s, topics='["a\\udfffb"]'), "cannot be stored"),
+    # Nested deeper than the parser's recursion allows.
+    (lambda s: _raw(s, note="[" * 5_000 + "]" * 5_000), "not valid JSON"),
+    # Past Python's limit on an integer's digits.
+    (lambda s: _raw(s, start16="9" * 5_000), "not valid JSON"),
+], ids=["surrogate-note", "surrogate-tag", "deep", "long-integer"])
+def test_json_python_cannot_hold_is_a_400_in_the_users_language(
+    section, analyst, raw, message
+):
+    client = Client(raise_request_exception=False)  # a 500 is a status, as users see it
+    client.force_login(analyst)
+    client.cookies.load({"django_language": "en"})
+    url = reverse("kb:api_passages")
+    response = client.post(url, raw(section), content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    mine = _passage(section, analyst)
+    client.cookies.load({"django_language": "ja"})
+    response = client.patch(reverse("kb:api_passage", args=[mine.pk]), raw(section),
+                            content_type="application/json")
+    assert response.status_code == 400 and "リクエスト" in response.json()["error"]
+    assert Passage.objects.get() == mine and Passage.objects.get().note == ""
+    assert list(mine.topics.values_list("slug", flat=True)) == ["platformers"]
+
+
+def test_a_passage_over_a_carriage_return_entity_is_saved(make_article, analyst):
+    """``&#13;`` put a CR in the stored HTML, which browsers read as a line feed: the
+    selection never matched the plain text (409)."""
+    article = make_article(sections=[("改行", "改行の前&#13;改行の後。", [])])
+    section = article.sections.get()
+    page_text = "改行の前\n改行の後。"  # the body's textContent in a browser
+    client, token = _csrf_client(analyst)
+    response = _post(client, {"section": section.pk, "exact": "前\n改行", "start16": 3,
+                              "end16": 7, "topics": ["改行"]}, token)
+    assert response.status_code == 201, response.content
+    assert section.plain_text == page_text
+    assert Passage.objects.get().exact == "前\n改行"

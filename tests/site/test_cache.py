@@ -69,12 +69,37 @@ def test_a_hit_carries_the_visitors_own_csrf_token(article):
     visitor = Client(enforce_csrf_checks=True)
     html = visitor.get(article.get_absolute_url()).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    assert "__kb_csrf__" not in html
+    assert "kbcsrf" not in html
     response = visitor.post(
         reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302  # a 403 would mean the cached token was someone else's
     assert "Topics" in visitor.get(reverse("kb:home")).content.decode()
+
+
+def test_text_that_looks_like_a_csrf_input_is_shown_as_written(make_article):
+    """Only the site's own forms get the visitor's token: a section quoting a CSRF input
+    (as an article about web security might) is the same text for every reader."""
+    quoted = 'name="csrfmiddlewaretoken" value="' + "A" * 40 + '"'
+    article = make_article(title="CSRF の解説", sections=[("例", quoted, [])])
+    Client().get(article.get_absolute_url())  # renders and caches the page
+    for visitor in (Client(), Client()):
+        html = visitor.get(article.get_absolute_url()).content.decode()
+        assert quoted in html
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        own = [t for t in tokens if t != "A" * 40]
+        assert own and visitor.cookies["csrftoken"].value  # the language form's token
+        assert "kbcsrf" not in html
+
+
+def test_a_page_not_cached_still_carries_a_real_token(article):
+    """A 404 from a cached view, or a HEAD, is rendered for the cache but never stored."""
+    visitor = Client(raise_request_exception=False)
+    for response in (visitor.get("/articles/no-such-article/"),
+                     visitor.head(article.get_absolute_url())):
+        assert b"kbcsrf" not in response.content
+    html = visitor.get("/articles/no-such-article/").content.decode()
+    assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}"', html)
 
 
 def test_pages_are_cached_per_language(client, article):

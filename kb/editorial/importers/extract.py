@@ -9,6 +9,7 @@ detected by charset-normalizer and converted.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -71,12 +72,18 @@ def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
     return result
 
 
+MIB = 1024 * 1024
+
+
 def check_size(size: int, max_bytes: int) -> None:
+    # In MiB, the unit the limit is set in; the size rounded up and the limit down, so a file
+    # just over the limit never reads as the same size.
     if size > max_bytes:
         raise ImportRejected("too_large", _(
-            "The file is %(size)s MB; the limit is %(limit)s MB. Split the report or ask an "
+            "The file is %(size)s MiB; the limit is %(limit)s MiB. Split the report or ask an "
             "administrator to raise KB_IMPORT_MAX_BYTES."
-        ) % {"size": f"{size / 1e6:.1f}", "limit": f"{max_bytes / 1e6:.1f}"})
+        ) % {"size": f"{math.ceil(size * 10 / MIB) / 10:.1f}",
+             "limit": f"{math.floor(max_bytes * 10 / MIB) / 10:.1f}"})
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -178,7 +178,7 @@ def _render(request: HttpRequest, model_admin, **context) -> HttpResponse:
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": _("Import a report"),
-        "max_mb": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024),
+        "max_mib": settings.KB_IMPORT_MAX_BYTES // (1024 * 1024),
         **context,
     })
 

@@ -92,7 +92,8 @@ def web_annotation(passage: Passage) -> dict[str, Any]:
     bodies: list[dict[str, Any]] = [
         {"type": "SpecificResource", "purpose": "tagging",
          "source": absolute(topic.get_absolute_url())}
-        for topic in passage.topics.all()
+        # In name order: the same annotation whichever query loaded the topics.
+        for topic in sorted(passage.topics.all(), key=lambda t: t.name)
     ]
     if passage.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": passage.note,

@@ -263,7 +263,7 @@ def export_annotations(request: HttpRequest) -> HttpResponse:
     label = _("Passages by %(name)s") % {"name": serializers.analyst_name(request.user)}
     if "page" in request.GET:
         number = request.GET["page"]
-        if not number.isdigit() or not 1 <= int(number) <= annotations.page_count(total):
+        if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= annotations.page_count(total):
             return HttpResponseBadRequest(
                 _("There is no page %(page)s of these passages.") % {"page": number[:20]},
                 content_type="text/plain; charset=utf-8")

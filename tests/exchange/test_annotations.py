@@ -206,7 +206,7 @@ def test_a_large_export_is_paged_and_every_page_passes(client, analyst, article,
     assert len(seen) == len(set(seen)) == Passage.objects.count() == 5
 
 
-@pytest.mark.parametrize("page", ["0", "4", "x", "-1"])
+@pytest.mark.parametrize("page", ["0", "4", "x", "-1", "²", "１"])
 def test_a_page_that_does_not_exist_is_a_clear_400(client, analyst, article, page):
     passage_services.create_passage(section=article.sections.first(), analyst=analyst,
                                     exact="電子商取引", topics=["与信"])

@@ -11,10 +11,11 @@ ROOMS = ["text", "site", "library", "passages", "search", "editorial", "exchange
 TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 # Layers, bottom up: pure functions, models, reads and derived data, writes, interfaces.
 PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
-        "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps"}
+        "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
+        "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache"}
+         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations"}
 WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
 
 

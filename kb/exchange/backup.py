@@ -163,6 +163,7 @@ def _passage(p: Passage) -> dict[str, Any]:
         # slug is None and the restore skips it (pg_dump keeps it, with the revisions).
         "article": article.slug if article else None,
         "section": p.section.anchor if p.section else None,  # None: an orphan
+        "section_anchor": p.section_anchor,  # an orphan's last place
         "analyst": p.analyst.get_username(),
         "exact": p.exact,
         "prefix": p.prefix,
@@ -297,6 +298,8 @@ def _restore_passages(items: list[dict[str, Any]]) -> None:
             **{name: item[name] for name in ("exact", "prefix", "suffix", "start", "end",
                                              "section_version", "status", "note")},
         )
+        # Older files lack it: a placed passage's is its section's, an orphan's unknown.
+        passage.section_anchor = item.get("section_anchor", section.anchor if section else "")
         passage.full_clean(exclude=["article", "section", "analyst"])
         made.append((passage, item))
     _raise_section_versions(p for p, _item in made)

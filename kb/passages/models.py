@@ -55,6 +55,10 @@ class Passage(models.Model):
         Article, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="passages", verbose_name=_("article"),
     )
+    # The anchor of the section the passage is on, kept when that section is deleted: an
+    # orphan's exports still say where in the article it was (its annotation's target).
+    section_anchor = models.SlugField(_("section anchor"), max_length=64, blank=True,
+                                      editable=False)
     # PROTECT: deleting an account must not silently delete its coding work.
     analyst = models.ForeignKey(
         settings.AUTH_USER_MODEL,

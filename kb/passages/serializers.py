@@ -1,4 +1,5 @@
-"""Passages as data: for the article page's script, as CSV rows, and as W3C Web Annotations."""
+"""Passages as data: for the article page's script and as CSV rows (W3C Web Annotations are
+an exchange format: kb/exchange/annotations.py)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,9 @@ from django.utils.translation import gettext as _
 from kb.passages import permissions
 from kb.passages.anchoring import codepoint_to_utf16
 from kb.passages.models import Passage
-from kb.site.timestamps import utc_iso
 
 if TYPE_CHECKING:
     from kb.library.selectors import ArticlePage
-
-ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-ANNOTATION_PROFILE = f'application/ld+json; profile="{ANNOTATION_CONTEXT}"'
-
 
 def analyst_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
@@ -88,63 +84,6 @@ def csv_rows(passages: Iterable[Passage], *, base_url: str) -> Iterator[list[str
             "、".join(t.name for t in p.topics.all()), p.note, analyst_name(p.analyst),
             _local(p.created_at), _local(p.updated_at), base_url + url if url else "",
         )]
-
-
-def web_annotation(passage: Passage, *, base_url: str) -> dict[str, Any]:
-    """One passage as a W3C Web Annotation: tags and note as bodies, the section as target
-    with a TextQuoteSelector and (unless orphaned) a TextPositionSelector in code points.
-
-    An orphan's target is its article's page with the quote only; one whose article is
-    deleted too is identified by its API URL and targets nothing but the quote.
-    """
-    section, article = passage.section, passage.source_article
-    selectors: list[dict[str, Any]] = [
-        {"type": "TextQuoteSelector", "exact": passage.exact,
-         "prefix": passage.prefix, "suffix": passage.suffix},
-    ]
-    target: dict[str, Any] = {"type": "Text"}
-    if article:
-        anchor = f"#{section.anchor}" if section else ""
-        target.update(source=base_url + article.get_absolute_url() + anchor,
-                      language=article.language)
-    if section and passage.status != Passage.Status.ORPHANED:
-        selectors.append({"type": "TextPositionSelector", "start": passage.start, "end": passage.end})
-    bodies: list[dict[str, Any]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": t.name,
-         "id": base_url + t.get_absolute_url()}
-        for t in passage.topics.all()
-    ]
-    if passage.note:
-        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": passage.note,
-                       "format": "text/plain"})
-    target["selector"] = selectors
-    url = passage.get_absolute_url() or reverse("kb:api_passage", args=[passage.pk])
-    return {
-        "id": base_url + url,
-        "type": "Annotation",
-        "motivation": "tagging",
-        "created": utc_iso(passage.created_at),
-        "modified": utc_iso(passage.updated_at),
-        "creator": {"type": "Person", "nickname": passage.analyst.get_username(),
-                    "name": analyst_name(passage.analyst)},
-        "body": bodies,
-        "target": target,
-    }
-
-
-def annotation_collection(
-    passages: Iterable[Passage], *, base_url: str, collection_id: str, label: str
-) -> dict[str, Any]:
-    items = [web_annotation(p, base_url=base_url) for p in passages]
-    return {
-        "@context": ANNOTATION_CONTEXT,
-        "id": collection_id,
-        "type": "AnnotationCollection",
-        "label": label,
-        "total": len(items),
-        "first": {"id": collection_id + "#page1", "type": "AnnotationPage", "startIndex": 0,
-                  "items": items},
-    }
 
 
 def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:

@@ -88,6 +88,7 @@ def _apply_selector(passage: Passage, section: Section, selector: anchoring.Sele
     passage.exact, passage.prefix, passage.suffix = selector.exact, selector.prefix, selector.suffix
     passage.start, passage.end = selector.start, selector.end
     passage.section_version = section.version
+    passage.section_anchor = section.anchor
     passage.status = Passage.Status.ANCHORED
 
 

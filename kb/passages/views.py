@@ -14,18 +14,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.defaults import page_not_found
 
+from kb.exchange import annotations
 from kb.library import selectors as library_selectors
 from kb.library.models import Section, Topic
 from kb.passages import permissions, selectors, serializers, services
 from kb.passages.anchoring import utf16_to_codepoint
 from kb.passages.models import Passage
+from kb.site.canonical import absolute
+from kb.site.negotiation import negotiate
 
 MAX_BODY = 64 * 1024  # a passage request is a few kilobytes at most
 
@@ -132,13 +136,48 @@ def api_create(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_passage_json(request, passage), status=201)
 
 
+def _as_page_json(request: HttpRequest, passage: Passage) -> HttpResponse:
+    return JsonResponse(_passage_json(request, passage))
+
+
+def _as_annotation(request: HttpRequest, passage: Passage) -> HttpResponse:
+    passage = Passage.objects.with_details().get(pk=passage.pk)
+    return HttpResponse(
+        json.dumps(annotations.web_annotation(passage), ensure_ascii=False),
+        content_type=annotations.ANNOTATION_PROFILE + "; charset=utf-8",
+    )
+
+
+def _on_its_page(request: HttpRequest, passage: Passage) -> HttpResponse:
+    """A browser goes to the highlight (passages.js scrolls to ``#passage-<id>`` and marks
+    it; an orphan's fragment shows its quote with a pointer to the repair list)."""
+    url = passage.get_absolute_url()
+    if not url:  # answered, not raised: the response still says it varies by Accept
+        return page_not_found(request, Http404(_("This passage's article has been deleted.")))
+    return redirect(url)
+
+
+# What GET /api/passages/<id>/ answers in, by the Accept header. The first is for clients
+# that accept anything (the page's script, curl): the JSON it has always answered.
+PASSAGE_FORMATS = {
+    "application/json": _as_page_json,
+    "application/ld+json": _as_annotation,
+    # What W3C annotation clients ask for (Web Annotation Protocol 4.1); a media range
+    # with parameters matches only an offer with the same ones.
+    annotations.ANNOTATION_PROFILE: _as_annotation,
+    "text/html": _on_its_page,
+}
+
+
 @require_http_methods(["GET", "PATCH", "DELETE"])
 def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
-    """Read, change ({topics[], note} and/or a new selection to re-attach: {section,
-    start16, end16, exact}, section defaulting to the passage's own) or delete a passage."""
-    passage = get_object_or_404(Passage.objects.select_related("section"), pk=pk)
+    """The passage's one URL. GET answers by content negotiation (PASSAGE_FORMATS): the
+    page's JSON, the W3C Web Annotation, or, for a browser, a redirect to its highlight.
+    PATCH changes it ({topics[], note} and/or a new selection to re-attach: {section,
+    start16, end16, exact}, section defaulting to the passage's own); DELETE deletes it."""
+    passage = get_object_or_404(Passage.objects.select_related("section", "article"), pk=pk)
     if request.method == "GET":
-        return JsonResponse(_passage_json(request, passage))
+        return negotiate(request, PASSAGE_FORMATS, passage)
     if request.method == "DELETE":
         if not permissions.can_delete_passage(request.user, passage):
             return _error(_("You may not delete this passage."), 403)
@@ -221,17 +260,31 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_annotations(request: HttpRequest) -> HttpResponse:
+    """My passages (as filtered) as a W3C AnnotationCollection, its first page embedded;
+    ``?page=N`` is page N alone. Ids are on the canonical origin, not the request's host."""
     _require_tagger(request)
-    page = selectors.my_passages(request.user, **_filters(request))
-    base = request.build_absolute_uri("/").rstrip("/")
-    collection = serializers.annotation_collection(
-        page.passages, base_url=base, collection_id=request.build_absolute_uri(),
-        label=_("Passages by %(name)s") % {"name": serializers.analyst_name(request.user)},
-    )
-    response = HttpResponse(
-        json.dumps(collection, ensure_ascii=False, indent=2),
-        content_type=serializers.ANNOTATION_PROFILE + "; charset=utf-8",
-    )
+    filters = _filters(request)
+    passages = selectors.my_passages(request.user, **filters).passages
+    query = urlencode({k: v for k, v in (("topic", filters["topic_slug"]),
+                                          ("article", filters["article_slug"])) if v})
+    collection_id = absolute(reverse("kb:passages_jsonld")) + (f"?{query}" if query else "")
+    size, total = annotations.PAGE_SIZE, len(passages)
+    label = _("Passages by %(name)s") % {"name": serializers.analyst_name(request.user)}
+    if "page" in request.GET:
+        number = request.GET["page"]
+        if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= annotations.page_count(total):
+            return HttpResponseBadRequest(
+                _("There is no page %(page)s of these passages.") % {"page": number[:20]},
+                content_type="text/plain; charset=utf-8")
+        number = int(number)
+        data = annotations.annotation_page(
+            passages[(number - 1) * size : number * size], collection_id=collection_id,
+            label=label, total=total, number=number)
+    else:
+        data = annotations.annotation_collection(
+            passages[:size], collection_id=collection_id, label=label, total=total)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                            content_type=annotations.ANNOTATION_PROFILE + "; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="passages.jsonld"'
     return response
 

@@ -150,6 +150,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
 # site is shown as a link to it, so readers' browsers call no third party unasked.
 KB_CONTENT_IMAGE_HOSTS = env_list("KB_CONTENT_IMAGE_HOSTS")
 
+# The public origin of the site (scheme and host, no path): exported identifiers, such as a
+# passage's annotation id, are built on it so they stay the same whichever host name served
+# the export (kb/site/canonical.py).
+KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://localhost:8000")
+
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 

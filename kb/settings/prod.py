@@ -17,6 +17,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names, comma-separated.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public origin exported identifiers are built on; by default the first host name.
+KB_SITE_URL = os.environ.get("KB_SITE_URL") or f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 
 # Keep connections open between requests; check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))

@@ -115,7 +115,9 @@ def passages(site, analyst, editor):
 
 def _passage_rows() -> list[tuple]:
     return sorted(
-        (p.article.slug, p.section.anchor if p.section else "", p.analyst.username, p.exact,
+        # section_anchor: an orphan's last place, which its annotation still targets
+        (p.article.slug, p.section.anchor if p.section else "", p.section_anchor,
+         p.analyst.username, p.exact,
          p.prefix, p.suffix, p.start, p.end, p.section_version, p.status, p.note,
          tuple(sorted(t.slug for t in p.topics.all())), p.created_at, p.updated_at)
         for p in Passage.objects.select_related("article", "section", "analyst")

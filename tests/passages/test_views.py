@@ -298,32 +298,6 @@ def test_csv_export_shows_times_in_the_sites_zone(client, section, analyst, froz
     assert record["created"] == record["updated"] == "2026-12-01T08:30:00+09:00"
 
 
-def test_web_annotation_export(client, section, analyst):
-    passage = _passage(section, analyst, note="注記")
-    client.force_login(analyst)
-    response = client.get(reverse("kb:passages_jsonld"))
-    assert response["Content-Type"].startswith("application/ld+json")
-    data = json.loads(response.content)
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld" and data["total"] == 1
-    [annotation] = data["first"]["items"]
-    assert annotation["type"] == "Annotation"
-    assert annotation["target"]["source"].endswith(f"{section.article.get_absolute_url()}#{section.anchor}")
-    quote, position = annotation["target"]["selector"]
-    assert quote == {"type": "TextQuoteSelector", "exact": QUOTE,
-                     "prefix": passage.prefix, "suffix": passage.suffix}
-    assert position == {"type": "TextPositionSelector", "start": passage.start, "end": passage.end}
-    assert section.plain_text[position["start"]:position["end"]] == QUOTE
-    assert {"type": "TextualBody", "purpose": "commenting", "value": "注記", "format": "text/plain"} in annotation["body"]
-    assert any(b["purpose"] == "tagging" and b["value"] == "プラットフォーマー" for b in annotation["body"])
-
-
-def test_web_annotation_timestamps_are_utc_with_z(client, section, analyst, frozen_clock):
-    _passage(section, analyst)
-    client.force_login(analyst)
-    [annotation] = json.loads(client.get(reverse("kb:passages_jsonld")).content)["first"]["items"]
-    assert annotation["created"] == annotation["modified"] == "2026-11-30T23:30:00Z"
-
-
 def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst):
     fuzzy = _passage(section, analyst)
     orphan = _passage(section, analyst, quote="電子商取引の拡大")

@@ -61,3 +61,15 @@ def test_topic_labels_are_compiled_once_per_set_of_topics_not_per_section(monkey
     found = [suggest(text, index) for text in sections]
     assert counting.calls == 0
     assert {s.slug for s in found[0]} == {"t7", "t12"}
+
+
+def test_labels_found_inside_longer_labels_and_only_as_whole_latin_words():
+    index = build_profiles([
+        ("ai", "AI", ["AI"]), ("chips", "AI chips", ["AI chips"]), ("5g", "5G", ["5G"]),
+        ("5g-net", "5G通信", ["5G通信"]), ("china", "中国", ["中国"]),
+        ("china-ai", "中国AI", ["中国AI"]),
+    ], {})
+    assert {s.slug for s in suggest("ＡＩ chips の輸出規制", index)} == {"ai", "chips"}
+    assert {s.slug for s in suggest("AI chipset", index)} == {"ai"}
+    assert {s.slug for s in suggest("x5G通信", index)} == {"5g-net"}
+    assert {s.slug for s in suggest("中国AIの発展", index)} == {"china", "china-ai", "ai"}

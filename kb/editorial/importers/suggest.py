@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[\u4e00-\u9fff々〆ヵヶ]{2,}|[\u30a0-\u30ffー・]{2,}|[A-Za-z][A-Za-z0-9\-]+|\d+[A-Za-z]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]").fullmatch
 LABEL_SCORE = 1.0
 MIN_SIMILARITY = 0.12
 MAX_SUGGESTIONS = 5
@@ -71,32 +72,58 @@ def _unit(weights: dict[str, float]) -> dict[str, float]:
     return {w: v / norm for w, v in weights.items()}
 
 
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """A pattern matching any of ``keys``, longest first, shaped as their trie: at each
+    position of a text the engine follows one branch per character, not one per key."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        group = f"(?:{'|'.join(branches)})"
+        return f"{group}?" if "" in node else group
+
+    return pattern(trie)
+
+
 class TopicIndex:
     """Every topic's labels and words, indexed once per set of topics, so a section is
     matched against all of them in time that grows with the section, not with the number of
     topics: analysts create topics freely (914 after one run), and checking each topic's
     labels with a regex compiled per label and call made a 3,000-page PDF take 404 s.
 
-    Labels are looked up by their first two characters among those the text holds, and
-    words through a list of the topics each word weighs in."""
+    Labels are found by two patterns shaped as tries (Latin labels, which must be whole
+    words, and the others), words through a list of the topics each word weighs in."""
 
     def __init__(self, profiles: Iterable[TopicProfile]) -> None:
         self.profiles = list(profiles)
-        self._labels: dict[str, dict[str, list[tuple[int, str]]]] = {}
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._owners: dict[str, list[tuple[int, str]]] = {}
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for n, profile in enumerate(self.profiles):
             for label in profile.labels:
-                key = normalise(label)
-                if not key:
-                    continue
-                self._labels.setdefault(key[:2], {}).setdefault(key, []).append((n, label))
-                if key.isascii() and key not in self._patterns:
-                    # Short Latin labels (AI, 5G, BAT) must be whole words, not parts of others.
-                    self._patterns[key] = re.compile(
-                        rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
+                if key := normalise(label):
+                    self._owners.setdefault(key, []).append((n, label))
             for word, weight in profile.weights.items():
                 self._postings.setdefault(word, []).append((n, weight))
+        # A match is the longest key at its position; the shorter keys of its kind it starts
+        # with (AI in "AI chips") are found at the same place.
+        self._prefixes = {key: [key[:i] for i in range(len(key), 0, -1)
+                                if key[:i] in self._owners and key[:i].isascii() == key.isascii()]
+                          for key in self._owners}
+        latin = [key for key in self._owners if key.isascii()]
+        other = [key for key in self._owners if not key.isascii()]
+        self._matchers: list[tuple[re.Pattern[str], bool]] = []
+        if latin:  # Short Latin labels (AI, 5G, BAT) must be whole words, not parts of others.
+            self._matchers.append(
+                (re.compile(rf"(?=(?<![a-z0-9])({_trie_pattern(latin)})(?![a-z0-9]))"), True))
+        if other:
+            self._matchers.append((re.compile(f"(?=({_trie_pattern(other)}))"), False))
 
     def __iter__(self):
         return iter(self.profiles)
@@ -106,15 +133,19 @@ class TopicIndex:
 
     def labels_in(self, plain: str) -> dict[int, set[str]]:
         """Topic number → its labels found in the normalised text ``plain``."""
-        starts = {plain[i:i + 2] for i in range(len(plain) - 1)} | set(plain)
-        found: dict[int, set[str]] = {}
-        for start in starts & self._labels.keys():
-            for key, owners in self._labels[start].items():
-                pattern = self._patterns.get(key)
-                if pattern.search(plain) if pattern else key in plain:
-                    for n, label in owners:
-                        found.setdefault(n, set()).add(label)
-        return found
+        found: set[str] = set()
+        for matcher, whole_words in self._matchers:
+            for match in matcher.finditer(plain):
+                for key in self._prefixes[match.group(1)]:
+                    end = match.start() + len(key)
+                    if key not in found and not (
+                            whole_words and end < len(plain) and _LATIN_WORD(plain[end])):
+                        found.add(key)
+        labels: dict[int, set[str]] = {}
+        for key in found:
+            for n, label in self._owners[key]:
+                labels.setdefault(n, set()).add(label)
+        return labels
 
     def shared_words(self, vector: dict[str, float]) -> dict[int, dict[str, float]]:
         """Topic number → the text's words it weighs in, with their product."""

@@ -93,6 +93,22 @@ def pdf_with_content(content: bytes) -> bytes:
     return _pdf(objects)
 
 
+def pdf_using_a_form(times: int, form: bytes = b"BT /F1 12 Tf (a) Tj ET\n" * 1000) -> bytes:
+    """A one-page PDF drawing the same form ``times`` times: each use is parsed again."""
+    page, drawn = zlib.compress(b"/X1 Do\n" * times, 9), zlib.compress(form, 9)
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font "
+        b"<< /F1 5 0 R >> /XObject << /X1 6 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(page) + page + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /Font << /F1 5 0 R "
+        b">> >> /Length %d /Filter /FlateDecode >>\nstream\n" % len(drawn) + drawn
+        + b"\nendstream",
+    ])
+
+
 def pdf_of_blank_pages(count: int) -> bytes:
     kids = b" ".join(b"%d 0 R" % (n + 3) for n in range(count))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -99,6 +99,9 @@ _PDF_LIMITS = {
     "array_based_stream_maximum_output_length": 10_000_000,
     "stream_decoding_work_maximum_length": 20_000_000,
     "stream_parsing_work_maximum_count": 100_000,
+    # Each use of a form on a page parses it again: 1,000 uses of a 7,000-token form (a
+    # 923-byte file) took 124 s. A page draws its logo or header a few times.
+    "xform_maximum_invocations_per_extraction": 50,
 }
 # pypdf raises more than its own errors on a malformed file.
 _PDF_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)

@@ -83,6 +83,8 @@ class Command(BaseCommand):
                  lambda: files.pdf_inflating_to(70_000_000)),
                 ("PDF, one page at the token limit", "r.pdf", lambda: files.pdf_with_content(
                     b"BT /F1 12 Tf (a) Tj ET\n" * 14_000)),
+                ("PDF, a 14,000-token form used 1,000 times on one page", "r.pdf",
+                 lambda: files.pdf_using_a_form(1000, b"BT /F1 12 Tf (a) Tj ET\n" * 2000)),
                 ("PDF, 3,000 pages", "r.pdf", lambda: files.pdf_of_blank_pages(3000)),
                 (f"PDF, {MAX_PDF_PAGES:,} blank pages (page limit)", "r.pdf",
                  lambda: files.pdf_of_blank_pages(MAX_PDF_PAGES)),

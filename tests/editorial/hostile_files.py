@@ -36,6 +36,20 @@ def document_xml(body: str, prolog: str = "") -> bytes:
             f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>').encode()
 
 
+def main_part_renamed(document: bytes) -> bytes:
+    """A Word document whose main part is ``document``, stored under a name not ending .xml."""
+    source = zipfile.ZipFile(io.BytesIO(docx_with()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename).replace(b"document.xml", b"document.bin")
+            if info.filename == "word/document.xml":
+                target.writestr("word/document.bin", document)
+            else:
+                target.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def empty_paragraphs(count: int) -> bytes:
     """The 57 KB document of 246,000 empty paragraphs that took 511 s."""
     return docx_with({"word/document.xml": document_xml("<w:p/>" * count)})

@@ -144,3 +144,11 @@ def test_a_form_used_a_thousand_times_is_parsed_a_bounded_number_of_times(monkey
                    filename="r.pdf", max_bytes=MAX).text
     assert text.startswith("a")
     assert len(parses) <= 1 + extract_module._PDF_LIMITS["xform_maximum_invocations_per_extraction"]
+
+
+def test_malformed_main_part_under_another_name_is_refused():
+    data = hostile_files.main_part_renamed(hostile_files.document_xml(
+        "<w:p><w:r><w:t>&lol;</w:t></w:r>", '<!DOCTYPE w:document [<!ENTITY lol "x">]>'))
+    with pytest.raises(ImportRejected) as refused:
+        extract(data=data, filename="r.docx", max_bytes=MAX)
+    assert refused.value.code == "broken_docx"

@@ -120,7 +120,13 @@ def docx_text(data: bytes) -> str:
         # costs some 20 µs a paragraph (1-3 s at the paragraph limit).
         root = etree.fromstring(xml[document.part.partname.lstrip("/")],  # noqa: S320
                                 _CHECKING_PARSER)
-    except (KeyError, ValueError, AttributeError, OpcError, zipfile.BadZipFile) as error:
+        styles = {style.style_id: style.name or ""
+                  for style in document.styles if style.type == WD_STYLE_TYPE.PARAGRAPH}
+        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    # XML parts not named .xml are parsed by python-docx alone (its parser resolves no
+    # entity either); the main part must be one of those checked (a KeyError otherwise).
+    except (KeyError, ValueError, AttributeError, OpcError, zipfile.BadZipFile,
+            etree.LxmlError) as error:
         raise _broken(error) from error
     body = root.find(_w("body"))
     if body is None:
@@ -131,9 +137,6 @@ def docx_text(data: bytes) -> str:
             "The DOCX has %(count)s paragraphs; at most %(limit)s can be imported. Split the "
             "report and import it in parts."
         ) % {"count": f"{count:,}", "limit": f"{MAX_PARAGRAPHS:,}"})
-    styles = {style.style_id: style.name or ""
-              for style in document.styles if style.type == WD_STYLE_TYPE.PARAGRAPH}
-    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     default_name = (default.name or "") if default is not None else ""
     lines = []
     for paragraph in body.iterchildren(_w("p")):

@@ -92,18 +92,19 @@ def pdf_inflating_to(size: int) -> bytes:
     return pdf_with_content(b"BT /F1 12 Tf (a) Tj ET\n" * (size // 23 + 1))
 
 
-def pdf_with_content(content: bytes) -> bytes:
-    """A one-page PDF whose page draws ``content`` (compressed)."""
-    stream = zlib.compress(content, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def pdf_with_content(*contents: bytes) -> bytes:
+    """A PDF whose page ``n`` draws ``contents[n]`` (compressed)."""
+    count = len(contents)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(count))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for n, content in enumerate(contents):
+        stream = zlib.compress(content, 9)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * n))
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
+                       + b"\nendstream")
     return _pdf(objects)
 
 

@@ -152,3 +152,14 @@ def test_malformed_main_part_under_another_name_is_refused():
     with pytest.raises(ImportRejected) as refused:
         extract(data=data, filename="r.docx", max_bytes=MAX)
     assert refused.value.code == "broken_docx"
+
+
+def test_one_token_budget_bounds_the_whole_pdf_not_each_page(monkeypatch):
+    monkeypatch.setattr(extract_module, "MAX_PDF_TOKENS", 10_000)
+    page = b"BT /F1 12 Tf (a) Tj ET\n" * 600  # 4,200 tokens
+    assert extract(data=hostile_files.pdf_with_content(page, page), filename="r.pdf",
+                   max_bytes=MAX).pages == 2
+    with pytest.raises(ImportRejected) as refused:
+        extract(data=hostile_files.pdf_with_content(page, page, page), filename="r.pdf",
+                max_bytes=MAX)
+    assert refused.value.code == "pdf_limit"

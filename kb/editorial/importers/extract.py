@@ -88,9 +88,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 # What one PDF may cost. pypdf's own limits allow 75 MB per decompressed stream and two
 # million tokens per content stream: a 150 KB file inflating to 70 MB took 7-12 s, and a
-# page of two million tokens 12-20 s (10 µs a token). A dense page of text is 10-30 KB, a
-# few thousand tokens: 100,000 leaves it room and costs about a second.
+# page of two million tokens 12-20 s (about 10 µs a token, text extraction included).
 MAX_PDF_PAGES = 1_000
+# Tokens one PDF may parse, all its content streams together. A dense page of text is a
+# few thousand tokens: this reads some 250 such pages, in 5-10 s at most.
+MAX_PDF_TOKENS = 1_000_000
 _PDF_LIMITS = {
     "zlib_maximum_output_length": 10_000_000,
     "lzw_maximum_output_length": 10_000_000,
@@ -98,11 +100,32 @@ _PDF_LIMITS = {
     "brotli_maximum_output_length": 10_000_000,
     "array_based_stream_maximum_output_length": 10_000_000,
     "stream_decoding_work_maximum_length": 20_000_000,
-    "stream_parsing_work_maximum_count": 100_000,
     # Each use of a form on a page parses it again: 1,000 uses of a 7,000-token form (a
     # 923-byte file) took 124 s. A page draws its logo or header a few times.
     "xform_maximum_invocations_per_extraction": 50,
 }
+
+
+class _TokenBudget:
+    """The tokens a whole PDF may still parse, given to pypdf as its per-stream limit.
+
+    pypdf gives each content stream its own budget (``stream_parsing_work_maximum_count``),
+    so a document of many pages, or a page using a form again and again, parses without
+    bound. pypdf only subtracts from the budget (``-=``) and compares it with zero: this
+    object takes the subtractions for every stream of the document, so one budget bounds
+    them all (checked by the tests on each version of pypdf kb installs)."""
+
+    def __init__(self, tokens: int) -> None:
+        self.left = tokens
+
+    def __isub__(self, used: int) -> _TokenBudget:
+        self.left -= used
+        return self
+
+    def __lt__(self, other: int) -> bool:
+        return self.left < other
+
+
 # pypdf raises more than its own errors on a malformed file.
 _PDF_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
 
@@ -114,7 +137,8 @@ def _pdf(data: bytes) -> Extracted:
     if not data.lstrip().startswith(b"%PDF"):
         raise ImportRejected("not_pdf", _("This file is not a PDF, although its name ends in .pdf."))
     try:
-        with apply_configuration(**_PDF_LIMITS):
+        with apply_configuration(**_PDF_LIMITS,
+                                 stream_parsing_work_maximum_count=_TokenBudget(MAX_PDF_TOKENS)):
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 raise ImportRejected("encrypted", _(
@@ -130,8 +154,8 @@ def _pdf(data: bytes) -> Extracted:
         raise
     except LimitReachedError as error:
         raise ImportRejected("pdf_limit", _(
-            "The PDF could not be read: part of it unpacks to more than kb reads from one page "
-            "(%(error)s). Print it to a new PDF, or paste the text."
+            "The PDF could not be read: it holds more than kb reads from one file (%(error)s). "
+            "Split the report and import it in parts, or paste the text."
         ) % {"error": error}) from error
     except (PyPdfError, *_PDF_ERRORS) as error:
         raise ImportRejected("broken_pdf", _("The PDF could not be read: %(error)s") % {

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         # A test and benchmark helper, not part of kb: it comes with a checkout (run from
         # its root, as make bench does), not with an installed kb.
         from kb.editorial.importers import word
-        from kb.editorial.importers.extract import MAX_PDF_PAGES
+        from kb.editorial.importers.extract import MAX_PDF_PAGES, MAX_PDF_TOKENS
         from tests.editorial import hostile_files as files
 
         # Requests run inside the bench's transaction: the connection must stay open.
@@ -81,8 +81,9 @@ class Command(BaseCommand):
                  lambda: files.unpacking_to(word.MAX_UNPACKED_BYTES * 4)),
                 ("PDF, content stream inflating to 70 MB", "r.pdf",
                  lambda: files.pdf_inflating_to(70_000_000)),
-                ("PDF, one page at the token limit", "r.pdf", lambda: files.pdf_with_content(
-                    b"BT /F1 12 Tf (a) Tj ET\n" * 14_000)),
+                (f"PDF of {MAX_PDF_TOKENS:,} tokens (token budget), on one page", "r.pdf",
+                 lambda: files.pdf_with_content(
+                     b"BT /F1 12 Tf (a) Tj ET\n" * (MAX_PDF_TOKENS // 7 - 100))),
                 ("PDF, a 14,000-token form used 1,000 times on one page", "r.pdf",
                  lambda: files.pdf_using_a_form(1000, b"BT /F1 12 Tf (a) Tj ET\n" * 2000)),
                 ("PDF, 3,000 pages", "r.pdf", lambda: files.pdf_of_blank_pages(3000)),

@@ -91,7 +91,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
 # page of two million tokens 12-20 s (about 10 µs a token, text extraction included).
 MAX_PDF_PAGES = 1_000
 # Tokens one PDF may parse, all its content streams together. A dense page of text is a
-# few thousand tokens: this reads some 250 such pages, in 5-10 s at most.
+# few thousand tokens: this reads some 250 such pages. Measured at the budget (make bench,
+# 2 shared cores under load): about 9 s to extract, 20 s for the whole import request.
 MAX_PDF_TOKENS = 1_000_000
 _PDF_LIMITS = {
     "zlib_maximum_output_length": 10_000_000,

@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-passages bench-pages bench-search
+.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-passages bench-pages bench-search bench-hostile
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,10 +62,17 @@ bench-import: install
 	$(PY) manage.py bench_import
 
 # Passages: re-anchoring and the article page with many passages (numbers, no assertions).
-bench: bench-passages bench-pages bench-search
+bench: bench-hostile bench-passages bench-pages bench-search
 bench-passages: install
 	$(PY) manage.py migrate --noinput >/dev/null
 	$(PY) manage.py bench_passages
+
+# The server time of each pathological request of issue 19 (hostile uploads, the compare
+# page at the section limit), in-process, against the 2 s goal; written data rolled back.
+bench-hostile: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	DEBUG=0 $(PY) manage.py bench_hostile
 
 # Reader pages under load: gunicorn (2 sync workers, production settings) driven by wrk, on
 # SQLite and PostgreSQL, 5 and 1,000 articles; fails if the load test sees an error or a 5xx.

@@ -7,13 +7,18 @@ of the article that can be shown, compared with another, or restored.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from kb.editorial.diffs import diff_text
+from kb.editorial.diffs import DiffBudget, diff_text
 from kb.library.models import Article, Section, TaggedSection, Topic
 
 # Article fields an editor changes, in the order a comparison shows them.
@@ -167,33 +172,39 @@ def _text(value: object) -> str:
 
 def compare(old: ArticleState, new: ArticleState) -> ArticleDiff:
     """What changed from ``old`` to ``new``: article fields, then sections in reading order
-    of ``new`` (sections are matched by their anchor, which never changes)."""
+    of ``new`` (sections are matched by their anchor, which never changes). All the diffs
+    share one budget, so the comparison's work is bounded whatever the texts."""
+    budget = DiffBudget()
+
+    def diff(a: str, b: str, shorten: bool = True) -> SafeString:
+        return diff_text(a, b, shorten=shorten, budget=budget)
+
     fields = [
         FieldChange(str(label), old.fields.get(name), new.fields.get(name),
-                    diff_text(_text(old.fields.get(name)), _text(new.fields.get(name))))
+                    diff(_text(old.fields.get(name)), _text(new.fields.get(name))))
         for name, label in ARTICLE_FIELDS
         if _text(old.fields.get(name)) != _text(new.fields.get(name))
     ]
     before = {s.anchor: s for s in old.sections}
     after = {s.anchor: s for s in new.sections}
-    old_order = [s.anchor for s in old.sections if s.anchor in after]
-    new_order = [s.anchor for s in new.sections if s.anchor in before]
+    old_order = {anchor: n for n, anchor in enumerate(s.anchor for s in old.sections if s.anchor in after)}
+    new_order = {anchor: n for n, anchor in enumerate(s.anchor for s in new.sections if s.anchor in before)}
     sections = []
     for s in new.sections:
         was = before.get(s.anchor)
         if was is None:
             sections.append(SectionChange(
-                "added", s.anchor, s.heading, diff_text("", s.heading),
-                diff_text("", s.body, shorten=False), topics_added=s.topics,
+                "added", s.anchor, s.heading, diff("", s.heading),
+                diff("", s.body, shorten=False), topics_added=s.topics,
             ))
             continue
-        moved = old_order.index(s.anchor) != new_order.index(s.anchor)
+        moved = old_order[s.anchor] != new_order[s.anchor]
         if (was.heading, was.body, was.topics) == (s.heading, s.body, s.topics) and not moved:
             continue
         sections.append(SectionChange(
             "changed", s.anchor, s.heading,
-            diff_text(was.heading, s.heading) if was.heading != s.heading else None,
-            diff_text(was.body, s.body) if was.body != s.body else None,
+            diff(was.heading, s.heading) if was.heading != s.heading else None,
+            diff(was.body, s.body) if was.body != s.body else None,
             topics_added=[t for t in s.topics if t not in was.topics],
             topics_removed=[t for t in was.topics if t not in s.topics],
             moved=moved,
@@ -201,10 +212,37 @@ def compare(old: ArticleState, new: ArticleState) -> ArticleDiff:
     for s in old.sections:
         if s.anchor not in after:
             sections.append(SectionChange(
-                "removed", s.anchor, s.heading, diff_text(s.heading, ""),
-                diff_text(s.body, "", shorten=False), topics_removed=s.topics,
+                "removed", s.anchor, s.heading, diff(s.heading, ""),
+                diff(s.body, "", shorten=False), topics_removed=s.topics,
             ))
     return ArticleDiff(fields=fields, sections=sections)
+
+
+DIFF_KEY_PREFIX = "kb:diff:"
+DIFF_TIMEOUT = 24 * 60 * 60
+logger = logging.getLogger("kb.cache")
+
+
+def cached_compare(old: ArticleState, new: ArticleState) -> ArticleDiff:
+    """``compare``, kept in the cache under the two states compared (and the language of
+    the field labels), not under the page's address: a reader adding ``&x=1`` to the URL
+    gets the stored diff, not a new computation. The key is the states' content, so the
+    current article's edits give a new key and nothing has to be invalidated."""
+    digest = hashlib.sha256(repr((old, new)).encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"{DIFF_KEY_PREFIX}{translation.get_language()}:{digest}"
+    cache = caches[getattr(settings, "KB_PAGE_CACHE", "default")]
+    try:
+        diff = cache.get(key)
+    except Exception:  # the cache is an optimisation: a failed one costs a computation
+        logger.warning("diff cache unavailable", exc_info=True)
+        return compare(old, new)
+    if diff is None:
+        diff = compare(old, new)
+        try:
+            cache.set(key, diff, timeout=DIFF_TIMEOUT)
+        except Exception:
+            logger.warning("diff cache unavailable", exc_info=True)
+    return diff
 
 
 class EditConflict(Exception):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from kb.editorial.importers import TopicProfile, build_profiles
+from kb.editorial.importers import TopicIndex, build_profiles
 from kb.editorial.models import ImportDraft
 from kb.library.models import OriginalFile, TaggedSection, Topic
 
 
-def topic_profiles() -> list[TopicProfile]:
+def topic_profiles() -> TopicIndex:
     """Every topic's labels and the words of the sections tagged with it, for suggestions
     (three queries whatever the number of topics)."""
     topics = list(Topic.objects.prefetch_related("aliases"))

@@ -43,7 +43,7 @@ def article_compare(request: HttpRequest, slug: str) -> HttpResponse:
         old, new, old_state, new_state = new, old, new_state, old_state
     return render(request, "kb/article_compare.html", {
         "article": article, "old": old, "new": new, "old_state": old_state,
-        "new_state": new_state, "diff": revisions.compare(old_state, new_state),
+        "new_state": new_state, "diff": revisions.cached_compare(old_state, new_state),
     })
 
 

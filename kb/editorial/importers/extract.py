@@ -17,6 +17,7 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 
 from kb.editorial.importers.errors import ImportRejected
+from kb.editorial.importers.word import docx_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
@@ -106,20 +107,79 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+# What one PDF may cost. pypdf's own limits allow 75 MB per decompressed stream and two
+# million tokens per content stream: a 150 KB file inflating to 70 MB took 7-12 s, and a
+# page of two million tokens 12-20 s (about 10 µs a token, text extraction included).
+MAX_PDF_PAGES = 1_000
+# Tokens one PDF may parse, all its content streams together. A dense page of text is a
+# few thousand tokens: this reads some 250 such pages. Measured at the budget (make bench,
+# 2 shared cores under load): about 9 s to extract, 20 s for the whole import request.
+MAX_PDF_TOKENS = 1_000_000
+_PDF_LIMITS = {
+    "zlib_maximum_output_length": 10_000_000,
+    "lzw_maximum_output_length": 10_000_000,
+    "run_length_maximum_output_length": 10_000_000,
+    "brotli_maximum_output_length": 10_000_000,
+    "array_based_stream_maximum_output_length": 10_000_000,
+    "stream_decoding_work_maximum_length": 20_000_000,
+    # Each use of a form on a page parses it again: 1,000 uses of a 7,000-token form (a
+    # 923-byte file) took 124 s. A page draws its logo or header a few times.
+    "xform_maximum_invocations_per_extraction": 50,
+}
+
+
+class _TokenBudget:
+    """The tokens a whole PDF may still parse, given to pypdf as its per-stream limit.
+
+    pypdf gives each content stream its own budget (``stream_parsing_work_maximum_count``),
+    so a document of many pages, or a page using a form again and again, parses without
+    bound. pypdf only subtracts from the budget (``-=``) and compares it with zero: this
+    object takes the subtractions for every stream of the document, so one budget bounds
+    them all (checked by the tests on each version of pypdf kb installs)."""
+
+    def __init__(self, tokens: int) -> None:
+        self.left = tokens
+
+    def __isub__(self, used: int) -> _TokenBudget:
+        self.left -= used
+        return self
+
+    def __lt__(self, other: int) -> bool:
+        return self.left < other
+
+
+# pypdf raises more than its own errors on a malformed file.
+_PDF_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
+
+
 def _pdf(data: bytes) -> Extracted:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     if not data.lstrip().startswith(b"%PDF"):
         raise ImportRejected("not_pdf", _("This file is not a PDF, although its name ends in .pdf."))
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ImportRejected("encrypted", _(
-                "The PDF is password-protected. Remove the protection and upload it again."
-            ))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except PdfReadError as error:
+        with apply_configuration(**_PDF_LIMITS,
+                                 stream_parsing_work_maximum_count=_TokenBudget(MAX_PDF_TOKENS)):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise ImportRejected("encrypted", _(
+                    "The PDF is password-protected. Remove the protection and upload it again."
+                ))
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise ImportRejected("too_many_pages", _(
+                    "The PDF has %(count)s pages; at most %(limit)s can be imported. Split the "
+                    "report and import it in parts."
+                ) % {"count": f"{len(reader.pages):,}", "limit": f"{MAX_PDF_PAGES:,}"})
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except ImportRejected:
+        raise
+    except LimitReachedError as error:
+        raise ImportRejected("pdf_limit", _(
+            "The PDF could not be read: it holds more than kb reads from one file (%(error)s). "
+            "Split the report and import it in parts, or paste the text."
+        ) % {"error": error}) from error
+    except (PyPdfError, *_PDF_ERRORS) as error:
         raise ImportRejected("broken_pdf", _("The PDF could not be read: %(error)s") % {
             "error": error}) from error
     if not any(page.strip() for page in pages):
@@ -131,36 +191,6 @@ def _pdf(data: bytes) -> Extracted:
 
 
 def _docx(data: bytes) -> Extracted:
-    import docx
-
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportRejected("not_docx", _("This file is not a DOCX, although its name ends in .docx."))
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise ImportRejected("broken_docx", _("The DOCX could not be read: %(error)s") % {
-            "error": error}) from error
-    lines = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        level = _heading_level(style)
-        if text and level:
-            lines += [f"{'#' * min(level + 1, 6)} {text}", ""]
-        elif text:
-            lines += [text, ""]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-        lines.append("")
-    return Extracted(text="\n".join(lines), format="docx")
-
-
-def _heading_level(style: str) -> int:
-    """Word's "Heading 2" → 2, "Title" → 1 (its own heading), anything else → 0."""
-    if style == "Title":
-        return 1
-    if style.startswith(("Heading ", "見出し ")):
-        number = style.rsplit(" ", 1)[-1]
-        return int(number) if number.isdigit() else 0
-    return 0
+    return Extracted(text=docx_text(data), format="docx")

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 from kb.cleanup import Style, clean_extracted_text, detect_style, fix_radicals, join_wrapped_lines
 
-MARKDOWN_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
+# Only the opening hashes are matched by a pattern; the closing ones are stripped after.
+# One pattern for both (``(.+?)\s*#*\s*$``) backtracked over a run of spaces: "# a", 3,000
+# spaces and "x" took 126 s.
+_MARKDOWN_OPENING = re.compile(r"\s*(#{1,6})\s+(?=\S)")
 SPEAKER = re.compile(r"^\s*(＜[^＞]{1,40}＞)\s*$")
 BULLET_HEADING = re.compile(r"^\s*[●■◆▶]\s*(\S.{0,48})$")
 NUMBERED = re.compile(
@@ -34,6 +37,15 @@ SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")
 MAX_PLAIN_HEADING = 40
 MAX_HEADING = 80
 SLIDE_CHARS = 700
+
+
+def markdown_heading(line: str) -> tuple[int, str] | None:
+    """A Markdown ATX heading's level and text (closing hashes dropped), or None."""
+    opening = _MARKDOWN_OPENING.match(line)
+    if opening is None:
+        return None
+    rest = line[opening.end():].rstrip()
+    return len(opening.group(1)), rest.rstrip("#").rstrip() or rest[:1]
 
 
 @dataclass
@@ -80,7 +92,7 @@ def _split_heading_lines(block: list[str]) -> list[list[str]]:
 
 
 def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
-    if MARKDOWN_HEADING.match(line) or SPEAKER.match(line):
+    if markdown_heading(line) or SPEAKER.match(line):
         return True
     text = line.strip()
     return (
@@ -111,9 +123,9 @@ def _heading_of(
 ) -> tuple[str, int] | None:
     """The heading a block is, with its level (1 = Markdown ##, 9 = unmarked), or None."""
     first = block[0]
-    markdown = MARKDOWN_HEADING.match(first)
+    markdown = markdown_heading(first)
     if markdown and len(block) == 1:
-        return _clean_heading(markdown.group(2)), len(markdown.group(1))
+        return _clean_heading(markdown[1]), markdown[0]
     speaker = SPEAKER.match(first)
     if speaker and len(block) == 1:
         return speaker.group(1), 7

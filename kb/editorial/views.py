@@ -1,18 +1,21 @@
-"""An article's history: list of revisions, comparison of any two, restore (editors)."""
+"""An article's history: list of revisions, comparison of any two, restore (editors); and
+kb's recent changes."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from kb.editorial import revisions, services
-from kb.library.models import Article
+from kb.editorial import revisions, selectors, services
+from kb.editorial.forms import ChangesForm
+from kb.library.models import Article, Topic
 from kb.site.cache import reader_cache
 
 
@@ -60,3 +63,19 @@ def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpRes
     messages.success(request, _("Restored version %(number)s; the restore is a new revision.")
                      % {"number": revisions.state_of_version(version).version})
     return redirect(restored.get_absolute_url())
+
+
+@reader_cache
+def recent_changes(request: HttpRequest) -> HttpResponse:
+    form = ChangesForm(request.GET)
+    context = {"form": form, "kinds": selectors.CHANGE_KINDS,
+               "topics": Topic.objects.order_by("name").values_list("slug", "name")}
+    if not form.is_valid():
+        return render(request, "kb/changes.html", context, status=400)
+    try:
+        page = selectors.recent_changes(**form.cleaned_data, page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(_("No such page of the recent changes.")) from None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "kb/changes.html", {**context, "page": page, "query": query.urlencode()})

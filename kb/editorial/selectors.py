@@ -110,7 +110,9 @@ def _change_rows(*, kind: str, topic: Topic | None):
         return passages.values_list("kind", "at", "ref").order_by("-at", "-ref")
     rows = revisions.values_list("kind", "at", "ref")
     if not kind:
-        rows = rows.union(passages.values_list("kind", "at", "ref"), all=True)
+        # A compound statement's parts must not be ordered: only the whole is.
+        rows = rows.order_by().union(passages.values_list("kind", "at", "ref").order_by(),
+                                     all=True)
     return rows.order_by("-at", "-ref")
 
 

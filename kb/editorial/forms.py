@@ -1,8 +1,10 @@
-"""The recent changes page's query string."""
+"""The recent changes page's query string; the watch button."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from kb.editorial.selectors import CHANGE_KINDS
+from kb.library.models import Article, Topic
 
 
 class ChangesForm(forms.Form):
@@ -10,3 +12,17 @@ class ChangesForm(forms.Form):
 
     kind = forms.ChoiceField(required=False, choices=[("", ""), *CHANGE_KINDS.items()])
     topic = forms.CharField(required=False, max_length=100)
+
+
+class WatchForm(forms.Form):
+    """What a watch button posts: an article's or a topic's primary key, and where to go back."""
+
+    article = forms.ModelChoiceField(Article.objects.all(), required=False)
+    topic = forms.ModelChoiceField(Topic.objects.all(), required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("article")) == bool(data.get("topic")):
+            raise forms.ValidationError(_("Choose one article or one topic to watch."))
+        return data

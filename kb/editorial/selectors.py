@@ -3,9 +3,11 @@ kb's recent changes."""
 
 from __future__ import annotations
 
+import operator
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Page, Paginator
@@ -17,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 
 from kb.editorial.importers import TopicProfile, build_profiles
-from kb.editorial.models import ImportDraft
+from kb.editorial.models import ImportDraft, Watch
 from kb.library.models import Article, Section, TaggedSection, Topic
-from kb.passages.models import Passage
+from kb.passages.models import Passage, TaggedPassage
 
 
 def topic_profiles() -> list[TopicProfile]:
@@ -83,10 +85,35 @@ def _holding(model: str) -> Exists:
                                          content_type__model=model))
 
 
-def _change_rows(*, kind: str, topic: Topic | None):
+def _revisions_holding(*, sections: Q, direct: Q) -> Exists:
+    """Revisions holding a version of a section matching ``sections`` now, or a version
+    matching ``direct``."""
+    keys = Section.objects.filter(sections).annotate(key=Cast("pk", CharField())).values("key")
+    return Exists(Version.objects.filter(
+        Q(content_type__model="section", object_id__in=keys) | direct,
+        revision=OuterRef("pk"), content_type__app_label="kb"))
+
+
+def _about_topic(topic: Topic) -> tuple[Q, Q]:
+    """(revisions, passages) about ``topic``: revisions of the topic or of a section now
+    tagged with it; passages tagged with it."""
+    return (Q(_revisions_holding(sections=Q(tagged_items__tag=topic),
+                                 direct=Q(content_type__model="topic", object_id=str(topic.pk)))),
+            Q(pk__in=TaggedPassage.objects.filter(tag=topic).values("content_object")))
+
+
+def _about_article(article_id: int) -> tuple[Q, Q]:
+    """(revisions, passages) about an article: its revisions, those of its sections alone,
+    the passages made in it."""
+    return (Q(_revisions_holding(sections=Q(article_id=article_id),
+                                 direct=Q(content_type__model="article", object_id=str(article_id)))),
+            Q(article_id=article_id))
+
+
+def _change_rows(*, kind: str = "", about: list[tuple[Q, Q]] | None = None):
     """(kind, when, pk) of every change, revisions and passages in one UNION. A revision is
-    an article's when it holds the article, else a section's or a topic's; with ``topic``,
-    those that hold the topic or a section now tagged with it, and passages tagged with it."""
+    an article's when it holds the article, else a section's or a topic's. ``about``, if
+    given, keeps the changes matching any of its (revisions, passages) conditions."""
     revisions = Revision.objects.annotate(
         kind=Case(When(_holding("article"), then=Value("article")),
                   When(_holding("section"), then=Value("section")),
@@ -96,14 +123,9 @@ def _change_rows(*, kind: str, topic: Topic | None):
     ).exclude(kind="")
     passages = Passage.objects.annotate(kind=Value("passage", output_field=CharField()),
                                         at=F("created_at"), ref=F("pk"))
-    if topic is not None:
-        tagged = (Section.objects.filter(tagged_items__tag=topic)
-                  .annotate(key=Cast("pk", CharField())).values("key"))
-        revisions = revisions.filter(Exists(Version.objects.filter(
-            Q(content_type__model="section", object_id__in=tagged)
-            | Q(content_type__model="topic", object_id=str(topic.pk)),
-            revision=OuterRef("pk"), content_type__app_label="kb")))
-        passages = passages.filter(tagged_items__tag=topic)
+    if about is not None:
+        revisions = revisions.filter(reduce(operator.or_, (r for r, _p in about), Q(pk__in=[])))
+        passages = passages.filter(reduce(operator.or_, (p for _r, p in about), Q(pk__in=[])))
     if kind:
         revisions = revisions.filter(kind=kind)
     if kind == "passage":
@@ -180,6 +202,39 @@ def recent_changes(*, kind: str = "", topic: str = "", page: int | str = 1) -> C
     queries whatever the corpus. Raises Http404 for an unknown topic and InvalidPage for a
     page out of range."""
     chosen = get_object_or_404(Topic, slug=topic) if topic else None
-    items = Paginator(_change_rows(kind=kind, topic=chosen), CHANGES_PER_PAGE).page(page)
+    rows = _change_rows(kind=kind, about=[_about_topic(chosen)] if chosen else None)
+    items = Paginator(rows, CHANGES_PER_PAGE).page(page)
     items.object_list = _changes(list(items.object_list))
     return ChangesPage(items=items, kind=kind, topic=chosen)
+
+
+@dataclass
+class WatchedPage:
+    watches: list[Watch]  # with ``article`` or ``topic`` loaded, articles first
+    items: Page  # object_list: Changes since each watch's last_seen, newest first
+
+
+def watched_changes(*, user: AbstractBaseUser, page: int | str = 1) -> WatchedPage:
+    """What changed in the articles and topics ``user`` watches since they last looked,
+    a page (``CHANGES_PER_PAGE``) at a time, in a fixed number of queries whatever the
+    number of watches. Raises InvalidPage for a page out of range."""
+    watches = list(Watch.objects.filter(user=user).select_related("article", "topic")
+                   .order_by("topic_id", "article__title_sort", "topic__name", "pk"))
+    about = []
+    for watch in watches:
+        revisions, passages = (_about_article(watch.article_id) if watch.article_id
+                               else _about_topic(watch.topic))
+        about.append((revisions & Q(date_created__gt=watch.last_seen),
+                      passages & Q(created_at__gt=watch.last_seen)))
+    rows = _change_rows(about=about) if about else []
+    items = Paginator(rows, CHANGES_PER_PAGE).page(page)
+    items.object_list = _changes(list(items.object_list))
+    return WatchedPage(watches=watches, items=items)
+
+
+def watching(*, user: AbstractBaseUser, article: Article | None = None,
+             topic: Topic | None = None) -> bool:
+    """Whether ``user`` (anyone, logged in or not) watches ``article`` or ``topic``."""
+    if not user.is_authenticated:
+        return False
+    return Watch.objects.filter(user=user, article=article, topic=topic).exists()

@@ -15,10 +15,10 @@ class ChangesForm(forms.Form):
 
 
 class WatchForm(forms.Form):
-    """What a watch button posts: an article's or a topic's primary key, and where to go back."""
+    """What a watch button posts: an article's or a topic's slug, and where to go back."""
 
-    article = forms.ModelChoiceField(Article.objects.all(), required=False)
-    topic = forms.ModelChoiceField(Topic.objects.all(), required=False)
+    article = forms.ModelChoiceField(Article.objects.all(), required=False, to_field_name="slug")
+    topic = forms.ModelChoiceField(Topic.objects.all(), required=False, to_field_name="slug")
     next = forms.CharField(required=False, max_length=2000)
 
     def clean(self):

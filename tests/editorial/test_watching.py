@@ -75,8 +75,8 @@ def test_watching_a_topic_and_toggling_it_off(reader, make_article, analyst, fro
 
 def test_watching_needs_a_login_and_csrf_and_one_thing(reader, client, make_article, db):
     article = make_article()
-    assert client.post(reverse("kb:watch"), {"article": article.pk}).status_code == 302  # login
-    assert Client(enforce_csrf_checks=True).post(reverse("kb:watch"), {"article": article.pk}
+    assert client.post(reverse("kb:watch"), {"article": article.slug}).status_code == 302  # login
+    assert Client(enforce_csrf_checks=True).post(reverse("kb:watch"), {"article": article.slug}
                                                  ).status_code == 403
     page = reader.get(article.get_absolute_url()).content.decode()
     token = _watch_form(page)["csrfmiddlewaretoken"]

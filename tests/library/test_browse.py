@@ -187,3 +187,12 @@ def test_title_sort_is_kept_when_an_article_is_edited(make_article):
             title="ＺＯＯ", slug=article.slug, kind="column",
             sections=[editorial_services.SectionData(heading="h", body="b", topics=[])]))
     assert Article.objects.get(pk=article.pk).title_sort == "zoo"
+
+
+def test_topic_lists_name_their_canonical_url_and_the_topics_feed(client, make_article):
+    make_article(sections=[("一", "本文", ["platformers"])])
+    assert '<link rel="canonical" href="http://testserver/topics/">' in client.get(
+        reverse("kb:topics")).content.decode()
+    html = client.get(reverse("kb:topic_articles", args=["platformers"])).content.decode()
+    assert '<link rel="canonical" href="http://testserver/topics/platformers/articles/">' in html
+    assert 'type="application/atom+xml" href="http://testserver/feeds/topics/platformers/"' in html

@@ -1,6 +1,6 @@
 """Every model of the kb app, for Django and the migrations: each lives in its room."""
 
-from kb.editorial.models import ImportDraft
+from kb.editorial.models import ImportDraft, Watch
 from kb.library.models import (
     Article,
     Link,
@@ -18,5 +18,5 @@ from kb.site.models import ContentChange
 
 __all__ = [
     "Article", "ContentChange", "ImportDraft", "Link", "Original", "Passage", "SearchEntry", "Section",
-    "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "new_anchor",
+    "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch", "new_anchor",
 ]

@@ -1,9 +1,10 @@
-"""Editorial work in progress: import previews under review."""
+"""Editorial work in progress: import previews under review; who watches what."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ImportDraft(models.Model):
@@ -41,3 +42,32 @@ class ImportDraft(models.Model):
         starts = self.data["pages"]
         ends = [*starts[1:], len(self.data["sections"])]
         return range(starts[number - 1], ends[number - 1])
+
+
+class Watch(models.Model):
+    """A user following an article or a topic: the Watched page lists what changed in it
+    since ``last_seen`` (when the user last looked at that page)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="watches")
+    article = models.ForeignKey("kb.Article", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    topic = models.ForeignKey("kb.Topic", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False, topic__isnull=True)
+                | models.Q(article__isnull=True, topic__isnull=False),
+                name="watch_article_or_topic"),
+            models.UniqueConstraint(fields=["user", "article"], name="unique_article_watch",
+                                    condition=models.Q(article__isnull=False)),
+            models.UniqueConstraint(fields=["user", "topic"], name="unique_topic_watch",
+                                    condition=models.Q(topic__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.article or self.topic}"

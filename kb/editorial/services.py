@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from reversion.models import Version
 
 from kb.editorial import revisions
-from kb.editorial.models import ImportDraft
+from kb.editorial.models import ImportDraft, Watch
 from kb.library import services as library_services
 from kb.library import wikilinks
 from kb.library.models import Article, OriginalFile, Section, Topic
@@ -260,3 +260,30 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
         search_index.reindex_articles([article.pk])
     library_services.refresh_links_to(wikilinks.article_keys(article.title))
     return article
+
+
+# Watching: a reader's own list, not content. It neither records revisions nor touches the
+# page cache's generation (no cached page shows it).
+
+
+@transaction.atomic
+def toggle_watch(*, user: AbstractBaseUser, article: Article | None = None,
+                 topic: Topic | None = None) -> bool:
+    """Start watching ``article`` or ``topic`` (exactly one), or stop if already watching.
+    Returns whether the user watches it now. Changes made before it was watched are not
+    news: what the Watched page shows starts now."""
+    if (article is None) == (topic is None):
+        raise ValueError("watch an article or a topic")
+    watches = Watch.objects.select_for_update().filter(user=user, article=article, topic=topic)
+    if watches.exists():
+        watches.delete()
+        return False
+    Watch.objects.create(user=user, article=article, topic=topic)
+    return True
+
+
+@transaction.atomic
+def mark_watches_seen(*, user: AbstractBaseUser, until: datetime) -> int:
+    """The user has seen every change to what they watch up to ``until`` (when the Watched
+    page read them: a change committed while it rendered is still news next time)."""
+    return Watch.objects.filter(user=user, last_seen__lt=until).update(last_seen=until)

@@ -1,18 +1,23 @@
-"""An article's history: list of revisions, comparison of any two, restore (editors)."""
+"""An article's history: list of revisions, comparison of any two, restore (editors); and
+kb's recent changes."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import InvalidPage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from kb.editorial import revisions, services
-from kb.library.models import Article
+from kb.editorial import revisions, selectors, services
+from kb.editorial.forms import ChangesForm, WatchForm
+from kb.library.models import Article, Topic
 from kb.site.cache import reader_cache
 
 
@@ -60,3 +65,53 @@ def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpRes
     messages.success(request, _("Restored version %(number)s; the restore is a new revision.")
                      % {"number": revisions.state_of_version(version).version})
     return redirect(restored.get_absolute_url())
+
+
+@reader_cache
+def recent_changes(request: HttpRequest) -> HttpResponse:
+    form = ChangesForm(request.GET)
+    context = {"form": form, "kinds": selectors.CHANGE_KINDS,
+               "topics": Topic.objects.order_by("name").values_list("slug", "name")}
+    if not form.is_valid():
+        return render(request, "kb/changes.html", context, status=400)
+    try:
+        page = selectors.recent_changes(**form.cleaned_data, page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(_("No such page of the recent changes.")) from None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "kb/changes.html", {**context, "page": page, "query": query.urlencode()})
+
+
+@require_POST
+@login_required
+def watch_toggle(request: HttpRequest) -> HttpResponse:
+    form = WatchForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(m for ms in form.errors.values() for m in ms))
+    thing = form.cleaned_data["article"] or form.cleaned_data["topic"]
+    watching = services.toggle_watch(user=request.user, article=form.cleaned_data["article"],
+                                     topic=form.cleaned_data["topic"])
+    message = (_("You are watching “%(name)s”: its changes will be on your Watched page.")
+               if watching else _("You no longer watch “%(name)s”."))
+    messages.success(request, message % {"name": thing})
+    target = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = thing.get_absolute_url()
+    return redirect(target)
+
+
+@login_required
+def watched(request: HttpRequest) -> HttpResponse:
+    """What changed in what the user watches since they last looked. Reaching the end of
+    the list marks it all seen, up to when it was read."""
+    read_at = timezone.now()
+    try:
+        page = selectors.watched_changes(user=request.user, page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(_("No such page of your watched changes.")) from None
+    response = render(request, "kb/watched.html", {"page": page})
+    if not page.items.has_next():
+        services.mark_watches_seen(user=request.user, until=read_at)
+    return response

@@ -1,10 +1,11 @@
 """Admin forms: the model forms with kb's input checks where Django has none."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from kb.library.models import Section
-from kb.library.selectors import find_topic
+from kb.library.models import Article, Section
+from kb.library.selectors import ARTICLE_SORTS, ArticleFilters, find_topic
 from kb.library.validators import validate_topic_names
 from kb.text import normalise_source
 
@@ -44,3 +45,21 @@ class SectionForm(forms.ModelForm):
         # multipart/form-data: Japanese text travels as UTF-8, a third of its URL-encoded
         # size, so a long article stays within DATA_UPLOAD_MAX_MEMORY_SIZE.
         return True
+
+
+SORT_LABELS = {"newest": _("Newest first"), "oldest": _("Oldest first"), "title": _("Title"),
+               "publisher": _("Publisher")}
+
+
+class ArticleListForm(forms.Form):
+    """The article list's query string (?publisher=&year=&kind=&topic=&sort=)."""
+
+    publisher = forms.CharField(required=False, max_length=200)
+    year = forms.IntegerField(required=False, min_value=1, max_value=9999)
+    kind = forms.ChoiceField(required=False, choices=[("", ""), *Article.Kind.choices])
+    topic = forms.CharField(required=False, max_length=100)
+    sort = forms.ChoiceField(required=False, choices=[(key, SORT_LABELS[key]) for key in ARTICLE_SORTS])
+
+    def filters(self) -> ArticleFilters:
+        """The filters of a valid form."""
+        return ArticleFilters(**{**self.cleaned_data, "sort": self.cleaned_data["sort"] or "newest"})

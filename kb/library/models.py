@@ -1,6 +1,7 @@
 """Articles split into sections; topics (django-taggit tags) on sections."""
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 import reversion
@@ -78,6 +79,19 @@ class TopicAlias(models.Model):
         return self.name
 
 
+# Hiragana and katakana letters sit 0x60 apart in Unicode, in the same (gojūon) order.
+_KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def title_sort_key(title: str) -> str:
+    """How titles sort in lists: without readings for kanji, the sensible order kb can
+    compute is width- and case-folded (ＡＢＣ = abc), with katakana sorted among hiragana
+    by sound (アリババ beside ありがとう, not after every hiragana title); kanji follow
+    kana in code point order, as in JIS dictionaries without readings."""
+    key = unicodedata.normalize("NFKC", title).casefold().translate(_KATAKANA)
+    return key[:300]  # NFKC can lengthen (㍻ → 平成)
+
+
 class Article(models.Model):
     class Kind(models.TextChoices):
         BOOK_REVIEW = "book_review", _("Book review")
@@ -101,6 +115,8 @@ class Article(models.Model):
     language = models.CharField(_("language"), max_length=10, default="ja")
     summary = models.TextField(_("summary (Markdown)"), blank=True, validators=[validate_markdown])
     summary_html = models.TextField(editable=False, blank=True)
+    # title_sort_key(title), stored so that the article list sorts in the database.
+    title_sort = models.CharField(max_length=300, editable=False, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: every save raises it; a save made from an older one is refused.
@@ -123,6 +139,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.summary = normalise_source(self.summary)
         self.summary_html = render_markdown(self.summary)
+        self.title_sort = title_sort_key(self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

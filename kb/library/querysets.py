@@ -39,6 +39,23 @@ class ArticleQuerySet(models.QuerySet):
     def recent(self) -> ArticleQuerySet:
         return self.order_by(models.F("published_on").desc(nulls_last=True), "title")
 
+    def matching(self, *, publisher: str = "", year: int | None = None, kind: str = "",
+                 topic: str = "") -> ArticleQuerySet:
+        """Articles matching every facet given (an empty one matches all): issuing body,
+        year of publication, kind of document, and a topic slug any of their sections carries.
+        The topic is matched in a subquery, so each article comes once and counts stay exact."""
+        found = self
+        if publisher:
+            found = found.filter(publisher=publisher)
+        if year:
+            found = found.filter(published_on__year=year)
+        if kind:
+            found = found.filter(kind=kind)
+        if topic:
+            tagged = self.model.objects.filter(sections__tagged_items__tag__slug=topic)
+            found = found.filter(pk__in=tagged.values("pk"))
+        return found
+
     def with_sections_tagged(self, topic) -> ArticleQuerySet:
         """Articles with sections carrying ``topic``, each with how many
         (``tagged_sections``), in the order a topic page groups its sections

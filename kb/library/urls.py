@@ -7,6 +7,7 @@ from kb.library import views
 # Slugs are matched with <str:...>: the built-in <slug:...> converter refuses Japanese.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("articles/", views.article_list, name="articles"),
     path("articles/<str:slug>/", views.article_detail, name="article"),
     path("articles/<str:slug>/original", views.article_original, name="article_original"),
     path("topics/", views.topic_list, name="topics"),

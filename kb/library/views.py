@@ -1,11 +1,14 @@
 """Reader pages. Each view asks one selector and renders; nothing here writes."""
 
 from django.core.paginator import InvalidPage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kb.library import selectors
+from kb.library.forms import SORT_LABELS, ArticleListForm
+from kb.library.models import Article
 from kb.passages.serializers import article_config
 from kb.site.cache import reader_cache
 
@@ -42,6 +45,58 @@ def article_original(request: HttpRequest, slug: str) -> HttpResponse:
     response["ETag"] = f'"{original.sha256}"'
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def _link(params: QueryDict, **changes: object) -> str:
+    """The article list's query string with ``changes`` made (an empty value removes the
+    parameter), back on its first page."""
+    query = params.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value not in ("", None):
+            query[name] = str(value)
+    return f"?{query.urlencode()}" if query else reverse("kb:articles")
+
+
+def _facet(params: QueryDict, name: str, values, chosen: object) -> list[dict]:
+    """Links for one facet from (value, label, count): choosing a value, or, for the chosen
+    one, leaving it (as the search page's facets do)."""
+    return [
+        {"label": label, "count": count, "selected": str(value) == str(chosen or ""),
+         "url": _link(params, **{name: "" if str(value) == str(chosen or "") else value})}
+        for value, label, count in values
+    ]
+
+
+@reader_cache
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleListForm(request.GET)
+    if not form.is_valid():
+        return render(request, "kb/article_list.html", {"form": form}, status=400)
+    try:
+        page = selectors.article_list(form.filters(), page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(_("No such page of the article list.")) from None
+    params, chosen = request.GET, page.filters
+    kinds = dict(Article.Kind.choices)
+    facets = [
+        (_("Publisher"), _facet(params, "publisher",
+                                   [(p, p, n) for p, n in page.publishers], chosen.publisher)),
+        (_("Year"), _facet(params, "year", [(y, y, n) for y, n in page.years], chosen.year)),
+        (_("Kind"), _facet(params, "kind", [(k, kinds.get(k, k), n) for k, n in page.kinds],
+                           chosen.kind)),
+        (_("Topic"), _facet(params, "topic", [(t.slug, t.name, t.article_total)
+                                              for t in page.topics], chosen.topic)),
+    ]
+    query = params.copy()
+    query.pop("page", None)
+    return render(request, "kb/article_list.html", {
+        "form": form, "page": page, "facets": facets, "query": query.urlencode(),
+        "sorts": [{"label": label, "url": _link(params, sort=key), "selected": key == chosen.sort}
+                  for key, label in SORT_LABELS.items()],
+        "filtered": any([chosen.publisher, chosen.year, chosen.kind, chosen.topic]),
+    })
 
 
 def _render_topic(request: HttpRequest, slug: str, selector, template: str, **extra) -> HttpResponse:

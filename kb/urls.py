@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kb.editorial import urls as editorial_urls
+from kb.exchange import urls as exchange_urls
 from kb.library import urls as library_urls
 from kb.passages import urls as passages_urls
 from kb.search import urls as search_urls
@@ -9,6 +10,7 @@ from kb.site import health
 
 # Every room's pages under one namespace, "kb" (kb:article, kb:api_passages, kb:search, ...).
 kb_patterns = [
+    *exchange_urls.urlpatterns,
     *library_urls.urlpatterns,
     *editorial_urls.urlpatterns,
     *passages_urls.urlpatterns,

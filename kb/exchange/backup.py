@@ -55,7 +55,8 @@ class BackupError(Exception):
 
 def export_data() -> dict[str, Any]:
     """Everything a reader or editor sees, in a few queries whatever the corpus size."""
-    topics = Topic.objects.order_by("slug").prefetch_related("aliases", "see_also")
+    topics = Topic.objects.order_by("slug").select_related("parent").prefetch_related(
+        "aliases", "see_also")
     articles = Article.objects.order_by("slug").prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics())
     )
@@ -69,6 +70,8 @@ def export_data() -> dict[str, Any]:
                 "name": t.name,
                 "name_en": t.name_en,
                 "description": t.description,
+                "parent": t.parent.slug if t.parent else "",
+                "colour": t.colour,
                 "aliases": sorted(a.name for a in t.aliases.all()),
                 "see_also": sorted(other.slug for other in t.see_also.all()),
             }

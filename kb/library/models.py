@@ -3,6 +3,7 @@
 import secrets
 
 import reversion
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from kb.library.colours import colour_for_name, normalise_colour, validate_colour
 from kb.library.querysets import ArticleQuerySet, SectionQuerySet, TopicManager
 from kb.library.wikilinks import WikiLink, normalise_key, render_with_links
 from kb.text import html_to_text, normalise_source, render_markdown
@@ -21,6 +23,8 @@ class Topic(TagBase):
     """A tag with a Japanese label (``name``), an English label and a description.
 
     Analysts' free tags are Topics too, so any of them can later be described and linked.
+    Topics form a codebook, as QDA tools call it: each may have a ``parent`` (any depth, no
+    cycles), a ``colour`` for its highlights, and its description is the code's memo.
     """
 
     name_en = models.CharField(_("English label"), max_length=100, blank=True)
@@ -29,6 +33,15 @@ class Topic(TagBase):
     )
     description_html = models.TextField(editable=False, blank=True)
     see_also = models.ManyToManyField("self", blank=True, verbose_name=_("see also"))
+    # PROTECT: deleting a topic must not silently take its subtopics with it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent topic"),
+    )
+    colour = models.CharField(
+        _("colour"), max_length=7, blank=True, validators=[validate_colour],
+        help_text=_("# and six hexadecimal digits; left empty, one is chosen."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicManager()
@@ -41,7 +54,13 @@ class Topic(TagBase):
     def save(self, *args, **kwargs):
         self.description = normalise_source(self.description)
         self.description_html = render_markdown(self.description)
+        self.colour = normalise_colour(self.colour) or colour_for_name(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.colour = normalise_colour(self.colour)
+        check_parent(self, self.parent)
 
     def get_absolute_url(self) -> str:
         return reverse("kb:topic", args=[self.slug])
@@ -58,6 +77,20 @@ class Topic(TagBase):
         if self.name_en and self.name_en != self.name:
             return f"{self.name} ({self.name_en})"
         return self.name
+
+
+def check_parent(topic: Topic, parent: Topic | None) -> None:
+    """Refuse a parent that is ``topic`` itself or one of its descendants: the codebook is
+    a tree. Walks up from ``parent``, one query per level (codebooks are a few levels deep)."""
+    seen = set()
+    while parent is not None and parent.pk not in seen:
+        if topic.pk is not None and parent.pk == topic.pk:
+            raise ValidationError({"parent": ValidationError(
+                _("“%(name)s” cannot be placed under itself or one of its subtopics."),
+                code="topic_cycle", params={"name": topic.name},
+            )})
+        seen.add(parent.pk)
+        parent = parent.parent
 
 
 class TopicAlias(models.Model):

@@ -19,7 +19,14 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from kb.library import selectors
-from kb.library.models import Section, TaggedSection, Topic, TopicAlias, TopicRedirect
+from kb.library.models import (
+    Section,
+    TaggedSection,
+    Topic,
+    TopicAlias,
+    TopicRedirect,
+    check_parent,
+)
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
 from kb.search import index as search_index
@@ -41,6 +48,8 @@ class TopicData:
     description: str = ""
     aliases: Sequence[str] = ()
     see_also: Sequence[str] = field(default_factory=tuple)
+    parent: str = ""  # the parent topic's slug, "" at the top of the codebook
+    colour: str = ""
 
 
 
@@ -82,7 +91,8 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
             by_slug[item.slug] = same_name
             continue
         topic = Topic.objects.create(
-            slug=item.slug, name=item.name, name_en=item.name_en, description=item.description
+            slug=item.slug, name=item.name, name_en=item.name_en, description=item.description,
+            colour=item.colour,
         )
         taken = set(TopicAlias.objects.filter(name__in=item.aliases).values_list("name", flat=True))
         TopicAlias.objects.bulk_create(
@@ -93,8 +103,28 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     for item in items:
         if by_slug[item.slug] in created:
             by_slug[item.slug].see_also.add(*(by_slug[s] for s in item.see_also if s in by_slug))
+            if item.parent in by_slug:
+                set_topic_parent(topic=by_slug[item.slug], parent=by_slug[item.parent])
     search_index.reindex_topics([topic.pk for topic in created])
     return created
+
+
+@transaction.atomic
+@reversion.create_revision()
+def set_topic_parent(*, topic: Topic, parent: Topic | None) -> Topic:
+    """Place ``topic`` under ``parent`` in the codebook (None: at the top). Raises
+    ValidationError, changing nothing, when ``parent`` is the topic or one of its subtopics."""
+    # Read the chain under a lock: two editors moving topics under each other at once
+    # must not both pass the check and close a cycle.
+    locked = Topic.objects.select_for_update().in_bulk(
+        [topic.pk] + ([parent.pk] if parent else []))
+    if parent is not None:
+        parent = locked[parent.pk]  # its parent as committed, not as the caller last read it
+    check_parent(topic, parent)
+    topic.parent = parent
+    topic.save(update_fields=["parent", "updated_at"])
+    reversion.set_comment(revision_comment(gettext_noop("Moved in the codebook")))
+    return topic
 
 
 # Topic management: renames and merges carry every tag along and leave redirects behind.

@@ -1,0 +1,12 @@
+"""REFI-QDA downloads (kb.urls includes them under the namespace "kb")."""
+
+from django.urls import path
+
+from kb.exchange import views
+
+urlpatterns = [
+    path("passages/export.qdpx", views.my_passages_qdpx, name="passages_qdpx"),
+    path("topics/export.qdpx", views.all_passages_qdpx, name="topics_qdpx"),
+    path("topics/codebook.qdc", views.codebook_qdc, name="codebook_qdc"),
+    path("topics/<str:slug>/export.qdpx", views.all_passages_qdpx, name="topic_qdpx"),
+]

@@ -61,10 +61,10 @@ def _split(tag: str) -> tuple[str, str]:
 
 def _open_xml(file: IO[bytes]) -> IO[bytes]:
     """The XML to read: the file itself, or the ``project.qde`` inside a ``.qdpx``."""
-    if not zipfile.is_zipfile(file):
-        file.seek(0)
-        return file
+    looks_zipped = file.read(4) == b"PK\x03\x04"
     file.seek(0)
+    if not looks_zipped:
+        return file
     try:
         archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile:

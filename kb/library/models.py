@@ -59,7 +59,6 @@ class Topic(TagBase):
 
     def clean(self) -> None:
         super().clean()
-        self.colour = normalise_colour(self.colour)
         check_parent(self, self.parent)
 
     def get_absolute_url(self) -> str:

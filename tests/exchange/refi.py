@@ -40,10 +40,9 @@ def codebook_as_project(data: bytes) -> etree._Element:
     standard's Codebook.xsd is not held here, and its CodeBook has Project.xsd's type."""
     book = etree.fromstring(data)
     assert book.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
-    for element in book.iter():
-        element.tag = f"{{{PROJECT_NS}}}{etree.QName(element).localname}"
+    book = etree.fromstring(data.replace(b"urn:QDA-XML:codebook:1.0", PROJECT_NS.encode()))
+    del book.attrib["origin"]  # an attribute of Codebook.xsd's CodeBook, not of Project.xsd's
     project = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS}, name="wrapper")
-    del book.attrib["origin"]
     project.append(book)
     return etree.fromstring(etree.tostring(project))
 

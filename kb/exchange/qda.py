@@ -5,7 +5,9 @@ QDA-XML's Project.xsd) and ``Sources/``: here one UTF-8 plain-text file per arti
 article's text is its sections' headings and plain text in reading order; a passage's
 ``start``/``end`` count code points of its section's ``plain_text`` (kb.passages.anchoring),
 so its selection is the section's offset in the article's text plus those, and cuts exactly
-the passage's text out of the source (REFI-QDA positions count characters too).
+the passage's text out of the source (REFI-QDA positions count characters too). A fuzzy
+passage (its quote edited since) selects the text now at its span, as its highlight does;
+an orphan, whose text is gone, is left out.
 
 Everything streams: sources are written one article at a time, then ``project.qde`` is
 written element by element into its zip member, so a large project never sits in memory.

@@ -129,3 +129,23 @@ def test_deleting_a_topic_with_subtopics_is_refused(tree):
     economy, _, _ = tree
     with pytest.raises(ProtectedError):
         economy.delete()
+
+
+def test_the_admin_refuses_a_cycle_with_a_form_error_and_keeps_the_colour(editor_client, tree):
+    economy, _, yuan = tree
+    data = {
+        "name": economy.name, "name_en": "", "slug": economy.slug, "description": "全般。",
+        "parent": str(yuan.pk), "colour": "#123456",
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+    }
+    url = reverse("admin:kb_topic_change", args=[economy.pk])
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "自身またはその下位トピックの下には置けません" in response.content.decode()
+    economy.refresh_from_db()
+    assert economy.parent is None
+    response = editor_client.post(url, {**data, "parent": ""})
+    assert response.status_code == 302
+    economy.refresh_from_db()
+    assert economy.colour == "#123456"

@@ -26,7 +26,7 @@ from typing import IO, Any
 from xml.sax.saxutils import XMLGenerator
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kb.library.models import Article, Section, Topic
@@ -218,7 +218,9 @@ def _write_project(zf: zipfile.ZipFile, scope: Scope, *, name: str, user: Any,
                                  .values_list("content_object_id", "tag_id")):
         topics_of.setdefault(passage_id, []).append(topic_id)
     top, children = _codes({t for ids in topics_of.values() for t in ids})
-    users = list(get_user_model().objects.filter(pk__in=passages.values("analyst_id"))
+    # The analysts, and whoever exports: the project's creatingUserGUID names a listed user.
+    exporter = Q(pk=user.pk) if user is not None and user.pk else Q(pk__in=[])
+    users = list(get_user_model().objects.filter(Q(pk__in=passages.values("analyst_id")) | exporter)
                  .order_by("pk"))
     articles = dict(Article.objects.filter(pk__in=passages.values("section__article_id"))
                     .values_list("pk", "title"))

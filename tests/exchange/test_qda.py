@@ -155,11 +155,17 @@ def test_my_passages_download_holds_only_mine(client, coded, analyst):
 def test_editors_download_everything_or_a_topic_analysts_may_not(client, coded, analyst, editor):
     client.force_login(analyst)
     assert client.get(reverse("kb:topics_qdpx")).status_code == 403
+    assert client.get(reverse("kb:topic_qdpx", args=["digital-yuan"])).status_code == 403
     client.force_login(editor)
     assert reverse("kb:topics_qdpx") in client.get(reverse("kb:topics")).content.decode()
-    response = client.get(reverse("kb:topic_qdpx", args=["digital-yuan"]))
+    topic_url = reverse("kb:topic_qdpx", args=["platformers"])
+    assert topic_url in client.get(reverse("kb:topic", args=["platformers"])).content.decode()
+    response = client.get(topic_url)
     project, _ = open_qdpx(b"".join(response.streaming_content))
-    assert len(project.findall(".//q:PlainTextSelection", NS)) == 1
+    assert len(project.findall(".//q:PlainTextSelection", NS)) == 3
+    # The exporting editor is a listed user, as the project's creatingUserGUID says.
+    assert project.get("creatingUserGUID") == qda.guid("user", editor.pk)
+    assert qda.guid("user", editor.pk) in {u.get("guid") for u in project.iterfind(".//q:User", NS)}
     assert client.get(reverse("kb:topic_qdpx", args=["nothing"])).status_code == 404
 
 

@@ -55,7 +55,7 @@ def test_moving_a_topic_under_another_branch_is_allowed(tree):
 @pytest.mark.parametrize("value", ["red", "#12345", "#1234567", "#ggg000", "1f77b4", "#1f77b4;}"])
 def test_a_colour_must_be_hex(db, value):
     topic = Topic(slug="x", name="x", colour=value)
-    with pytest.raises(ValidationError, match="16進数6桁"):
+    with translation.override("ja"), pytest.raises(ValidationError, match="16進数6桁"):
         topic.full_clean()
 
 

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from kb.exchange import codebook
 
@@ -13,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true",
                             help="list what would change, change nothing")
 
+    # The command speaks English like kb's other commands, whatever locale is active.
+    @no_translations
     def handle(self, *args, file: str, dry_run: bool, **options):
         try:
             with open(file, "rb") as source:

@@ -33,9 +33,10 @@ class Topic(TagBase):
     )
     description_html = models.TextField(editable=False, blank=True)
     see_also = models.ManyToManyField("self", blank=True, verbose_name=_("see also"))
-    # PROTECT: deleting a topic must not silently take its subtopics with it.
+    # SET_NULL: deleting a topic lifts its subtopics to the top rather than deleting them
+    # (a merge moves them under the topic it merges into first).
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
         verbose_name=_("parent topic"),
     )
     colour = models.CharField(

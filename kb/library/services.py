@@ -196,11 +196,25 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
     _keep_as_aliases([source.name, source.name_en], target)
     target.see_also.add(*source.see_also.exclude(pk=target.pk))
     TopicRedirect.objects.filter(topic=source).update(topic=target)
+    _adopt_subtopics(source=source, target=target)
     old_slug = source.slug
     source.delete()
     _redirect(old_slug, target)
     search_index.reindex_topics([target.pk])  # its aliases and its sections' labels
     return target
+
+
+def _adopt_subtopics(*, source: Topic, target: Topic) -> None:
+    """The source's subtopics go under the target; one whose own subtree holds the target
+    (or the target itself) goes where the source was instead, so no cycle is made."""
+    target_line = {target.pk}
+    ancestor = target.parent_id
+    while ancestor is not None and ancestor not in target_line:
+        target_line.add(ancestor)
+        ancestor = Topic.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
+    for child in Topic.objects.filter(parent=source):
+        child.parent_id = source.parent_id if child.pk in target_line else target.pk
+        child.save(update_fields=["parent", "updated_at"])
 
 
 def refresh_links_to(keys: Iterable[str]) -> int:

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='topic',
             name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='kb.topic', verbose_name='parent topic'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='kb.topic', verbose_name='parent topic'),
         ),
         # Backwards the columns go, and their values with them: nothing to undo.
         migrations.RunPython(colour_existing_topics, migrations.RunPython.noop),

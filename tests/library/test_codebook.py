@@ -123,12 +123,28 @@ def test_chips_carry_their_topics_colour_class(client, make_article, tree):
     assert 'class="chip tc-digital-yuan"' in html
 
 
-def test_deleting_a_topic_with_subtopics_is_refused(tree):
-    from django.db.models import ProtectedError
+def test_deleting_a_topic_lifts_its_subtopics_to_the_top(tree):
+    economy, finance, _ = tree
+    economy.delete()
+    finance.refresh_from_db()
+    assert finance.parent is None
 
-    economy, _, _ = tree
-    with pytest.raises(ProtectedError):
-        economy.delete()
+
+def test_a_merge_moves_the_subtopics_under_the_target_without_a_cycle(tree):
+    economy, finance, yuan = tree
+    other = Topic.objects.create(slug="other", name="その他")
+    Topic.objects.create(slug="cards", name="カード", parent=finance)
+    services.merge_topics(source=finance, target=other)
+    assert list(other.children.order_by("name").values_list("name", flat=True)) == [
+        "カード", "デジタル人民元"]
+    # Merged into its own subtopic: that subtopic takes the source's place.
+    services.merge_topics(source=economy, target=other)
+    other.refresh_from_db()
+    assert other.parent is None
+    services.merge_topics(source=other, target=yuan)
+    yuan.refresh_from_db()
+    assert yuan.parent is None
+    assert list(yuan.children.values_list("name", flat=True)) == ["カード"]
 
 
 def test_the_admin_refuses_a_cycle_with_a_form_error_and_keeps_the_colour(editor_client, tree):

@@ -4,7 +4,6 @@ from kb.editorial.models import ImportDraft, Watch
 from kb.library.models import (
     Article,
     Link,
-    Original,
     Section,
     TaggedSection,
     Topic,
@@ -12,6 +11,7 @@ from kb.library.models import (
     TopicRedirect,
     new_anchor,
 )
+from kb.library.originals import Original
 from kb.passages.models import Passage, TaggedPassage
 from kb.search.models import SearchEntry
 from kb.site.models import ContentChange

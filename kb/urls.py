@@ -10,6 +10,7 @@ from kb.site import health
 
 # Every room's pages under one namespace, "kb" (kb:article, kb:api_passages, kb:search, ...).
 kb_patterns = [
+    *exchange_urls.urlpatterns,
     *library_urls.urlpatterns,
     *editorial_urls.urlpatterns,
     *passages_urls.urlpatterns,

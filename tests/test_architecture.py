@@ -10,12 +10,13 @@ KB = Path(__file__).resolve().parents[1] / "kb"
 ROOMS = ["text", "site", "library", "passages", "search", "editorial", "exchange", "top"]
 TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 # Layers, bottom up: pure functions, models, reads and derived data, writes, interfaces.
-PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
+PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
          "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations"}
+MODELS = {"kb.library.originals"}  # models in a module of their own
 WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
 
 
@@ -55,7 +56,7 @@ def layer(name: str) -> int:
     leaf = name.rsplit(".", 1)[-1]
     if name in TEXT or name in PURE or name.startswith("kb.editorial.importers"):
         return 0
-    if leaf in ("models", "querysets"):
+    if leaf in ("models", "querysets") or name in MODELS:
         return 1
     if name in READS or leaf == "selectors":
         return 2

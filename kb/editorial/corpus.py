@@ -16,7 +16,8 @@ from reversion.models import Version
 from kb.editorial import services
 from kb.editorial.importers import checksum
 from kb.library import services as library_services
-from kb.library.models import Article, OriginalFile, Section
+from kb.library.models import Article, Section
+from kb.library.originals import OriginalFile
 from kb.passages import services as passage_services
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from kb.editorial import importers, selectors, services
 from kb.library import selectors as library_selectors
-from kb.library.models import OriginalFile
+from kb.library.originals import OriginalFile
 
 
 @dataclass

@@ -20,7 +20,8 @@ from reversion.models import Revision, Version
 
 from kb.editorial.importers import TopicIndex, build_profiles
 from kb.editorial.models import ImportDraft, Watch
-from kb.library.models import Article, OriginalFile, Section, TaggedSection, Topic
+from kb.library.models import Article, Section, TaggedSection, Topic
+from kb.library.originals import OriginalFile
 from kb.passages.models import Passage, TaggedPassage
 
 

@@ -21,7 +21,8 @@ from kb.editorial import revisions
 from kb.editorial.models import ImportDraft, Watch
 from kb.library import services as library_services
 from kb.library import wikilinks
-from kb.library.models import Article, OriginalFile, Section, Topic
+from kb.library.models import Article, Section, Topic
+from kb.library.originals import OriginalFile
 from kb.library.services import resolve_topics, revision_comment
 from kb.passages.services import delete_sections, save_section
 from kb.search import index as search_index

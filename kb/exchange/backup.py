@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 
 from kb.editorial import services as editorial_services
 from kb.library import services as library_services
-from kb.library.models import Article, Original, OriginalFile, Section, Topic
+from kb.library.models import Article, Section, Topic
+from kb.library.originals import Original, OriginalFile
 from kb.passages.models import Passage
 from kb.search import index as search_index
 from kb.site.cache import content_changed
@@ -57,7 +58,8 @@ class BackupError(Exception):
 
 def export_data() -> dict[str, Any]:
     """Everything a reader or editor sees, in a few queries whatever the corpus size."""
-    topics = Topic.objects.order_by("slug").prefetch_related("aliases", "see_also")
+    topics = Topic.objects.order_by("slug").select_related("parent").prefetch_related(
+        "aliases", "see_also")
     articles = Article.objects.order_by("slug").prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
         Prefetch("originals", queryset=Original.objects.order_by("created_at", "id")),
@@ -72,6 +74,8 @@ def export_data() -> dict[str, Any]:
                 "name": t.name,
                 "name_en": t.name_en,
                 "description": t.description,
+                "parent": t.parent.slug if t.parent else "",
+                "colour": t.colour,
                 "aliases": sorted(a.name for a in t.aliases.all()),
                 "see_also": sorted(other.slug for other in t.see_also.all()),
             }

@@ -1,4 +1,5 @@
-"""Feeds, sitemap and robots.txt (kb.urls includes them under the namespace "kb")."""
+"""Feeds, sitemap, robots.txt and REFI-QDA downloads (kb.urls includes them under the
+namespace "kb")."""
 
 from django.urls import path
 
@@ -10,4 +11,8 @@ urlpatterns = [
     path("feeds/topics/<str:slug>/", views.topic_feed, name="feed_topic"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("passages/export.qdpx", views.my_passages_qdpx, name="passages_qdpx"),
+    path("topics/export.qdpx", views.all_passages_qdpx, name="topics_qdpx"),
+    path("topics/codebook.qdc", views.codebook_qdc, name="codebook_qdc"),
+    path("topics/<str:slug>/export.qdpx", views.all_passages_qdpx, name="topic_qdpx"),
 ]

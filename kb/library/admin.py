@@ -37,7 +37,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     formfield_overrides = {models.TextField: {"form_class": MarkdownField}}
     list_display = ["name", "name_en", "slug", "section_count"]
     search_fields = ["name", "name_en", "slug", "aliases__name"]
-    fields = ["name", "name_en", "slug", "description", "see_also"]
+    fields = ["name", "name_en", "slug", "parent", "colour", "description", "see_also"]
     filter_horizontal = ["see_also"]
     inlines = [TopicAliasInline]
     actions = ["merge_into"]

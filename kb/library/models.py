@@ -2,11 +2,9 @@
 
 import secrets
 import unicodedata
-from dataclasses import dataclass
 
 import reversion
-from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from kb.library.colours import colour_for_name, normalise_colour, validate_colour
 from kb.library.querysets import ArticleQuerySet, SectionQuerySet, TopicManager
 from kb.library.wikilinks import WikiLink, normalise_key, render_with_links
 from kb.text import html_to_text, normalise_source, render_markdown
@@ -25,6 +24,8 @@ class Topic(TagBase):
     """A tag with a Japanese label (``name``), an English label and a description.
 
     Analysts' free tags are Topics too, so any of them can later be described and linked.
+    Topics form a codebook, as QDA tools call it: each may have a ``parent`` (any depth, no
+    cycles), a ``colour`` for its highlights, and its description is the code's memo.
     """
 
     name_en = models.CharField(_("English label"), max_length=100, blank=True)
@@ -33,6 +34,16 @@ class Topic(TagBase):
     )
     description_html = models.TextField(editable=False, blank=True)
     see_also = models.ManyToManyField("self", blank=True, verbose_name=_("see also"))
+    # SET_NULL: deleting a topic lifts its subtopics to the top rather than deleting them
+    # (a merge moves them under the topic it merges into first).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        verbose_name=_("parent topic"),
+    )
+    colour = models.CharField(
+        _("colour"), max_length=7, blank=True, validators=[validate_colour],
+        help_text=_("# and six hexadecimal digits; left empty, one is chosen."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicManager()
@@ -45,7 +56,12 @@ class Topic(TagBase):
     def save(self, *args, **kwargs):
         self.description = normalise_source(self.description)
         self.description_html = render_markdown(self.description)
+        self.colour = normalise_colour(self.colour) or colour_for_name(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        check_parent(self, self.parent)
 
     def get_absolute_url(self) -> str:
         return reverse("kb:topic", args=[self.slug])
@@ -62,6 +78,20 @@ class Topic(TagBase):
         if self.name_en and self.name_en != self.name:
             return f"{self.name} ({self.name_en})"
         return self.name
+
+
+def check_parent(topic: Topic, parent: Topic | None) -> None:
+    """Refuse a parent that is ``topic`` itself or one of its descendants: the codebook is
+    a tree. Walks up from ``parent``, one query per level (codebooks are a few levels deep)."""
+    seen = set()
+    while parent is not None and parent.pk not in seen:
+        if topic.pk is not None and parent.pk == topic.pk:
+            raise ValidationError({"parent": ValidationError(
+                _("“%(name)s” cannot be placed under itself or one of its subtopics."),
+                code="topic_cycle", params={"name": topic.name},
+            )})
+        seen.add(parent.pk)
+        parent = parent.parent
 
 
 class TopicAlias(models.Model):
@@ -343,57 +373,3 @@ class TopicRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.topic.slug}"
-
-
-class Original(models.Model):
-    """The file an article was imported from, kept as it was uploaded, byte for byte, so a
-    citation can point at the source of record. Its bytes live in the "originals" storage
-    (settings.STORAGES) under a name of their own; a row and its file never change once
-    written: importing again makes a new Original."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="originals",
-                                verbose_name=_("article"))
-    # The name in the originals storage: unique per upload, never the uploader's filename.
-    stored_name = models.CharField(max_length=255, unique=True, editable=False)
-    filename = models.CharField(_("original filename"), max_length=255, editable=False)
-    content_type = models.CharField(_("content type"), max_length=120, editable=False)
-    size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("original file")
-        verbose_name_plural = _("original files")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    def get_absolute_url(self) -> str:
-        return reverse("kb:article_original", args=[self.article.slug])
-
-    @property
-    def is_pdf(self) -> bool:
-        return self.content_type == "application/pdf"
-
-    def open(self) -> File:
-        return originals_storage().open(self.stored_name, "rb")
-
-
-# The STORAGES alias of originals' bytes (kb.settings.base: local files or object storage).
-ORIGINALS_STORAGE = "originals"
-
-
-def originals_storage() -> Storage:
-    return storages[ORIGINALS_STORAGE]
-
-
-@dataclass
-class OriginalFile:
-    """A file to keep as an original (kb.library.services.store_original): its bytes and
-    what is known of them; ``sha256``, when given (a backup's record), must match them."""
-
-    content: bytes
-    filename: str
-    content_type: str
-    sha256: str = ""

@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from kb.library.models import Article, Original, Section, Topic, TopicAlias, TopicRedirect
+from kb.library.colours import HEX_COLOUR
+from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
+from kb.library.originals import Original
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
 
@@ -76,6 +78,9 @@ class TopicPage:
     article_count: int
     passages: list[Passage]
     passage_count: int
+    # The codebook around the topic: its ancestors from the top (not itself), its children.
+    path: list[Topic] = field(default_factory=list)
+    children: list[Topic] = field(default_factory=list)
 
     @property
     def sections(self) -> list[Section]:
@@ -255,7 +260,21 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
         article_count=len(rows),
         passages=list(passages.with_details().in_reading_order()[:TOPIC_PASSAGES_SHOWN]),
         passage_count=passages.count(),
+        **topic_family(topic),
     )
+
+
+def topic_family(topic: Topic) -> dict[str, list[Topic]]:
+    """``path`` (the topic's ancestors, top first) and ``children`` (by name), in one query
+    whatever the depth: the codebook's outline (a few columns of every topic) is small."""
+    outline = {t.pk: t for t in Topic.objects.only("pk", "parent_id", "name", "name_en", "slug",
+                                                   "colour").order_by("name", "pk")}
+    path, seen, parent_id = [], {topic.pk}, topic.parent_id
+    while parent_id in outline and parent_id not in seen:
+        seen.add(parent_id)
+        path.insert(0, outline[parent_id])
+        parent_id = outline[parent_id].parent_id
+    return {"path": path, "children": [t for t in outline.values() if t.parent_id == topic.pk]}
 
 
 def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
@@ -280,14 +299,38 @@ def topic_passages(slug: str, *, page: int | str = 1) -> TopicListPage:
 
 
 def topic_index() -> list[Topic]:
-    """Topics that tag something, or that an editor has described. An analyst's free tag
-    whose last passage was deleted is left out rather than listed empty forever."""
-    return list(
-        Topic.objects.with_counts()
-        .annotate(passage_count=Count("tagged_passages", distinct=True))
-        .filter(Q(section_count__gt=0) | Q(passage_count__gt=0) | ~Q(description=""))
-        .order_by("name")
-    )
+    """The codebook as a tree: top topics, each with ``subtopics`` (a list, likewise), in
+    one query. Listed: topics that tag something, that an editor has described, or that
+    have such a topic below them. An analyst's free tag whose last passage was deleted is
+    left out rather than listed empty forever."""
+    topics = {t.pk: t for t in Topic.objects.with_counts()
+              .annotate(passage_count=Count("tagged_passages", distinct=True)).order_by("name")}
+    shown: set[int] = set()
+    for topic in topics.values():
+        topic.subtopics = []
+        if topic.section_count or topic.passage_count or topic.description:
+            pk = topic.pk
+            while pk in topics and pk not in shown:
+                shown.add(pk)
+                pk = topics[pk].parent_id
+    top = []
+    for topic in topics.values():
+        if topic.pk in shown:
+            parent = topics.get(topic.parent_id)
+            (parent.subtopics if parent is not None and parent.pk in shown else top).append(topic)
+    return top
+
+
+# A slug that is safe as part of a CSS class name without escaping.
+_CSS_SAFE_SLUG = re.compile(r"[\w-]+")
+
+
+def topic_colours() -> list[tuple[str, str]]:
+    """(slug, colour) of every topic whose slug can name a CSS class; colours are validated
+    ``#rrggbb`` values on save, and checked again here since they go into a stylesheet."""
+    return [(slug, colour) for slug, colour in
+            Topic.objects.order_by("slug").values_list("slug", "colour")
+            if _CSS_SAFE_SLUG.fullmatch(slug) and HEX_COLOUR.fullmatch(colour)]
 
 
 def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> list[Section]:

@@ -28,15 +28,14 @@ from django.utils.translation import gettext as _
 from kb.library import selectors
 from kb.library.models import (
     Article,
-    Original,
-    OriginalFile,
     Section,
     TaggedSection,
     Topic,
     TopicAlias,
     TopicRedirect,
-    originals_storage,
+    check_parent,
 )
+from kb.library.originals import Original, OriginalFile, originals_storage
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
 from kb.search import index as search_index
@@ -58,6 +57,8 @@ class TopicData:
     description: str = ""
     aliases: Sequence[str] = ()
     see_also: Sequence[str] = field(default_factory=tuple)
+    parent: str = ""  # the parent topic's slug, "" at the top of the codebook
+    colour: str = ""
 
 
 
@@ -99,7 +100,8 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
             by_slug[item.slug] = same_name
             continue
         topic = Topic.objects.create(
-            slug=item.slug, name=item.name, name_en=item.name_en, description=item.description
+            slug=item.slug, name=item.name, name_en=item.name_en, description=item.description,
+            colour=item.colour,
         )
         taken = set(TopicAlias.objects.filter(name__in=item.aliases).values_list("name", flat=True))
         TopicAlias.objects.bulk_create(
@@ -110,8 +112,28 @@ def create_missing_topics(items: Sequence[TopicData]) -> list[Topic]:
     for item in items:
         if by_slug[item.slug] in created:
             by_slug[item.slug].see_also.add(*(by_slug[s] for s in item.see_also if s in by_slug))
+            if item.parent in by_slug:
+                set_topic_parent(topic=by_slug[item.slug], parent=by_slug[item.parent])
     search_index.reindex_topics([topic.pk for topic in created])
     return created
+
+
+@transaction.atomic
+@reversion.create_revision()
+def set_topic_parent(*, topic: Topic, parent: Topic | None) -> Topic:
+    """Place ``topic`` under ``parent`` in the codebook (None: at the top). Raises
+    ValidationError, changing nothing, when ``parent`` is the topic or one of its subtopics."""
+    # Read the chain under a lock: two editors moving topics under each other at once
+    # must not both pass the check and close a cycle.
+    locked = Topic.objects.select_for_update().in_bulk(
+        [topic.pk] + ([parent.pk] if parent else []))
+    if parent is not None:
+        parent = locked[parent.pk]  # its parent as committed, not as the caller last read it
+    check_parent(topic, parent)
+    topic.parent = parent
+    topic.save(update_fields=["parent", "updated_at"])
+    reversion.set_comment(revision_comment(gettext_noop("Moved in the codebook")))
+    return topic
 
 
 # Topic management: renames and merges carry every tag along and leave redirects behind.
@@ -183,11 +205,25 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
     _keep_as_aliases([source.name, source.name_en], target)
     target.see_also.add(*source.see_also.exclude(pk=target.pk))
     TopicRedirect.objects.filter(topic=source).update(topic=target)
+    _adopt_subtopics(source=source, target=target)
     old_slug = source.slug
     source.delete()
     _redirect(old_slug, target)
     search_index.reindex_topics([target.pk])  # its aliases and its sections' labels
     return target
+
+
+def _adopt_subtopics(*, source: Topic, target: Topic) -> None:
+    """The source's subtopics go under the target; one whose own subtree holds the target
+    (or the target itself) goes where the source was instead, so no cycle is made."""
+    target_line = {target.pk}
+    ancestor = target.parent_id
+    while ancestor is not None and ancestor not in target_line:
+        target_line.add(ancestor)
+        ancestor = Topic.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
+    for child in Topic.objects.filter(parent=source):
+        child.parent_id = source.parent_id if child.pk in target_line else target.pk
+        child.save(update_fields=["parent", "updated_at"])
 
 
 def refresh_links_to(keys: Iterable[str]) -> int:

@@ -133,5 +133,13 @@ def topic_passages(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @reader_cache
+def topic_colours(request: HttpRequest) -> HttpResponse:
+    """Each topic's colour as a class (``tc-<slug>``) for chips and highlights: the CSP
+    allows no inline style, so the colours come as a stylesheet of kb's own."""
+    return render(request, "kb/topic_colours.css", {"topics": selectors.topic_colours()},
+                  content_type="text/css; charset=utf-8")
+
+
+@reader_cache
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/topic_list.html", {"topics": selectors.topic_index()})

@@ -105,7 +105,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# Imported reports' original files (kb.library.models.Original) are stored through the
+# Imported reports' original files (kb.library.originals.Original) are stored through the
 # "originals" storage and only ever served by kb's own view (never from a public URL), so
 # there is no MEDIA_URL. Local files under var/media by default; S3-compatible object
 # storage when KB_ORIGINALS_S3_BUCKET is set (docs/deploy.md).

@@ -72,7 +72,9 @@
       var node = piece[0];
       if (piece[2] < node.length) node.splitText(piece[2]);
       if (piece[1] > 0) node = node.splitText(piece[1]);
-      var mark = el("mark", { "class": "passage status-" + p.status, "data-passage-id": p.id });
+      // The first topic's colour (the tc-<slug> classes of topics/colours.css).
+      var colour = p.topics.length ? " tc-" + p.topics[0].slug : "";
+      var mark = el("mark", { "class": "passage status-" + p.status + colour, "data-passage-id": p.id });
       if (i === 0) {
         mark.id = "passage-" + p.id;
         mark.tabIndex = 0;

@@ -3,7 +3,7 @@ storage (django-storages) when KB_ORIGINALS_S3_BUCKET is set."""
 
 from django.core.files.storage import FileSystemStorage, storages
 
-from kb.library.models import originals_storage
+from kb.library.originals import originals_storage
 from kb.settings.base import originals_storage as storage_settings
 
 

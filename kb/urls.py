@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kb.editorial import urls as editorial_urls
+from kb.exchange import urls as exchange_urls
 from kb.library import urls as library_urls
 from kb.passages import urls as passages_urls
 from kb.search import urls as search_urls
@@ -13,6 +14,7 @@ kb_patterns = [
     *editorial_urls.urlpatterns,
     *passages_urls.urlpatterns,
     *search_urls.urlpatterns,
+    *exchange_urls.urlpatterns,
 ]
 
 urlpatterns = [

@@ -14,7 +14,7 @@ PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache"}
+         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.citations"}
 WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
 
 

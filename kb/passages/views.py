@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kb.exchange import citations
 from kb.library import selectors as library_selectors
 from kb.library.models import Section, Topic
 from kb.passages import permissions, selectors, serializers, services
@@ -129,6 +130,8 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
     start16, end16, exact}, section defaulting to the passage's own) or delete a passage."""
     passage = get_object_or_404(Passage.objects.select_related("section"), pk=pk)
     if request.method == "GET":
+        if request.get_preferred_type(["application/json", citations.CSL_JSON]) == citations.CSL_JSON:
+            return _csl_citation(request, passage)
         return JsonResponse(_passage_json(request, passage))
     if request.method == "DELETE":
         if not permissions.can_delete_passage(request.user, passage):
@@ -157,6 +160,18 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _refusal(error)
     return JsonResponse(_passage_json(request, passage))
+
+
+def _csl_citation(request: HttpRequest, passage: Passage) -> HttpResponse:
+    """The passage as a CSL citation object (its article's item, its page as locator), for
+    reference managers asking /api/passages/<id>/ for application/vnd.citationstyles.csl+json."""
+    if passage.source_article is None:
+        return _error(_("The passage's article is deleted: there is nothing to cite."), 404)
+    citation = citations.passage_citation(request, passage)
+    response = HttpResponse(json.dumps(citation, ensure_ascii=False),
+                            content_type=f"{citations.CSL_JSON}; charset=utf-8")
+    response["Vary"] = "Accept"
+    return response
 
 
 @require_GET

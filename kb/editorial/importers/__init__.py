@@ -19,14 +19,14 @@ from kb.cleanup import detect_style
 from kb.editorial.importers.errors import ImportRejected
 from kb.editorial.importers.extract import Extracted, check_size, decode_text, extract
 from kb.editorial.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
-from kb.editorial.importers.split import ProposedSection, split_sections
+from kb.editorial.importers.split import ProposedSection, slide_pages, split_sections
 from kb.editorial.importers.suggest import Suggestion, TopicProfile, build_profiles, suggest
 from kb.validators import MESSAGES
 
 __all__ = [
     "Extracted", "ImportRejected", "ProposedArticle", "ProposedSection", "Suggestion",
     "TopicProfile", "build_profiles", "check_size", "checksum", "decode_text", "extract", "propose_article",
-    "suggest",
+    "slide_pages", "suggest",
 ]
 
 

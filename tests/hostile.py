@@ -95,6 +95,9 @@ class _ScriptFinder(HTMLParser):
             pass  # a data block (json_script): browsers never run it
         elif tag == "link" and values.get("href", "").startswith(self.allowed_script_prefix):
             pass  # kb's own stylesheet
+        elif tag == "link" and values.get("rel") == "alternate" and values.get(
+                "href", "").startswith("/") and not values["href"].startswith("//"):
+            pass  # the page in another format on this site (citations): browsers load nothing
         elif tag in _FORBIDDEN_TAGS:
             self.found.append(f"<{tag}>")
         if tag == "meta" and "http-equiv" in values:

@@ -101,13 +101,14 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
             extra = f"#### {item['heading']}\n\n" if item.get("heading") else ""
             above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
             above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
-            if item.get("page_start"):
-                # The joined section's pages continue the one above; its first page begins
-                # at its first words.
+            if item.get("page_start") and above.page_start:
+                # The joined section's pages continue the one above; when it starts a new
+                # page, that page begins at its first words.
                 first = f"{item.get('heading', '')} {item.get('body', '')}"[:80]
-                above.page_marks = [*above.page_marks, (item["page_start"], first),
+                starts = item["page_start"] > (above.page_end or above.page_start)
+                above.page_marks = [*above.page_marks, *([(item["page_start"], first)] * starts),
                                     *item.get("page_marks", [])]
-                above.page_end = max(above.page_end or 0, item.get("page_end") or 0) or None
+                above.page_end = max(above.page_end or 0, item.get("page_end") or 0)
         else:
             merged.append(services.SectionData(
                 heading=item.get("heading", ""), body=item.get("body", ""), topics=topics,

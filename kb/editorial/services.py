@@ -262,6 +262,11 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
             section.anchor, section.position = item.anchor, item.position
             section.heading, section.body = item.heading, item.body
             save_section(section=section)  # re-anchors the section's passages
+            if item.pages is not None:
+                # The revision's page breaks are in the restored text's coordinates already.
+                page_start, page_end, page_breaks = item.pages
+                Section.objects.filter(pk=section.pk).update(
+                    page_start=page_start, page_end=page_end, page_breaks=page_breaks)
             section.topics.set([topics[t] for t in item.topic_ids if t in topics])
         search_index.reindex_articles([article.pk])
     library_services.refresh_links_to(wikilinks.article_keys(article.title))

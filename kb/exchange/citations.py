@@ -135,9 +135,12 @@ def format_item(item: dict, style: Style, *, page: int | None = None) -> Referen
     if "number-of-pages" not in item:
         reference = _EMPTY_PAGE_LABEL.sub(".", reference)
     if style.key == "sist02" and page is not None:
-        # SIST 02 cites a page in the reference itself ("…, 2019, p. 2."); its in-text
-        # citation is a number only.
-        reference = f"{reference.removesuffix('.')}, p. {page}."
+        # SIST 02 cites a page in the reference itself ("…, 2019, p. 2."), before the URL;
+        # its in-text citation is a number only.
+        url = f" {item['URL']}." if item.get("URL") else ""
+        if url and reference.endswith(url):
+            reference = reference.removesuffix(url)
+        reference = f"{reference.removesuffix('.')}, p. {page}.{url}"
     return Reference(style=style, citation=in_text, reference=reference)
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -132,7 +133,9 @@ def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         if request.get_preferred_type(["application/json", citations.CSL_JSON]) == citations.CSL_JSON:
             return _csl_citation(request, passage)
-        return JsonResponse(_passage_json(request, passage))
+        response = JsonResponse(_passage_json(request, passage))
+        patch_vary_headers(response, ["Accept"])  # the same URL answers CSL to reference managers
+        return response
     if request.method == "DELETE":
         if not permissions.can_delete_passage(request.user, passage):
             return _error(_("You may not delete this passage."), 403)
@@ -170,7 +173,7 @@ def _csl_citation(request: HttpRequest, passage: Passage) -> HttpResponse:
     citation = citations.passage_citation(request, passage)
     response = HttpResponse(json.dumps(citation, ensure_ascii=False),
                             content_type=f"{citations.CSL_JSON}; charset=utf-8")
-    response["Vary"] = "Accept"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 

@@ -90,3 +90,51 @@ def test_the_article_page_shows_page_markers(client):
     assert "data-breaks=" in html
     # No original kept in this branch: no link to open it.
     assert "open-original" not in html
+
+
+def test_restoring_a_deleted_article_brings_its_pages_back(editor):
+    from reversion.models import Version
+
+    from kb.passages.services import delete_article
+
+    article = import_pdf(user=editor)
+    before = list(article.sections.order_by("position").values_list(
+        "page_start", "page_end", "page_breaks"))
+    version = Version.objects.get_for_object(article).first()
+    delete_article(article=article)
+    restored = services.restore_revision(version=version, user=editor)
+    after = list(restored.sections.order_by("position").values_list(
+        "page_start", "page_end", "page_breaks"))
+    assert after == before and before[0][2]
+
+
+def test_a_backup_restores_the_pages():
+    from kb.exchange import backup
+
+    import_pdf()
+    pages = list(Section.objects.order_by("position").values_list(
+        "page_start", "page_end", "page_breaks"))
+    data = backup.export_data()
+    backup.restore(data=data, replace=True)
+    assert list(Section.objects.order_by("position").values_list(
+        "page_start", "page_end", "page_breaks")) == pages
+    assert pages[0][2]
+
+
+def test_a_pdf_imported_through_the_admin_keeps_its_pages_even_when_sections_are_joined(
+        editor_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.editorial.test_import import URL, _save_data
+
+    upload = SimpleUploadedFile("report.pdf", text_pdf([PAGE_ONE, PAGE_TWO]),
+                                content_type="application/pdf")
+    preview = editor_client.post(URL, {"step": "upload", "file": upload})
+    assert len(preview.context["formset"].forms) == 2
+    response = editor_client.post(URL, _save_data(preview, **{"form-1-merge": "on"}))
+    assert response.status_code == 302
+    [section] = Section.objects.all()
+    assert (section.page_start, section.page_end) == (1, 2)
+    pages = {page: section.plain_text[offset:] for offset, page in section.page_breaks}
+    assert pages[2].startswith("次のページ")
+    assert section.page_at(section.plain_text.index("深圳市")) == 2

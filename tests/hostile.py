@@ -103,6 +103,9 @@ class _ScriptFinder(HTMLParser):
             pass  # the page's canonical URL, its feed: on kb itself
         elif tag == "link" and values.get("href") in _OWN_STYLESHEETS:
             pass  # kb's stylesheet of topic colours, rendered from validated values
+        elif tag == "link" and values.get("rel") == "alternate" and values.get(
+                "href", "").startswith("/") and not values["href"].startswith("//"):
+            pass  # the page in another format on this site (citations): browsers load nothing
         elif tag in _FORBIDDEN_TAGS:
             self.found.append(f"<{tag}>")
         if tag == "meta" and "http-equiv" in values:

@@ -15,7 +15,7 @@ PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.passages.anchoring", "
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations"}
+         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations", "kb.exchange.citations"}
 MODELS = {"kb.library.originals"}  # models in a module of their own
 WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
 

@@ -102,9 +102,19 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
             extra = f"#### {item['heading']}\n\n" if item.get("heading") else ""
             above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
             above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
+            if item.get("page_start") and above.page_start:
+                # The joined section's pages continue the one above; when it starts a new
+                # page, that page begins at its first words.
+                first = f"{item.get('heading', '')} {item.get('body', '')}"[:80]
+                starts = item["page_start"] > (above.page_end or above.page_start)
+                above.page_marks = [*above.page_marks, *([(item["page_start"], first)] * starts),
+                                    *item.get("page_marks", [])]
+                above.page_end = max(above.page_end or 0, item.get("page_end") or 0)
         else:
-            merged.append(services.SectionData(heading=item.get("heading", ""),
-                                               body=item.get("body", ""), topics=topics))
+            merged.append(services.SectionData(
+                heading=item.get("heading", ""), body=item.get("body", ""), topics=topics,
+                page_start=item.get("page_start"), page_end=item.get("page_end"),
+                page_marks=item.get("page_marks", [])))
     data = form.cleaned_data
     return services.ArticleData(
         title=data["title"], slug=data["slug"], kind=data["kind"], sections=merged,
@@ -151,6 +161,10 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
         "pages": _page_starts(sections),
         "original": {"filename": source_name, "content_type": content_type}
         if original is not None else None,
+        # Kept beside the sections, not in them: each preview page's post replaces its
+        # sections with what the editor typed.
+        "provenance": [{"page_start": s.page, "page_end": s.page_end, "page_marks": s.page_marks}
+                       for s in proposal.sections],
     }, original=original)
     return _render_page(request, model_admin, draft, 1)
 
@@ -263,7 +277,9 @@ def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, fo
                 "Section %(number)d: %(errors)s") % {
                 "number": number, "errors": " ".join(
                     m for errors in section.errors.values() for m in errors)})
-        sections.append({**section.cleaned_data, "DELETE": stored["DELETE"]})
+        pages = draft.data.get("provenance", [])
+        sections.append({**section.cleaned_data, "DELETE": stored["DELETE"],
+                         **(pages[number - 1] if number <= len(pages) else {})})
 
     def again(error: str = "") -> HttpResponse:
         return _render_page(request, model_admin, draft, page, form=form, formset=formset,

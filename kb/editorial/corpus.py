@@ -14,7 +14,7 @@ from django.db.models import Q
 from reversion.models import Version
 
 from kb.editorial import services
-from kb.editorial.importers import checksum
+from kb.editorial.importers import checksum, slide_pages
 from kb.library import services as library_services
 from kb.library.models import Article, Section
 from kb.library.originals import OriginalFile
@@ -55,15 +55,18 @@ def read_articles(directory: Path = FIXTURES_DIR) -> list[services.ArticleData]:
                 summary=item.get("summary", ""),
                 checksum=_source_checksum(directory, item.get("source_file", "")),
                 originals=_source_originals(directory, item.get("source_file", "")),
-                sections=[
-                    services.SectionData(
-                        heading=s["heading"], body=s["body"], topics=s["topics"], anchor=s["anchor"]
-                    )
-                    for s in item["sections"]
-                ],
+                sections=[_section(s) for s in item["sections"]],
             )
         )
     return articles
+
+
+def _section(item: dict) -> services.SectionData:
+    # The corpus's sources are text without page breaks; only the slide deck's "p.N"
+    # headings say where in the original a section was.
+    start, end = slide_pages(item["heading"]) or (None, None)
+    return services.SectionData(heading=item["heading"], body=item["body"], topics=item["topics"],
+                                anchor=item["anchor"], page_start=start, page_end=end)
 
 
 def _source_checksum(directory: Path, name: str) -> str:

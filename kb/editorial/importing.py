@@ -42,6 +42,7 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
             services.SectionData(
                 heading=s.heading, body=s.body,
                 topics=[x.slug for x in found if x.labels] if accept_topics else [],
+                page_start=s.page, page_end=s.page_end, page_marks=s.page_marks,
             )
             for s, found in zip(proposal.sections, suggestions)
         ],

@@ -39,6 +39,8 @@ class SectionState:
     body: str
     topics: list[str] = field(default_factory=list)
     topic_ids: list[int] = field(default_factory=list)
+    # Pages of the original as recorded; None in revisions made before sections had pages.
+    pages: tuple[int | None, int | None, list] | None = None
 
 
 @dataclass
@@ -84,6 +86,8 @@ def _sections_of_revision(version: Version, wanted) -> list[SectionState]:
                 heading=s["heading"], body=s["body"],
                 topic_ids=sorted(tags.get(s["id"], [])),
                 topics=sorted(names.get(t, f"#{t}") for t in tags.get(s["id"], [])),
+                pages=(s["page_start"], s["page_end"], s.get("page_breaks") or [])
+                if "page_start" in s else None,
             )
             for s in sections
         ),

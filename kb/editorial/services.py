@@ -24,6 +24,7 @@ from kb.library import wikilinks
 from kb.library.models import Article, Section, Topic
 from kb.library.originals import OriginalFile
 from kb.library.services import resolve_topics, revision_comment
+from kb.passages import anchoring
 from kb.passages.services import delete_sections, save_section
 from kb.search import index as search_index
 
@@ -35,6 +36,13 @@ class SectionData:
     topics: Sequence[str] = ()
     anchor: str | None = None
     version: int = 1  # for create_article: a restored section resumes its counter
+    # Pages of the original (kb.library.models.Section): the first and last, and the pages
+    # beginning inside it either as located offsets (``page_breaks``, from a backup) or as
+    # (page, first words) to locate in the saved text (``page_marks``, from an import).
+    page_start: int | None = None
+    page_end: int | None = None
+    page_breaks: Sequence[Sequence[int]] = ()
+    page_marks: Sequence[Sequence] = ()
 
 
 @dataclass
@@ -94,11 +102,18 @@ def _create_article(data: ArticleData) -> Article:
     article.save()
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body,
-                          version=item.version)
+                          version=item.version, page_start=item.page_start,
+                          page_end=item.page_end or item.page_start,
+                          page_breaks=[list(b) for b in item.page_breaks])
         if item.anchor:
             section.anchor = item.anchor
         section.full_clean(exclude=["article"])
         section.save()
+        if item.page_marks and not item.page_breaks:
+            # Offsets exist only once the Markdown is rendered to the plain text passages use.
+            section.page_breaks = anchoring.locate_page_breaks(
+                section.plain_text, [(page, words) for page, words in item.page_marks])
+            Section.objects.filter(pk=section.pk).update(page_breaks=section.page_breaks)
         section.topics.set(resolve_topics(item.topics))
     for original in data.originals:
         library_services.store_original(article=article, original=original)
@@ -257,6 +272,11 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
             section.anchor, section.position = item.anchor, item.position
             section.heading, section.body = item.heading, item.body
             save_section(section=section)  # re-anchors the section's passages
+            if item.pages is not None:
+                # The revision's page breaks are in the restored text's coordinates already.
+                page_start, page_end, page_breaks = item.pages
+                Section.objects.filter(pk=section.pk).update(
+                    page_start=page_start, page_end=page_end, page_breaks=page_breaks)
             section.topics.set([topics[t] for t in item.topic_ids if t in topics])
         search_index.reindex_articles([article.pk])
     library_services.refresh_links_to(wikilinks.article_keys(article.title))

@@ -104,6 +104,10 @@ def export_data() -> dict[str, Any]:
                         "body": s.body,
                         "version": s.version,
                         "topics": sorted(t.slug for t in s.topics.all()),
+                        # Where the section was in the original; older backups lack these.
+                        "page_start": s.page_start,
+                        "page_end": s.page_end,
+                        "page_breaks": s.page_breaks,
                     }
                     for s in a.sections.all()
                 ],

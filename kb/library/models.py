@@ -211,6 +211,14 @@ class Section(models.Model):
     body = models.TextField(_("body (Markdown)"), blank=True, validators=[validate_markdown])
     body_html = models.TextField(editable=False, blank=True)
     plain_text = models.TextField(editable=False, blank=True)
+    # Where the section sits in the original: PDF pages (from the extraction) or slide
+    # numbers; None for originals without pages (DOCX, text) or sections typed in kb.
+    page_start = models.PositiveIntegerField(_("first page"), null=True, blank=True)
+    page_end = models.PositiveIntegerField(_("last page"), null=True, blank=True)
+    # Pages that begin inside the section: [[offset, page], ...], offsets in ``plain_text``
+    # code points (the passages' coordinates), ascending. Moved with the text on every edit
+    # (kb.passages.services.save_section), as passages are.
+    page_breaks = models.JSONField(_("page breaks"), default=list, blank=True, editable=False)
     # Bumped by kb.passages.services.save_section whenever the text changes; passages record the
     # version they were made on.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -242,6 +250,16 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of the original on which the character at ``offset`` of ``plain_text``
+        was printed; None when the section has no pages."""
+        page = self.page_start
+        for start, number in self.page_breaks or ():
+            if start > offset:
+                break
+            page = number
+        return page
 
 
 class Link(models.Model):

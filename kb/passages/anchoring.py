@@ -183,3 +183,47 @@ def _edit_scores(pattern: str, text: str, *, free_start: bool) -> list[int]:
         mv = ph & xv
         scores.append(score)
     return scores
+
+
+# Page breaks inside a section: [offset, page] pairs in the same coordinates as passages.
+
+SNIPPET_LENGTH = 24  # characters after a page break that find it again in changed text
+
+
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """Letters and digits of ``text`` only, with each one's offset in ``text``: the
+    extraction, its clean-up and Markdown change spaces, line breaks and markup, never
+    the words."""
+    kept = [(i, ch) for i, ch in enumerate(text) if ch.isalnum()]
+    return "".join(ch for _i, ch in kept), [i for i, _ch in kept]
+
+
+def locate_page_breaks(text: str, starts: list[tuple[int, str]]) -> list[list[int]]:
+    """[[offset, page], ...] in ``text`` for each page given as (page, its first words as
+    extracted), searched in order so a page's words are looked for after the page before;
+    a page whose words are not in the text (they became a heading) is left out."""
+    squeezed, offsets = _squeezed(text)
+    found: list[list[int]] = []
+    position = 0
+    for page, words in starts:
+        needle = _squeezed(words)[0][:SNIPPET_LENGTH]
+        at = squeezed.find(needle, position) if needle else -1
+        if at < 0:
+            continue
+        found.append([offsets[at], page])
+        position = at + 1
+    return found
+
+
+def move_page_breaks(old: str, new: str, breaks: list[list[int]]) -> list[list[int]]:
+    """The page breaks of ``old`` re-anchored in its edited version ``new``, as a passage
+    starting at the break would be; a break whose text was deleted is dropped."""
+    moved: list[list[int]] = []
+    for offset, page in breaks:
+        end = min(len(old), offset + SNIPPET_LENGTH)
+        if end <= offset:
+            continue
+        anchor = reanchor(new, select(old, offset, end))
+        if anchor.status != ORPHANED and (not moved or anchor.start > moved[-1][0]):
+            moved.append([anchor.start, page])
+    return moved

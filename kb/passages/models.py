@@ -114,6 +114,15 @@ class Passage(models.Model):
         return self.status in (self.Status.FUZZY, self.Status.ORPHANED)
 
     @property
+    def page(self) -> int | None:
+        """The page of the original where the quote starts (None: no pages known, or orphaned).
+
+        Computed from the section's page breaks and ``start``, not stored: re-anchoring
+        already keeps ``start`` current and save_section moves the breaks with the text, so
+        a stored copy would be one more thing to keep in step on every edit and restore."""
+        return self.section.page_at(self.start) if self.section else None
+
+    @property
     def current_text(self) -> str:
         """The section's text at the passage's span now (differs from ``exact`` when fuzzy)."""
         return self.section.plain_text[self.start : self.end] if self.section else ""

@@ -51,6 +51,9 @@ def passage_for_page(passage: Passage, *, user: permissions.User) -> dict[str, A
         "canChange": permissions.can_change_passage(user, passage),
         "canDelete": permissions.can_delete_passage(user, passage),
         "url": reverse("kb:api_passage", args=[passage.pk]),
+        # The page of the original where the quote starts, and where to cite it from.
+        "page": passage.page,
+        "cite": reverse("kb:passage_cite", args=[passage.pk]),
     }
 
 
@@ -104,6 +107,6 @@ def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
             "reattach": _("Select the new text for this passage, then save."),
             "notFound": _("This passage's text was changed by an edit and could not be found."),
             "passage": _("Passage"), "reattachHere": _("Re-attach here"),
-            "repairList": _("Passages to repair"), "newTag": _("new"),
+            "repairList": _("Passages to repair"), "newTag": _("new"), "cite": _("Cite"),
         },
     }

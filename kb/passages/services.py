@@ -191,7 +191,7 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
     """
     stored = (
         Section.objects.select_for_update().filter(pk=section.pk)
-        .values("heading", "body", "version").first()
+        .values("heading", "body", "version", "plain_text").first()
         if section.pk
         else None
     )
@@ -199,7 +199,15 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
     if stored is not None:
         bump = changed or edited or section.heading != stored["heading"]
         section.version = stored["version"] + int(bump)
-    section.save()
+    if changed and section.page_breaks:
+        # Page breaks move with the text as passages do, so each passage keeps its page.
+        old_text = stored["plain_text"]
+        section.save()
+        section.page_breaks = anchoring.move_page_breaks(old_text, section.plain_text,
+                                                         section.page_breaks)
+        Section.objects.filter(pk=section.pk).update(page_breaks=section.page_breaks)
+    else:
+        section.save()
     search_index.reindex_sections([section.pk])
     if not changed:
         return []

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.defaults import page_not_found
 
-from kb.exchange import annotations
+from kb.exchange import annotations, citations
 from kb.library import selectors as library_selectors
 from kb.library.models import Section, Topic
 from kb.passages import permissions, selectors, serializers, services
@@ -157,6 +157,16 @@ def _on_its_page(request: HttpRequest, passage: Passage) -> HttpResponse:
     return redirect(url)
 
 
+def _csl_citation(request: HttpRequest, passage: Passage) -> HttpResponse:
+    """The passage as a CSL citation object (its article's item, its page as locator), for
+    reference managers asking /api/passages/<id>/ for application/vnd.citationstyles.csl+json."""
+    if passage.source_article is None:
+        return _error(_("The passage's article is deleted: there is nothing to cite."), 404)
+    citation = citations.passage_citation(request, passage)
+    return HttpResponse(json.dumps(citation, ensure_ascii=False),
+                        content_type=f"{citations.CSL_JSON}; charset=utf-8")
+
+
 # What GET /api/passages/<id>/ answers in, by the Accept header. The first is for clients
 # that accept anything (the page's script, curl): the JSON it has always answered.
 PASSAGE_FORMATS = {
@@ -165,6 +175,7 @@ PASSAGE_FORMATS = {
     # What W3C annotation clients ask for (Web Annotation Protocol 4.1); a media range
     # with parameters matches only an offer with the same ones.
     annotations.ANNOTATION_PROFILE: _as_annotation,
+    citations.CSL_JSON: _csl_citation,  # reference managers: a citation with its page
     "text/html": _on_its_page,
 }
 
@@ -172,7 +183,8 @@ PASSAGE_FORMATS = {
 @require_http_methods(["GET", "PATCH", "DELETE"])
 def api_passage(request: HttpRequest, pk: int) -> HttpResponse:
     """The passage's one URL. GET answers by content negotiation (PASSAGE_FORMATS): the
-    page's JSON, the W3C Web Annotation, or, for a browser, a redirect to its highlight.
+    page's JSON, the W3C Web Annotation, a CSL citation, or, for a browser, a redirect to
+    its highlight.
     PATCH changes it ({topics[], note} and/or a new selection to re-attach: {section,
     start16, end16, exact}, section defaulting to the passage's own); DELETE deletes it."""
     passage = get_object_or_404(Passage.objects.select_related("section", "article"), pk=pk)

@@ -123,6 +123,7 @@
     var actions = el("div", { "class": "actions" }, [
       p.canChange ? el("button", { type: "button", text: S.edit, onclick: function () { openEditor({ passage: p }); } }) : null,
       p.canDelete ? el("button", { type: "button", "class": "danger", text: S["delete"], onclick: function () { remove(p); } }) : null,
+      p.cite ? el("a", { "class": "button cite", href: p.cite, text: S.cite }) : null,
     ]);
     return el("div", { "class": "passage-info" }, [
       chips,

@@ -19,7 +19,7 @@ from kb.cleanup import detect_style
 from kb.editorial.importers.errors import ImportRejected
 from kb.editorial.importers.extract import Extracted, check_size, decode_text, extract
 from kb.editorial.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
-from kb.editorial.importers.split import ProposedSection, split_sections
+from kb.editorial.importers.split import ProposedSection, slide_pages, split_sections
 from kb.editorial.importers.suggest import (
     Suggestion,
     TopicIndex,
@@ -32,7 +32,7 @@ from kb.validators import MESSAGES
 __all__ = [
     "Extracted", "ImportRejected", "ProposedArticle", "ProposedSection", "Suggestion",
     "TopicIndex", "TopicProfile", "build_profiles", "check_size", "checksum", "decode_text", "extract", "propose_article",
-    "suggest",
+    "slide_pages", "suggest",
 ]
 
 

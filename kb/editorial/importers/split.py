@@ -7,6 +7,9 @@ lines joined) that are not part of a numbered list; in running prose, a short li
 alone before a paragraph.
 Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
 in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
+Elsewhere each section records its first and last page, and, for each page that begins
+inside it, that page's number and first words (``page_marks``), which locate the break
+in the section's stored text once it is saved.
 A heading directly under another heading stays in the section as a sub-heading.
 """
 
@@ -29,6 +32,8 @@ NUMBERED = re.compile(
     r"|第\s*(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*[章節部編](?![ぁ-ん])"
     r"|[（(](?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[）)]\s*\S)"
 )
+# A slide section's heading as split_sections writes it ("p.3 …"), or an editor's range "p.3–4 …".
+SLIDE_HEADING = re.compile(r"^p\.(\d{1,4})(?:\s*[–\-~〜]\s*(\d{1,4}))?(?:\s|$)")
 PAGE_FOOTER = re.compile(r"^\s*(\d{1,3})\s*(?:Copyright|©|\(C\)|（C）)", re.IGNORECASE)
 DATE_LINE = re.compile(r"^[\d\s年月日/.\-()（）]+$")
 LEADING_MARKS = re.compile(r"^[\s■□●◆◇▶・•]+")
@@ -54,12 +59,16 @@ class ProposedSection:
     body: str
     page: int | None = None
     topics: list[str] = field(default_factory=list)
+    page_end: int | None = None
+    page_marks: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
 class _Draft:
     heading: str
     page: int | None = None
+    page_end: int | None = None
+    page_marks: list[tuple[int, str]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)  # source lines, cleaned at the end
     parts: list[str] = field(default_factory=list)  # cleaned text and sub-headings
     text_since_heading: bool = False
@@ -175,6 +184,15 @@ def split_pages(text: str) -> list[tuple[int | None, str]]:
     return pages
 
 
+def slide_pages(heading: str) -> tuple[int, int] | None:
+    """The first and last slide a slide section's "p.N" or "p.N–M" heading names."""
+    found = SLIDE_HEADING.match(heading)
+    if not found:
+        return None
+    first = int(found.group(1))
+    return first, max(first, int(found.group(2) or first))
+
+
 def split_sections(text: str) -> list[ProposedSection]:
     """The sections a report's text proposes, in reading order, with cleaned Markdown bodies."""
     text = fix_radicals(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -196,19 +214,25 @@ def split_sections(text: str) -> list[ProposedSection]:
             blocks = [rest, *blocks[1:]] if rest else blocks[1:]
         elif not drafts:
             drafts.append(_Draft(heading="", page=number))
-        _split_blocks(blocks, drafts, style, paged=by_page)
+        _split_blocks(blocks, drafts, style, paged=by_page, page=number)
     sections = [_finish(draft, style) for draft in drafts]
     return [s for s in sections if s.heading or s.body]
 
 
 def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
-                  paged: bool) -> None:
+                  paged: bool, page: int | None) -> None:
     for i, block in enumerate(blocks):
         prev = blocks[i - 1] if i else None
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         found = None if paged else _heading_of(block, prev, nxt, style)
         current = drafts[-1]
         if found is None:
+            if page is not None and current.page is not None and page > (current.page_end
+                                                                         or current.page):
+                # The section runs on onto this page: remember where, by its first words.
+                current.page_marks.append((page, " ".join(block)[:80]))
+            if page is not None:
+                current.page_end = max(page, current.page_end or 0)
             current.raw += [*block, ""]
             current.text_since_heading = True
             continue
@@ -222,7 +246,7 @@ def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
             _flush(current, style)
             current.parts.append(f"#### {heading}")
         else:
-            drafts.append(_Draft(heading=heading, page=current.page))
+            drafts.append(_Draft(heading=heading, page=page if page is not None else current.page))
 
 
 def _flush(draft: _Draft, style: Style) -> None:
@@ -256,4 +280,5 @@ def _finish(draft: _Draft, style: Style) -> ProposedSection:
             draft.raw = draft.raw[draft.raw.index(blocks[0][0]) + 1:]
     _flush(draft, style)
     body = "\n\n".join(part for part in draft.parts if part)
-    return ProposedSection(heading=draft.heading[:300], body=body, page=draft.page)
+    return ProposedSection(heading=draft.heading[:300], body=body, page=draft.page,
+                           page_end=draft.page_end or draft.page, page_marks=draft.page_marks)

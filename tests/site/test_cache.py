@@ -1,5 +1,6 @@
-"""The anonymous page cache: a hit costs one small query, every write makes affected pages
-fresh, and personal pages never come from it."""
+"""The anonymous page cache: every write makes affected pages fresh, and personal pages never
+come from it. Inside the test transaction (and with the local-memory cache) a hit reads the
+generation, one small query; test_cache_stamps.py covers shared caches outside one."""
 
 import json
 import random

@@ -21,7 +21,7 @@ from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
-from tests.editorial.test_admin import _inline_post
+from tests.html_forms import inline_post
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_admin_inline_section_edit_refreshes_article_and_topic_pages(
     _warm(client, article.get_absolute_url(), topic.get_absolute_url())
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+        inline_post(article, {"sections-0-body": "書き換えた本文"}),
     )
     assert response.status_code == 302
     assert "書き換えた本文" in _html(client, article.get_absolute_url())
@@ -415,7 +415,7 @@ def test_history_and_compare_pages_are_cached_and_fresh_after_an_edit(
         _html(client, history)
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+        inline_post(article, {"sections-0-body": "書き換えた本文"}),
     )
     assert response.status_code == 302
     assert "editor" in _html(client, history)

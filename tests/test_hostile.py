@@ -15,7 +15,6 @@ from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section, TaggedPassage, TaggedSection, Topic
 from kb.passages import services as passage_services
 from kb.text import normalise_source
-from tests.editorial.test_admin import _inline_post
 from tests.hostile import (
     HOSTILE_BATCH_IDS,
     HOSTILE_BATCHES,
@@ -23,6 +22,7 @@ from tests.hostile import (
     HOSTILE_STRINGS,
     executable_parts,
 )
+from tests.html_forms import inline_post
 
 hostile = pytest.mark.parametrize("text", HOSTILE_STRINGS, ids=HOSTILE_IDS)
 batches = pytest.mark.parametrize("texts", HOSTILE_BATCHES, ids=HOSTILE_BATCH_IDS)
@@ -72,7 +72,7 @@ def test_section_heading_and_markdown_in_the_admin(editor_browser, article, text
     before = _snapshot(article)
     response = editor_browser.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-heading": text, "sections-0-body": text}),
+        inline_post(article, {"sections-0-heading": text, "sections-0-body": text}),
     )
     assert response.status_code in (200, 302, 400)
     if response.status_code != 302:  # refused: says why, changes nothing
@@ -90,7 +90,7 @@ def test_section_tags_in_the_admin(editor_browser, article, text):
     before = _snapshot(article)
     response = editor_browser.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-topics": text}),
+        inline_post(article, {"sections-0-topics": text}),
     )
     assert response.status_code in (200, 302, 400)
     if response.status_code != 302:
@@ -272,7 +272,7 @@ def test_stored_markdown_past_the_limits_renders_as_plain_text_fast(article):
 def test_limits_are_explained_to_the_editor(editor_browser, article):
     response = editor_browser.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "[" * 5_000}),
+        inline_post(article, {"sections-0-body": "[" * 5_000}),
     )
     assert response.status_code == 200
     assert "段落" in response.content.decode()  # the Japanese message names the paragraph

@@ -105,6 +105,31 @@ class VersionedAdminMixin:
         """Lock the rows and compare the form's version with the stored one; for a stale
         form, or clashes not yet decided, put the data to show in ``request.POST`` and
         set ``request.kb_refusal``."""
+        try:
+            obj = self.lock_for_edit(object_id, _loaded_version(request))
+        except self.model.DoesNotExist:
+            return  # the admin answers a missing object itself
+        except revisions.EditConflict as conflict:
+            request.POST, clashes = self.merge_stale(request.POST, conflict)
+            request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
+            return
+        if request.POST.getlist(merge.CLASH):
+            stored = self.stored_inputs(request.POST, obj)
+            request.POST, clashes = merge.resolve(request.POST, stored=stored)
+            if clashes:
+                request.kb_refusal = Refusal(clashes=clashes)
+
+    # What check_version needs from each admin:
+    def lock_for_edit(self, object_id: str, loaded_version: int):
+        """The object, its rows locked; raises EditConflict when it is newer than loaded."""
+        raise NotImplementedError
+
+    def merge_stale(self, post, conflict: revisions.EditConflict):
+        """The stored object's form plus the editor's changes, and the clashes in it."""
+        raise NotImplementedError
+
+    def stored_inputs(self, post, obj) -> dict[str, str]:
+        """The stored value of each input of the form holding ``post``."""
         raise NotImplementedError
 
 
@@ -123,22 +148,14 @@ class ArticleRevisionMixin(VersionedAdminMixin):
         (name, options), *rest = super().get_fieldsets(request, obj)
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
 
-    def check_version(self, request, object_id: str) -> None:
-        try:
-            article = revisions.lock_for_edit(article_id=object_id,
-                                              loaded_version=_loaded_version(request))
-        except Article.DoesNotExist:
-            return  # the admin answers a missing article itself
-        except revisions.EditConflict as conflict:
-            request.POST, clashes = merge.merge_article(
-                request.POST, base=conflict.base, now=conflict.now)
-            request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
-            return
-        if request.POST.getlist(merge.CLASH):
-            stored = merge.stored_article_inputs(request.POST, revisions.current_state(article))
-            request.POST, clashes = merge.resolve(request.POST, stored=stored)
-            if clashes:
-                request.kb_refusal = Refusal(clashes=clashes)
+    def lock_for_edit(self, object_id: str, loaded_version: int) -> Article:
+        return revisions.lock_for_edit(article_id=object_id, loaded_version=loaded_version)
+
+    def merge_stale(self, post, conflict):
+        return merge.merge_article(post, base=conflict.base, now=conflict.now)
+
+    def stored_inputs(self, post, obj: Article) -> dict[str, str]:
+        return merge.stored_article_inputs(post, revisions.current_state(obj))
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         if change:
@@ -166,24 +183,16 @@ class SectionRevisionMixin(VersionedAdminMixin):
 
     form = VersionedForm
 
-    def check_version(self, request, object_id: str) -> None:
-        try:
-            section = revisions.lock_section_for_edit(section_id=object_id,
-                                                      loaded_version=_loaded_version(request))
-        except Section.DoesNotExist:
-            return  # the admin answers a missing section itself
-        except revisions.EditConflict as conflict:
-            request.POST, clashes = merge.merge_section(
-                request.POST, base=conflict.base, now=conflict.now,
-                version=conflict.current, article_id=conflict.obj.article_id)
-            request.kb_refusal = Refusal(conflict=conflict, clashes=clashes)
-            return
-        if request.POST.getlist(merge.CLASH):
-            stored = merge.stored_section_inputs(revisions.section_state(section),
-                                                       section.article_id)
-            request.POST, clashes = merge.resolve(request.POST, stored=stored)
-            if clashes:
-                request.kb_refusal = Refusal(clashes=clashes)
+    def lock_for_edit(self, object_id: str, loaded_version: int) -> Section:
+        return revisions.lock_section_for_edit(section_id=object_id,
+                                               loaded_version=loaded_version)
+
+    def merge_stale(self, post, conflict):
+        return merge.merge_section(post, base=conflict.base, now=conflict.now,
+                                   version=conflict.current, article_id=conflict.obj.article_id)
+
+    def stored_inputs(self, post, obj: Section) -> dict[str, str]:
+        return merge.stored_section_inputs(revisions.section_state(obj), obj.article_id)
 
     def get_fields(self, request, obj=None):
         return [*super().get_fields(request, obj), "loaded_version"]

@@ -4,35 +4,14 @@ import pytest
 from django.urls import reverse
 
 from kb.models import Article, Section, Topic
-
-
-def _inline_post(article, changes):
-    """The admin change form's POST data for ``article`` and its sections, with ``changes``."""
-    sections = list(article.sections.order_by("position"))
-    data = {
-        "title": article.title, "slug": article.slug, "kind": article.kind,
-        "publisher": article.publisher, "authors": article.authors,
-        "published_on": "", "source_url": "", "language": "ja", "summary": article.summary,
-        "loaded_version": str(article.version),
-        "sections-TOTAL_FORMS": str(len(sections)), "sections-INITIAL_FORMS": str(len(sections)),
-        "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
-    }
-    for i, section in enumerate(sections):
-        data.update({
-            f"sections-{i}-id": str(section.pk), f"sections-{i}-article": str(article.pk),
-            f"sections-{i}-position": str(section.position), f"sections-{i}-heading": section.heading,
-            f"sections-{i}-body": section.body,
-            f"sections-{i}-topics": ", ".join(t.name for t in section.topics.all()),
-        })
-    data.update(changes)
-    return data
+from tests.html_forms import inline_post
 
 
 def test_editor_saves_an_inline_section_edit_with_topics(editor_client, make_article):
     Topic.objects.create(slug="ai-regulation", name="AI規制", name_en="AI regulation")
     article = make_article(sections=[("一", "旧本文", []), ("二", "二の本文", [])])
     url = reverse("admin:kb_article_change", args=[article.pk])
-    response = editor_client.post(url, _inline_post(article, {
+    response = editor_client.post(url, inline_post(article, {
         "sections-0-body": "生成AIサービス管理暫定弁法の**施行**。",
         "sections-0-topics": "AI規制, 新しいタグ",
     }))
@@ -47,7 +26,7 @@ def test_editor_saves_an_inline_section_edit_with_topics(editor_client, make_art
 def test_inline_edit_with_script_is_stored_sanitised(editor_client, make_article):
     article = make_article()
     url = reverse("admin:kb_article_change", args=[article.pk])
-    editor_client.post(url, _inline_post(article, {
+    editor_client.post(url, inline_post(article, {
         "sections-0-body": 'ok<script>alert(1)</script><img src=x onerror="alert(1)">',
     }))
     section = article.sections.get()
@@ -99,7 +78,7 @@ def test_readers_and_analysts_cannot_reach_the_admin(client, analyst, make_artic
     url = reverse("admin:kb_article_change", args=[article.pk])
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    client.post(url, _inline_post(article, {"title": "改ざん"}))
+    client.post(url, inline_post(article, {"title": "改ざん"}))
     assert Article.objects.get(pk=article.pk).title != "改ざん"
 
 
@@ -109,7 +88,7 @@ def test_browser_line_ends_do_not_count_as_edits(editor_client, make_article):
                                      ("二", "段落三。\n\n段落四。", [])])
     first, second = article.sections.order_by("position")
     versions = (first.version, second.version)
-    data = _inline_post(article, {"summary": "概要。\r\n\r\n二段落目。"})
+    data = inline_post(article, {"summary": "概要。\r\n\r\n二段落目。"})
     for i in range(2):
         data[f"sections-{i}-body"] = data[f"sections-{i}-body"].replace("\n", "\r\n")
     data["sections-1-heading"] = "二（改題）"
@@ -136,7 +115,7 @@ def test_a_401_section_article_is_edited_and_saved(
     assert form.status_code == 200
     # Posted as UTF-8, not URL-encoded at 9 bytes a kana, against the 2.5 MB body limit.
     assert 'enctype="multipart/form-data"' in form.content.decode()
-    data = _inline_post(article, {"sections-200-body": "書き直した本文。"})
+    data = inline_post(article, {"sections-200-body": "書き直した本文。"})
     # Queries grow linearly with the sections (each form reads its id and topics, the
     # revision its topics): no query reads all sections per section.
     with django_assert_max_num_queries(3 * 401 + 100):
@@ -156,7 +135,7 @@ def test_a_form_over_the_field_limit_gets_a_clear_page_and_writes_nothing(
     article = _long_article(make_article, 12)
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50  # as 3,000 sections are to the real limit
     url = reverse("admin:kb_article_change", args=[article.pk])
-    response = editor_client.post(url, _inline_post(article, {
+    response = editor_client.post(url, inline_post(article, {
         "title": "新しい題", "sections-3-body": "書き直した本文。"}))
     html = response.content.decode()
     assert response.status_code == 400
@@ -236,7 +215,7 @@ def test_a_source_url_with_bidi_controls_is_refused(editor_client, make_article)
     article = make_article()
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"source_url": SPOOFED_URL}),
+        inline_post(article, {"source_url": SPOOFED_URL}),
     )
     assert response.status_code == 200
     assert "双方向" in response.content.decode()  # the form says why, in Japanese

@@ -12,8 +12,7 @@ from reversion.models import Version
 from kb.editorial import services as editorial_services
 from kb.editorial.diffs import diff_text, split_sentences
 from kb.models import Article, Section
-from tests.editorial.test_admin import _inline_post
-from tests.html_forms import form_data
+from tests.html_forms import form_data, inline_post
 
 
 def versions(article):
@@ -46,7 +45,7 @@ def test_every_save_path_records_a_revision_with_author_and_comment(
     created = versions(article)
     assert len(created) == 1 and created[0].revision.comment == "作成"
     url = reverse("admin:kb_article_change", args=[article.pk])
-    response = editor_client.post(url, _inline_post(article, {"sections-0-body": "新本文。"}))
+    response = editor_client.post(url, inline_post(article, {"sections-0-body": "新本文。"}))
     assert response.status_code == 302
     history = versions(article)
     assert len(history) == 2
@@ -68,7 +67,7 @@ def test_history_page_lists_revisions_and_compares_two(editor_client, make_artic
     client = Client()  # a reader, beside the editor's own session
     article = make_article(title="中ロ報告", sections=[("一", "中ロの協力は深化している。", [])])
     editor_client.post(reverse("admin:kb_article_change", args=[article.pk]),
-                       _inline_post(article, {"sections-0-body": "中露の協力は深化している。"}))
+                       inline_post(article, {"sections-0-body": "中露の協力は深化している。"}))
     html = client.get(reverse("kb:article_history", args=[article.slug])).content.decode()
     assert "editor" in html and "作成" in html
     new, old = versions(article)
@@ -147,7 +146,7 @@ def test_deleted_article_is_recovered_from_the_admin(editor_client, make_article
     recover_list = editor_client.get(reverse("admin:kb_article_recoverlist")).content.decode()
     assert "消える記事" in recover_list
     version = Version.objects.get_deleted(Article).get(object_id=str(pk))
-    data = _inline_post(article, {})
+    data = inline_post(article, {})
     data["loaded_version"] = "1"
     response = editor_client.post(reverse("admin:kb_article_recover", args=[version.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -168,8 +167,8 @@ def test_second_of_two_editors_is_refused_and_shown_what_changed(
     editor_client.force_login(editor)
     client.force_login(other)
     url = reverse("admin:kb_article_change", args=[article.pk])
-    form_a = _inline_post(article, {"sections-0-body": "中露の協力は深化している。"})
-    form_b = _inline_post(article, {"sections-0-body": "中ロの協力は停滞している。"})
+    form_a = inline_post(article, {"sections-0-body": "中露の協力は深化している。"})
+    form_b = inline_post(article, {"sections-0-body": "中ロの協力は停滞している。"})
     assert editor_client.get(url).status_code == 200 and client.get(url).status_code == 200
     assert editor_client.post(url, form_a).status_code == 302
     refused = client.post(url, form_b)
@@ -263,7 +262,7 @@ def test_section_admin_stale_after_an_article_edit_but_not_after_another_section
     article.refresh_from_db()
     # This section's topics changed in the article's form (no text change): a conflict.
     response = editor_client.post(reverse("admin:kb_article_change", args=[article.pk]),
-                                  _inline_post(article, {"sections-0-topics": "規制, 新規"}))
+                                  inline_post(article, {"sections-0-topics": "規制, 新規"}))
     assert response.status_code == 302
     html = editor_client.post(url, stale).content.decode()
     assert "保存されていません" in html and "<ins>新規</ins>" in html
@@ -289,7 +288,7 @@ def test_saving_again_after_a_conflict_keeps_the_other_editors_change(
     url = reverse("admin:kb_article_change", args=[article.pk])
     form_b = form_data(second.get(url).content.decode(), "article_form")
     form_b["sections-1-body"] = "二の新しい本文。"
-    assert first.post(url, _inline_post(article, {"summary": "Aの概要。"})).status_code == 302
+    assert first.post(url, inline_post(article, {"summary": "Aの概要。"})).status_code == 302
     refused = second.post(url, form_b)
     html = refused.content.decode()
     assert refused.status_code == 200 and "保存されていません" in html
@@ -310,7 +309,7 @@ def test_a_field_both_editors_changed_waits_for_the_second_to_choose(
     url = reverse("admin:kb_article_change", args=[article.pk])
     form_b = form_data(second.get(url).content.decode(), "article_form")
     form_b.update({"sections-0-body": "中ロの協力は停滞している。", "title": "Bの題"})
-    assert first.post(url, _inline_post(article, {
+    assert first.post(url, inline_post(article, {
         "sections-0-body": "中露の協力は深化している。", "publisher": "A社"})).status_code == 302
     html = second.post(url, form_b).content.decode()
     # Both texts side by side, B's in the input; A's publisher and B's title merged.
@@ -341,7 +340,7 @@ def test_sections_added_and_deleted_meanwhile_are_merged(django_user_model, edit
                    "sections-2-position": "3", "sections-2-heading": "三",
                    "sections-2-body": "Bが足した三。", "sections-2-topics": "",
                    "sections-2-article": str(article.pk)})
-    deleted = _inline_post(article, {"sections-1-DELETE": "on", "summary": "Aの概要。"})
+    deleted = inline_post(article, {"sections-1-DELETE": "on", "summary": "Aの概要。"})
     assert first.post(url, deleted).status_code == 302
     html = second.post(url, form_b).content.decode()
     assert "保存されていません" in html and "Bが直した二。" in html

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Link, Section, Topic, TopicAlias
-from tests.editorial.test_admin import _inline_post
+from tests.html_forms import inline_post
 
 
 def _topics():
@@ -107,7 +107,7 @@ def test_links_with_escapes_code_spans_and_entities_save_through_the_admin(
     body = "[[C\\+\\+]]、[[C++|`std::vector`]]、[[j&#97vascript]]、[[R&amp;D]]"
     response = client.post(
         reverse("admin:kb_article_change", args=[source.pk]),
-        _inline_post(source, {"sections-0-body": body}),
+        inline_post(source, {"sections-0-body": body}),
     )
     assert response.status_code == 302
     section = source.sections.get()

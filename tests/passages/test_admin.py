@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from kb.models import Passage, Topic, TopicRedirect
 from kb.passages import services as passage_services
-from tests.editorial.test_admin import _inline_post
+from tests.html_forms import inline_post
 
 BODY = "アリババは与信スコアの算出にeCreditalのデータを使う。"
 
@@ -16,7 +16,7 @@ def test_inline_section_edit_reanchors_passages(editor_client, make_article, ana
     passage = passage_services.create_passage(section=section, analyst=analyst, exact="eCredital", topics=["x"])
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "追記。" + BODY, "sections-1-position": "0"}),
+        inline_post(article, {"sections-0-body": "追記。" + BODY, "sections-1-position": "0"}),
     )
     assert response.status_code == 302
     passage.refresh_from_db()

@@ -17,8 +17,8 @@ from reversion.models import Version
 from kb.editorial import services as editorial_services
 from kb.models import Article, Passage, Section
 from kb.passages import services as passage_services
-from tests.editorial.test_admin import _inline_post
-from tests.passages.test_views import _payload, _post
+from tests.html_forms import inline_post
+from tests.passage_requests import api_request, passage_payload
 
 KEEP = "電子商取引の拡大。規制は強まる。"
 GONE = "アリババは与信スコアの算出にeCreditalのデータを使う。"
@@ -56,7 +56,7 @@ def test_deleting_a_section_in_the_admin_inline_keeps_its_passage_as_an_orphan(
 ):
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-1-DELETE": "on"}),
+        inline_post(article, {"sections-1-DELETE": "on"}),
     )
     assert response.status_code == 302
     assert list(article.sections.values_list("heading", flat=True)) == ["残る節"]
@@ -105,7 +105,7 @@ def test_admin_revert_to_a_revision_without_the_section_orphans_its_passage(
     )
     passage = passage_services.create_passage(section=Section.objects.get(heading="消える節"),
                                       analyst=analyst, exact=QUOTE, topics=["与信"], note="根拠")
-    data = _inline_post(article, {})
+    data = inline_post(article, {})
     # The form shows the old revision: one section, at version 1.
     data.update({"sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "1", "loaded_version": "1"})
     data = {k: v for k, v in data.items() if not k.startswith("sections-1-")}
@@ -120,7 +120,7 @@ def test_orphan_is_listed_for_repair_and_in_my_passages_with_its_article_and_no_
     editor_client, article, passage, analyst
 ):
     editor_client.post(reverse("admin:kb_article_change", args=[article.pk]),
-                       _inline_post(article, {"sections-1-DELETE": "on"}))
+                       inline_post(article, {"sections-1-DELETE": "on"}))
     client = Client()
     client.force_login(analyst)
     for url in (reverse("kb:passages_repair"), reverse("kb:my_passages")):
@@ -148,13 +148,13 @@ def test_orphan_is_reattached_on_its_article_page(client, article, passage, anal
     url = reverse("kb:api_passage", args=[passage.pk])
     # Text of another article is refused, and nothing changes.
     elsewhere = make_article(sections=[("s", KEEP, [])]).sections.get()
-    refused = _post(client, _payload(elsewhere, quote="規制は強まる"), method="patch", url=url)
+    refused = api_request(client, passage_payload(elsewhere, "規制は強まる"), method="patch", url=url)
     assert refused.status_code == 400
     passage.refresh_from_db()
     assert passage.section is None
 
     kept = article.sections.get()
-    response = _post(client, _payload(kept, quote="規制は強まる"), method="patch", url=url)
+    response = api_request(client, passage_payload(kept, "規制は強まる"), method="patch", url=url)
     assert response.status_code == 200, response.content
     passage.refresh_from_db()
     assert (passage.section, passage.status, passage.exact) == (kept, "anchored", "規制は強まる")
@@ -206,7 +206,7 @@ def test_deleted_article_keeps_its_passages_orphaned_until_recovered(
         assert QUOTE in editor_client.get(url).content.decode()
 
     version = Version.objects.get_deleted(Article).get(object_id=str(pk))
-    data = _inline_post(article, {})
+    data = inline_post(article, {})
     data["loaded_version"] = "1"
     assert editor_client.post(reverse("admin:kb_article_recover", args=[version.pk]), data
                               ).status_code == 302

@@ -14,6 +14,7 @@ from kb.library import services as library_services
 from kb.models import Passage, TaggedPassage, Topic
 from kb.passages import services as passage_services
 from kb.site import roles
+from tests.passage_requests import api_request, passage_payload
 
 BODY = "電子商取引の拡大。𠮷野家のアリババは与信スコアの算出にeCreditalのデータを使う。規制は強まる。"
 QUOTE = "与信スコアの算出にeCreditalのデータを使う"
@@ -33,18 +34,8 @@ def other_analyst(django_user_model):
     return user
 
 
-def _utf16(text, index):
-    return len(text[:index].encode("utf-16-le")) // 2
-
-
 def _payload(section, quote=QUOTE, **extra):
-    start = section.plain_text.index(quote)
-    return {
-        "section": section.pk, "exact": quote,
-        "start16": _utf16(section.plain_text, start),
-        "end16": _utf16(section.plain_text, start + len(quote)),
-        "topics": ["platformers", "データ制度"], "note": "信用スコアの根拠", **extra,
-    }
+    return passage_payload(section, quote, **extra)
 
 
 def _csrf_client(user):
@@ -52,12 +43,6 @@ def _csrf_client(user):
     client.force_login(user)
     client.get("/")  # the page sets the CSRF cookie, as a browser would receive it
     return client, client.cookies["csrftoken"].value
-
-
-def _post(client, data, token=None, method="post", url=None):
-    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
-    return getattr(client, method)(url or reverse("kb:api_passages"), json.dumps(data),
-                                   content_type="application/json", **headers)
 
 
 def _passage(section, analyst, quote=QUOTE, **kwargs):
@@ -70,7 +55,7 @@ def test_analyst_creates_a_passage_with_utf16_offsets_past_a_supplementary_chara
     payload = _payload(section)
     # The browser counts 𠮷 as two units; the stored position counts it as one.
     assert payload["start16"] == section.plain_text.index(QUOTE) + 1
-    response = _post(client, payload, token)
+    response = api_request(client, payload, token)
     assert response.status_code == 201, response.content
     data = response.json()
     passage = Passage.objects.get()
@@ -84,11 +69,11 @@ def test_analyst_creates_a_passage_with_utf16_offsets_past_a_supplementary_chara
 
 def test_write_without_csrf_token_is_refused(section, analyst):
     client, _ = _csrf_client(analyst)
-    assert _post(client, _payload(section)).status_code == 403
+    assert api_request(client, _payload(section)).status_code == 403
     passage = _passage(section, analyst, note="元")
     url = reverse("kb:api_passage", args=[passage.pk])
-    assert _post(client, {"note": "改"}, method="patch", url=url).status_code == 403
-    assert _post(client, {}, method="delete", url=url).status_code == 403
+    assert api_request(client, {"note": "改"}, method="patch", url=url).status_code == 403
+    assert api_request(client, {}, method="delete", url=url).status_code == 403
     passage.refresh_from_db()
     assert Passage.objects.count() == 1 and passage.note == "元"
 
@@ -96,9 +81,9 @@ def test_write_without_csrf_token_is_refused(section, analyst):
 def test_readers_get_403_and_change_nothing(client, section, analyst):
     passage = _passage(section, analyst, note="元")
     url = reverse("kb:api_passage", args=[passage.pk])
-    assert _post(client, _payload(section)).status_code == 403
-    assert _post(client, {"note": "改"}, method="patch", url=url).status_code == 403
-    assert _post(client, {}, method="delete", url=url).status_code == 403
+    assert api_request(client, _payload(section)).status_code == 403
+    assert api_request(client, {"note": "改"}, method="patch", url=url).status_code == 403
+    assert api_request(client, {}, method="delete", url=url).status_code == 403
     assert client.post(reverse("kb:passage_delete", args=[passage.pk])).status_code == 403
     assert client.post(reverse("kb:passage_confirm", args=[passage.pk])).status_code == 403
     passage.refresh_from_db()
@@ -111,12 +96,12 @@ def test_analyst_cannot_change_another_analysts_passage_but_an_editor_can(
     passage = _passage(section, analyst, note="元")
     url = reverse("kb:api_passage", args=[passage.pk])
     client.force_login(other_analyst)
-    assert _post(client, {"note": "改"}, method="patch", url=url).status_code == 403
-    assert _post(client, {}, method="delete", url=url).status_code == 403
+    assert api_request(client, {"note": "改"}, method="patch", url=url).status_code == 403
+    assert api_request(client, {}, method="delete", url=url).status_code == 403
     passage.refresh_from_db()
     assert passage.note == "元"
     client.force_login(editor)
-    response = _post(client, {"note": "編集者が直した", "topics": ["AI規制"]}, method="patch", url=url)
+    response = api_request(client, {"note": "編集者が直した", "topics": ["AI規制"]}, method="patch", url=url)
     assert response.status_code == 200
     passage.refresh_from_db()
     assert passage.note == "編集者が直した" and [t.name for t in passage.topics.all()] == ["AI規制"]
@@ -127,9 +112,9 @@ def test_analyst_edits_and_deletes_own_passage(client, section, analyst):
     passage = _passage(section, analyst)
     url = reverse("kb:api_passage", args=[passage.pk])
     client.force_login(analyst)
-    response = _post(client, {"topics": ["規制"], "note": "改"}, method="patch", url=url)
+    response = api_request(client, {"topics": ["規制"], "note": "改"}, method="patch", url=url)
     assert response.json()["note"] == "改" and [t["name"] for t in response.json()["topics"]] == ["規制"]
-    assert _post(client, {}, method="delete", url=url).status_code == 204
+    assert api_request(client, {}, method="delete", url=url).status_code == 204
     assert not Passage.objects.exists() and not TaggedPassage.objects.exists()
 
 
@@ -147,7 +132,7 @@ def test_bad_requests_are_refused_with_a_message_and_change_nothing(
 ):
     client.force_login(analyst)
     client.cookies.load({"django_language": "en"})
-    response = _post(client, {**_payload(section), **change})
+    response = api_request(client, {**_payload(section), **change})
     assert response.status_code == status
     assert message in response.json()["error"]
     assert not Passage.objects.exists()
@@ -167,7 +152,7 @@ def test_reattach_through_the_endpoint(client, section, analyst):
     assert passage.status == "orphaned"
     client.force_login(analyst)
     url = reverse("kb:api_passage", args=[passage.pk])
-    response = _post(client, _payload(section, quote="規制は強まる"), method="patch", url=url)
+    response = api_request(client, _payload(section, quote="規制は強まる"), method="patch", url=url)
     assert response.status_code == 200
     passage.refresh_from_db()
     assert (passage.status, passage.exact, passage.section_version) == ("anchored", "規制は強まる", 2)
@@ -326,7 +311,7 @@ def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst)
 
 def test_a_tag_created_from_a_passage_is_found_by_search(client, section, analyst):
     client.force_login(analyst)
-    response = _post(client, _payload(section, topics=["越境データ流通"]))
+    response = api_request(client, _payload(section, topics=["越境データ流通"]))
     assert response.status_code == 201
     data = client.get(reverse("kb:api-search"), {"q": "越境データ流通"}).json()
     assert [t["name"] for t in data["topics"]] == ["越境データ流通"]

@@ -17,7 +17,7 @@ from kb.search import index as search_index
 from kb.search.backends import get_backend
 from kb.search.engine import search
 from kb.search.query import parse
-from tests.editorial.test_admin import _inline_post
+from tests.html_forms import inline_post
 
 
 def found_sections(query: str) -> set[int]:
@@ -117,7 +117,7 @@ def test_admin_section_edit_updates_the_index_in_the_same_request(editor_client,
     article = make_article(sections=[("一", "古い言葉の本文", [])])
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "越境プライバシールールの本文"}),
+        inline_post(article, {"sections-0-body": "越境プライバシールールの本文"}),
     )
     assert response.status_code == 302
     section = article.sections.get()
@@ -129,7 +129,7 @@ def test_admin_article_title_edit_reaches_every_section(editor_client, make_arti
     article = make_article(title="旧題", sections=[("一", "本文", []), ("二", "本文", [])])
     editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"title": "デジタル人民元の行方"}),
+        inline_post(article, {"title": "デジタル人民元の行方"}),
     )
     assert found_sections("人民元") == set(article.sections.values_list("pk", flat=True))
     assert [a.title for a, _ in search("人民元").articles] == ["デジタル人民元の行方"]

@@ -1,5 +1,6 @@
-"""The anonymous page cache: a hit costs one small query, every write makes affected pages
-fresh, and personal pages never come from it."""
+"""The anonymous page cache: every write makes affected pages fresh, and personal pages never
+come from it. Inside the test transaction (and with the local-memory cache) a hit reads the
+generation, one small query; test_cache_stamps.py covers shared caches outside one."""
 
 import json
 import random
@@ -20,7 +21,7 @@ from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
-from tests.editorial.test_admin import _inline_post
+from tests.html_forms import inline_post
 
 
 @pytest.fixture
@@ -230,7 +231,7 @@ def test_admin_inline_section_edit_refreshes_article_and_topic_pages(
     _warm(client, article.get_absolute_url(), topic.get_absolute_url())
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+        inline_post(article, {"sections-0-body": "書き換えた本文"}),
     )
     assert response.status_code == 302
     assert "書き換えた本文" in _html(client, article.get_absolute_url())
@@ -439,7 +440,7 @@ def test_history_and_compare_pages_are_cached_and_fresh_after_an_edit(
         _html(client, history)
     response = editor_client.post(
         reverse("admin:kb_article_change", args=[article.pk]),
-        _inline_post(article, {"sections-0-body": "書き換えた本文"}),
+        inline_post(article, {"sections-0-body": "書き換えた本文"}),
     )
     assert response.status_code == 302
     assert "editor" in _html(client, history)

@@ -6,21 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from kb.models import Article, Section
-from tests.editorial.test_admin import _inline_post
-
-
-class DatabaseGoesAway:
-    """Fail every query from the first one matching ``when`` on, as a dropped connection does."""
-
-    def __init__(self, when=lambda sql: True):
-        self.when = when
-        self.gone = False
-
-    def __call__(self, execute, sql, params, many, context):
-        if self.gone or self.when(sql):
-            self.gone = True
-            raise OperationalError("server closed the connection unexpectedly")
-        return execute(sql, params, many, context)
+from tests.db_faults import DatabaseGoesAway
+from tests.html_forms import inline_post
 
 
 @pytest.fixture
@@ -45,7 +32,7 @@ def _assert_unavailable_page(response):
 def test_a_save_cut_off_half_way_writes_nothing(browser, editor, article):
     browser.force_login(editor)
     url = reverse("admin:kb_article_change", args=[article.pk])
-    data = _inline_post(article, {
+    data = inline_post(article, {
         "title": "新しい題", "sections-0-body": "新しい本文", "sections-1-body": "新しい二",
     })
     # The article row is updated, then the connection drops on the first section.
@@ -107,7 +94,7 @@ def test_a_failed_service_write_leaves_nothing():
 def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, caplog,
                                     monkeypatch, django_assert_num_queries):
     from kb.site import cache as page_cache
-    from tests.site.test_production import prod_redis_cache
+    from tests.prod_settings import prod_redis_cache
 
     settings.CACHES = prod_redis_cache(private_redis.url)
     url, home = article.get_absolute_url(), reverse("kb:home")
@@ -152,7 +139,7 @@ class RowsCollide:
 def test_a_save_chosen_as_a_deadlock_victim_is_run_again(browser, editor, article):
     browser.force_login(editor)
     url = reverse("admin:kb_article_change", args=[article.pk])
-    data = _inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
+    data = inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
     with connection.execute_wrapper(RowsCollide(times=1)):
         response = browser.post(url, data)
     assert response.status_code == 302
@@ -163,7 +150,7 @@ def test_a_save_chosen_as_a_deadlock_victim_is_run_again(browser, editor, articl
 def test_a_save_that_keeps_colliding_is_refused_with_the_input_kept(browser, editor, article):
     browser.force_login(editor)
     url = reverse("admin:kb_article_change", args=[article.pk])
-    data = _inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
+    data = inline_post(article, {"title": "新しい題", "sections-0-body": "新しい本文"})
     with connection.execute_wrapper(RowsCollide(times=100)):
         response = browser.post(url, data)
     html = response.content.decode()

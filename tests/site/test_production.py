@@ -7,10 +7,7 @@ import sys
 from django.urls import reverse
 
 from kb.site.jsonlog import JsonFormatter
-from tests.site.test_settings import _manage
-
-PROD_ENV = {"SECRET_KEY": "x" * 20 + "a-real-random-production-secret-key-0123456789",
-            "ALLOWED_HOSTS": "kb.example.org"}
+from tests.prod_settings import prod_redis_cache, prod_setting
 
 
 def test_healthz_is_tiny_and_touches_no_database(client, db, django_assert_num_queries):
@@ -29,24 +26,11 @@ def test_pages_allow_only_the_sites_own_scripts(client, db):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def _prod_setting(expression, **env):
-    result = _manage("shell", "--no-imports", "-c",
-                     f"from django.conf import settings; print({expression})",
-                     **PROD_ENV, **env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 def test_production_shares_its_cache_between_workers():
-    assert _prod_setting("settings.CACHES['default']['BACKEND']").endswith("FileBasedCache")
-    assert _prod_setting("settings.CACHES['default']['BACKEND']",
+    assert prod_setting("settings.CACHES['default']['BACKEND']").endswith("FileBasedCache")
+    assert prod_setting("settings.CACHES['default']['BACKEND']",
                          REDIS_URL="redis://cache.internal:6379/0").endswith("RedisCache")
-    assert _prod_setting("settings.DATABASES['default']['CONN_MAX_AGE']") == "600"
-
-
-def prod_redis_cache(url):
-    """Production's CACHES for a Redis at ``url``, as kb.settings.prod builds it."""
-    return json.loads(_prod_setting("__import__('json').dumps(settings.CACHES)", REDIS_URL=url))
+    assert prod_setting("settings.DATABASES['default']['CONN_MAX_AGE']") == "600"
 
 
 def test_production_redis_gives_up_in_a_fraction_of_a_second():

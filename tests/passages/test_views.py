@@ -375,8 +375,8 @@ def test_a_passage_over_a_carriage_return_entity_is_saved(make_article, analyst)
     section = article.sections.get()
     page_text = "改行の前\n改行の後。"  # the body's textContent in a browser
     client, token = _csrf_client(analyst)
-    response = _post(client, {"section": section.pk, "exact": "前\n改行", "start16": 3,
-                              "end16": 7, "topics": ["改行"]}, token)
+    response = api_request(client, {"section": section.pk, "exact": "前\n改行", "start16": 3,
+                                   "end16": 7, "topics": ["改行"]}, token)
     assert response.status_code == 201, response.content
     assert section.plain_text == page_text
     assert Passage.objects.get().exact == "前\n改行"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from kb.editorial import importers, selectors, services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors as library_selectors
+from kb.library.forms import TopicsInput
 from kb.library.models import Article
 from kb.validators import validate_no_bidi_controls
 
@@ -61,7 +62,7 @@ class SectionForm(forms.Form):
     heading = forms.CharField(label=gettext_lazy("heading"), max_length=300, required=False)
     body = forms.CharField(label=gettext_lazy("body (Markdown)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 6}))
-    topics = forms.CharField(label=gettext_lazy("topics"), required=False,
+    topics = forms.CharField(label=gettext_lazy("topics"), required=False, widget=TopicsInput,
                              help_text=gettext_lazy("Topic names or slugs, separated by commas"))
     merge = forms.BooleanField(label=gettext_lazy("Join to the section above"), required=False)
 

@@ -40,6 +40,7 @@ def test_the_article_page_links_each_section_to_its_form_for_editors_only(client
     page = client.get(section.article.get_absolute_url()).content.decode()
     for s in section.article.sections.all():
         assert _url(s) in page
+    assert "このセクションを編集" in page  # in the interface's language
 
 
 def test_the_form_holds_the_section_and_its_rendered_preview(editor_client, section):

@@ -2,7 +2,9 @@
 preview rendered by the saved page's sanitiser, conflict-checked saves, back to the anchor."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -144,3 +146,14 @@ def test_a_section_of_another_article_is_not_found(editor_client, section, make_
     other = make_article(title="別の記事")
     url = reverse("kb:section_edit", args=[other.slug, section.pk])
     assert editor_client.get(url).status_code == 404
+
+
+def test_the_edit_links_cost_no_query_per_section(editor_client, make_article):
+    counts = []
+    for size in (2, 8):
+        article = make_article(sections=[(f"節{i}", f"本文{i}。", []) for i in range(size)])
+        with CaptureQueriesContext(connection) as queries:
+            page = editor_client.get(article.get_absolute_url()).content.decode()
+        assert page.count('class="section-edit-link"') == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -363,6 +363,7 @@
         var i = chosen.indexOf(name);
         if (i < 0) return;
         if (!data.match) { fresh[name] = true; }
+        else if (data.match.name === name) { return; } // typed exactly, before the list came
         else if (chosen.indexOf(data.match.name) < 0) { chosen[i] = data.match.name; }
         else { chosen.splice(i, 1); }
         renderChips(list);

@@ -31,8 +31,11 @@
       });
   }
 
-  body.addEventListener("input", function () {
+  function later() {
     clearTimeout(timer);
     timer = setTimeout(update, DELAY);
-  });
+  }
+  body.addEventListener("input", later);
+  // Typed before this script ran (it is deferred): the preview shows the page's text.
+  if (body.value !== body.defaultValue) later();
 })();

@@ -32,6 +32,7 @@ def test_an_editor_edits_one_section_in_place_and_lands_back_on_it(
     page = page_as(editor)
     page.goto(live_server.url + article.get_absolute_url())
     page.locator(f"#{section.anchor} .section-edit-link a").click()
+    page.wait_for_load_state()
 
     body = page.locator("textarea[name=body]")
     expect(body).to_have_value("結論です。")

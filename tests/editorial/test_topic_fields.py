@@ -48,6 +48,7 @@ def test_the_import_preview_autocompletes_topics_in_aligned_rows(editor_client):
     _assert_autocompletes(html)
     # The admin's own layout: a labelled row per field inside aligned fieldsets.
     assert 'class="module aligned' in html
+    assert "admin/css/forms.css" in html
     for name in ["title", "slug", "kind", "form-0-heading", "form-0-body", "form-0-topics"]:
         assert re.search(rf'<div class="form-row[^"]*field-{name.split("-")[-1]}">\s*<div>\s*'
                          rf'<div class="flex-container[^"]*">\s*<label for="id_{name}"', html), name

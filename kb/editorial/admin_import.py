@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from kb.editorial import importers, selectors, services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors as library_selectors
+from kb.library.forms import TopicsInput
 from kb.library.models import Article
 from kb.validators import validate_no_bidi_controls
 
@@ -45,7 +46,9 @@ class UploadForm(forms.Form):
 
 
 class ArticleForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=300)
+    # The admin's widths for its text fields (vTextField, vLargeTextField), as on its own forms.
+    title = forms.CharField(label=gettext_lazy("title"), max_length=300,
+                            widget=forms.TextInput(attrs={"class": "vTextField"}))
     slug = forms.SlugField(label=gettext_lazy("slug"), max_length=200, allow_unicode=True)
     kind = forms.ChoiceField(label=gettext_lazy("kind of document"), choices=Article.Kind.choices)
     publisher = forms.CharField(label=gettext_lazy("publisher / issuing body"), max_length=200,
@@ -58,10 +61,12 @@ class ArticleForm(forms.Form):
 
 
 class SectionForm(forms.Form):
-    heading = forms.CharField(label=gettext_lazy("heading"), max_length=300, required=False)
+    heading = forms.CharField(label=gettext_lazy("heading"), max_length=300, required=False,
+                              widget=forms.TextInput(attrs={"class": "vTextField"}))
     body = forms.CharField(label=gettext_lazy("body (Markdown)"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 6}))
+                           widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"}))
     topics = forms.CharField(label=gettext_lazy("topics"), required=False,
+                             widget=TopicsInput(attrs={"class": "vTextField"}),
                              help_text=gettext_lazy("Topic names or slugs, separated by commas"))
     merge = forms.BooleanField(label=gettext_lazy("Join to the section above"), required=False)
 

@@ -101,6 +101,9 @@ def section_state(section: Section) -> SectionState:
         heading=section.heading, body=section.body,
         topics=sorted(t.name for t in section.topics.all()),
         topic_ids=sorted(t.pk for t in section.topics.all()),
+        # As a revision records them: a state now and the same state recorded are equal
+        # (the compare page's diff is cached under the states it compares).
+        pages=(section.page_start, section.page_end, section.page_breaks or []),
     )
 
 

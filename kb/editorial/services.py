@@ -242,6 +242,39 @@ def update_article(
 
 
 @transaction.atomic
+def edit_section(
+    *,
+    section: Section,
+    loaded_version: int,
+    heading: str,
+    body: str,
+    topics: Sequence[str],
+    user: AbstractBaseUser | None,
+) -> Section:
+    """Save one section edited in place on the article page, as a new revision of its
+    article (the admin's section form makes the same one).
+
+    ``loaded_version`` is the section's version the editor started from: if anyone saved
+    the section since, revisions.EditConflict is raised and nothing is written. The
+    section's passages are re-anchored when its body changed.
+    """
+    section = revisions.lock_section_for_edit(section_id=section.pk, loaded_version=loaded_version)
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(revision_comment(
+            gettext_noop("Changed section %(anchor)s"), anchor=section.anchor))
+        article = Article.objects.get(pk=section.article_id)  # locked with the section
+        article.version = revisions.next_version(article)
+        article.save(update_fields=["version", "updated_at"])
+        section.heading, section.body = heading, body
+        section.full_clean(exclude=["article"])
+        save_section(section=section, edited=True)  # re-anchors the section's passages
+        section.topics.set(resolve_topics(topics))
+        search_index.reindex_sections([section.pk])
+    return section
+
+
+@transaction.atomic
 def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Article:
     """Bring an article (even a deleted one) back to the state recorded in ``version``.
 

@@ -13,4 +13,7 @@ urlpatterns = [
     path("articles/<str:slug>/history/compare/", views.article_compare, name="article_compare"),
     path("articles/<str:slug>/history/<int:version_id>/restore/", views.article_restore,
          name="article_restore"),
+    path("articles/<str:slug>/sections/<int:section_id>/edit/", views.section_edit,
+         name="section_edit"),
+    path("sections/preview/", views.section_preview, name="section_preview"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from kb.editorial import revisions, selectors, services
-from kb.editorial.forms import ChangesForm, WatchForm
-from kb.library.models import Article, Topic
+from kb.editorial import merge, revisions, selectors, services
+from kb.editorial.forms import (
+    ChangesForm,
+    PreviewForm,
+    SectionEditForm,
+    WatchForm,
+    merged_after_conflict,
+    resolve_clashes,
+)
+from kb.library import selectors as library_selectors
+from kb.library.models import Article, Section, Topic
 from kb.site.cache import reader_cache
 
 
@@ -83,6 +91,51 @@ def recent_changes(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/changes.html", {**context, "page": page, "query": query.urlencode()})
 
 
+# A section edited in place, from the edit link beside it on the article page.
+
+
+@login_required
+@permission_required("kb.change_article", raise_exception=True)
+def section_edit(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
+    section = get_object_or_404(Section.objects.select_related("article"),
+                                pk=section_id, article__slug=slug)
+    conflict = None
+    if request.method != "POST":
+        form = SectionEditForm(initial=SectionEditForm.initial_for(section))
+        return _section_page(request, section, form)
+    data, clashes = resolve_clashes(request.POST, section)
+    form = SectionEditForm(data)
+    if not clashes and form.is_valid():
+        try:
+            services.edit_section(section=section, user=request.user, **form.cleaned_data)
+        except revisions.EditConflict as error:
+            # Nothing was written: the form now holds the stored section with the
+            # editor's changes (and every clash keeps what they typed).
+            conflict = error
+            data, clashes = merged_after_conflict(request.POST, error)
+            form = SectionEditForm(data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Section saved."))
+            return redirect(f"{section.article.get_absolute_url()}#{section.anchor}")
+    return _section_page(request, section, form, conflict=conflict, clashes=clashes)
+
+
+def _section_page(request: HttpRequest, section: Section, form: SectionEditForm, *,
+                  conflict: revisions.EditConflict | None = None,
+                  clashes: list[merge.Clash] | None = None) -> HttpResponse:
+    body = form["body"].value() or ""
+    return render(request, "kb/section_edit.html", {
+        "section": section, "article": section.article, "form": form,
+        "conflict": conflict, "clashes": clashes or [],
+        "refused": conflict is not None or bool(clashes),
+        # A body refused (too large to render quickly) is not previewed.
+        "preview": "" if form["body"].errors else library_selectors.rendered_body(body),
+        "mine": merge.MINE, "theirs": merge.THEIRS, "keep": merge.KEEP, "clash_input": merge.CLASH,
+    })
+
+
 @require_POST
 @login_required
 def watch_toggle(request: HttpRequest) -> HttpResponse:
@@ -115,3 +168,14 @@ def watched(request: HttpRequest) -> HttpResponse:
     if not page.items.has_next():
         services.mark_watches_seen(user=request.user, until=read_at)
     return response
+
+
+@require_POST
+@login_required
+@permission_required("kb.change_article", raise_exception=True)
+def section_preview(request: HttpRequest) -> JsonResponse:
+    """The body being typed, rendered and sanitised exactly as saving it would."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": " ".join(form.errors["body"])}, status=400)
+    return JsonResponse({"html": library_selectors.rendered_body(form.cleaned_data["body"])})

@@ -1,8 +1,9 @@
 """Admin forms: the model forms with kb's input checks where Django has none."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from taggit.forms import TagField
+from taggit.forms import TagField, TagWidget
 
 from kb.library.models import Article, Section
 from kb.library.selectors import ARTICLE_SORTS, ArticleFilters, find_topic
@@ -19,10 +20,34 @@ class MarkdownField(forms.CharField):
         return normalise_source(super().to_python(value))
 
 
+class TopicsInput(TagWidget):
+    """Comma-separated topic names that suggest topics as they are typed (labels in both
+    languages and aliases, from the topics API) and mark a name no topic has as a new tag
+    (static/kb/topics_field.js). Without JavaScript it is the plain text input."""
+
+    class Media:
+        js = ["kb/topics_field.js"]
+        css = {"all": ["kb/topics_field.css"]}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "autocomplete": "off",
+            "data-kb-topics": reverse("kb:api_topics"),
+            "data-kb-topic-match": reverse("kb:api_topic_match"),
+            "data-kb-new-label": _("new tag"),
+            "data-kb-known-label": _("existing topic"),
+            "data-kb-suggestions-label": _("Matching topics"),
+        })
+        return context
+
+
 class TopicsField(TagField):
     """django-taggit's comma-separated tag field, refusing names no topic can have. A name
     that means an existing topic (selectors.find_topic, as for passages' tags) becomes
     that topic's name, so that django-taggit does not create a near duplicate."""
+
+    widget = TopicsInput
 
     def clean(self, value):
         names = super().clean(value)

@@ -13,10 +13,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from kb.library.colours import HEX_COLOUR
-from kb.library.models import Article, Section, Topic, TopicAlias, TopicRedirect
+from kb.library.models import (
+    Article,
+    Section,
+    Topic,
+    TopicAlias,
+    TopicRedirect,
+    resolve_links,
+)
 from kb.library.originals import Original
+from kb.library.wikilinks import render_with_links
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
+from kb.text import normalise_source
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -391,3 +400,9 @@ def find_topic(name: str) -> Topic | None:
     found += [(3, pk) for pk, alias in TopicAlias.objects.values_list("topic_id", "name")
               if topic_key(alias) == key]
     return Topic.objects.get(pk=min(found)[1]) if found else None
+
+
+def rendered_body(body: str) -> str:
+    """``body`` (Markdown) as a section saved with it shows it: the same normalising,
+    wiki-link resolution and sanitiser as Section.save, for the editor's live preview."""
+    return render_with_links(normalise_source(body), resolve_links)[0]

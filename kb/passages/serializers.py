@@ -108,5 +108,6 @@ def article_config(request: HttpRequest, page: ArticlePage) -> dict[str, Any]:
             "notFound": _("This passage's text was changed by an edit and could not be found."),
             "passage": _("Passage"), "reattachHere": _("Re-attach here"),
             "repairList": _("Passages to repair"), "newTag": _("new"), "cite": _("Cite"),
+            "tagKey": _("Or press t to tag the selected text"),
         },
     }

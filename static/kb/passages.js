@@ -38,20 +38,35 @@
 
   /* Offsets */
 
+  // The section's own text nodes: the card, open beside a highlight, is not its text.
   function textNodes(root) {
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        if (node === card) return NodeFilter.FILTER_REJECT;
+        return node.nodeType === 3 ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+      },
+    });
     var nodes = [];
     while (walker.nextNode()) nodes.push(walker.currentNode);
     return nodes;
   }
 
-  // The UTF-16 offset in root's text of a DOM boundary point (Range.toString() is the
-  // concatenated text nodes, like textContent, unlike Selection.toString()).
+  function textOf(root) {
+    return textNodes(root).map(function (node) { return node.data; }).join("");
+  }
+
+  // The UTF-16 offset in the section's text (textOf: the server's plain_text) of a DOM
+  // boundary point: the text nodes before it, and the part of the one it falls in.
   function offsetIn(root, node, offset) {
     var range = document.createRange();
     range.setStart(root, 0);
     range.setEnd(node, offset);
-    return range.toString().length;
+    var total = 0;
+    textNodes(root).forEach(function (text) {
+      if (text === node) total += offset;
+      else if (range.intersectsNode(text)) total += text.length;
+    });
+    return total;
   }
 
   /* Highlights */
@@ -106,14 +121,28 @@
 
   /* The card: a passage's tags, note, analyst and date; for overlaps, every passage there */
 
-  var card = el("div", { "class": "passage-card", role: "dialog", hidden: "" });
+  /* It opens next to its highlight in the DOM, so that a screen reader reads it there and
+   * Enter, then Tab, walks through its links and buttons on to the next highlight; opened
+   * by focus alone, its controls are skipped, and Tab goes straight to the next highlight. */
+  var card = el("div", { "class": "passage-card", role: "dialog", hidden: "",
+    lang: document.documentElement.lang });
   document.body.appendChild(card);
   var cardFor = null, hideTimer = null;
+  var quiet = null; // a highlight getting the focus back from its card: not to reopen it
 
+  // Below rect, within the page's width, in the coordinates of box's positioned ancestor.
   function placeNear(box, rect) {
-    box.style.top = (window.scrollY + rect.bottom + 6) + "px";
-    box.style.left = Math.max(8, Math.min(window.scrollX + rect.left,
-      window.scrollX + document.documentElement.clientWidth - box.offsetWidth - 8)) + "px";
+    var top = window.scrollY + rect.bottom + 6;
+    var left = Math.max(8, Math.min(window.scrollX + rect.left,
+      window.scrollX + document.documentElement.clientWidth - box.offsetWidth - 8));
+    var parent = box.offsetParent;
+    if (parent && parent !== document.body && parent !== document.documentElement) {
+      var origin = parent.getBoundingClientRect();
+      top -= window.scrollY + origin.top + parent.clientTop;
+      left -= window.scrollX + origin.left + parent.clientLeft;
+    }
+    box.style.top = top + "px";
+    box.style.left = left + "px";
   }
 
   function describe(p) {
@@ -134,14 +163,18 @@
     ]);
   }
 
-  function showCard(mark) {
+  function showCard(mark, entered) {
     clearTimeout(hideTimer);
     var ids = [];
     for (var node = mark; node && node !== document.body; node = node.parentNode) {
       if (node.dataset && node.dataset.passageId) ids.push(Number(node.dataset.passageId));
     }
     card.replaceChildren.apply(card, ids.map(function (id) { return describe(passages.get(id)); }));
+    card.querySelectorAll("a, button").forEach(function (control) {
+      if (!entered) control.tabIndex = -1;
+    });
     card.setAttribute("aria-label", S.passage);
+    mark.after(card);
     card.hidden = false;
     cardFor = mark;
     placeNear(card, mark.getBoundingClientRect());
@@ -152,27 +185,56 @@
     hideTimer = setTimeout(function () { card.hidden = true; cardFor = null; }, now ? 0 : 300);
   }
 
+  // Escape: the card closes and the focus goes back to its highlight, which stays closed.
+  function closeCard() {
+    var back = cardFor;
+    clearTimeout(hideTimer);
+    card.hidden = true;
+    cardFor = null;
+    if (back) { quiet = back; back.focus(); quiet = null; }
+  }
+
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  // The highlight an event is on; not one around the card (it opens inside a longer
+  // passage's highlight when the shorter one overlapping it is the one shown).
+  function markOf(target) {
+    if (!target.closest || card.contains(target)) return null;
+    return target.closest("mark.passage");
+  }
+
   document.addEventListener("mouseover", function (event) {
-    var mark = event.target.closest && event.target.closest("mark.passage");
+    var mark = markOf(event.target);
     if (mark) showCard(mark);
     else if (card.contains(event.target)) clearTimeout(hideTimer);
     else if (cardFor) hideCard(false);
   });
   document.addEventListener("focusin", function (event) {
-    var mark = event.target.closest("mark.passage");
+    var mark = markOf(event.target);
+    if (mark && mark === quiet) return;
     if (mark) showCard(mark);
     else if (cardFor && !card.contains(event.target)) hideCard(true);
   });
   document.addEventListener("keydown", function (event) {
-    var mark = event.target.closest && event.target.closest("mark.passage");
+    var mark = markOf(event.target);
     if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
-      showCard(mark);
+      showCard(mark, true);
       var first = card.querySelector("a, button");
       if (first) first.focus();
     } else if (event.key === "Escape") {
-      if (!editor.hidden) closeEditor();
-      else if (!card.hidden) { var back = cardFor; hideCard(true); if (back) back.focus(); }
+      if (!editor.hidden) closeEditor(true);
+      else if (!card.hidden) closeCard();
+    } else if (event.key === "t" && !event.ctrlKey && !event.metaKey && !event.altKey &&
+               config.canTag && !typing(event.target)) {
+      // Tag the current selection, however it was made (mouse, Shift+arrows, caret browsing).
+      var selection = currentSelection();
+      if (!selection) return;
+      event.preventDefault();
+      adder.hidden = true;
+      openEditor(reattachId ? { passage: passages.get(reattachId), selection: selection } : { selection: selection });
     }
   });
 
@@ -211,7 +273,8 @@
 
   /* Selecting text: the adder button, then the editor */
 
-  var adder = el("button", { type: "button", "class": "passage-adder", hidden: "", text: S.tag });
+  var adder = el("button", { type: "button", "class": "passage-adder", hidden: "", text: S.tag,
+    "aria-keyshortcuts": "t", title: S.tagKey });
   document.body.appendChild(adder);
   var pending = null; // {section, start16, end16, exact}
 
@@ -222,7 +285,7 @@
     var start = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentNode;
     var root = start.closest(".section-body");
     if (!root || !root.contains(range.endContainer)) return null; // one section at a time
-    var text = root.textContent;
+    var text = textOf(root);
     var s = offsetIn(root, range.startContainer, range.startOffset);
     var e = offsetIn(root, range.endContainer, range.endOffset);
     while (s < e && /\s/.test(text[s])) s++; // selections often catch a line end
@@ -243,7 +306,13 @@
     }, 0);
   }
   document.addEventListener("mouseup", onSelect);
-  document.addEventListener("keyup", function (event) { if (event.shiftKey || event.key === "Shift") onSelect(event); });
+  // A selection made or changed from the keyboard (Shift+arrows, caret browsing).
+  var selectTimer = null;
+  document.addEventListener("selectionchange", function () {
+    if (!editor.hidden) return;
+    clearTimeout(selectTimer);
+    selectTimer = setTimeout(function () { onSelect({ target: document.body }); }, 100);
+  });
   adder.addEventListener("click", function () {
     adder.hidden = true;
     if (!pending) return;
@@ -253,6 +322,7 @@
   var editor = el("form", { "class": "passage-editor", hidden: "", role: "dialog", "aria-label": S.tag });
   document.body.appendChild(editor);
   var editing = null; // {passage?, selection?}
+  var returnTo = null; // where the focus was when the editor opened
   var chosen = []; // tag names in the editor
   var fresh = {}; // chosen names that match no topic: saving will create them
 
@@ -296,6 +366,7 @@
         var i = chosen.indexOf(name);
         if (i < 0) return;
         if (!data.match) { fresh[name] = true; }
+        else if (data.match.name === name) { return; } // typed exactly, before the list came
         else if (chosen.indexOf(data.match.name) < 0) { chosen[i] = data.match.name; }
         else { chosen.splice(i, 1); }
         renderChips(list);
@@ -304,6 +375,7 @@
 
   function openEditor(what) {
     editing = what;
+    returnTo = document.activeElement;
     hideCard(true);
     var p = what.passage;
     chosen = p ? p.topics.map(function (t) { return t.name; }) : [];
@@ -328,7 +400,7 @@
       el("p", { id: "passage-tag-hint", "class": "hint", text: S.addTagHint }),
       el("label", { "for": "passage-note-input", text: S.note }), note, error,
       el("div", { "class": "actions" }, [el("button", { type: "submit", text: S.save }),
-        el("button", { type: "button", text: S.cancel, onclick: closeEditor })])
+        el("button", { type: "button", text: S.cancel, onclick: function () { closeEditor(true); } })])
     );
     renderChips(list);
     editor.hidden = false;
@@ -349,9 +421,11 @@
     };
   }
 
-  function closeEditor() {
+  function closeEditor(cancelled) {
     editor.hidden = true;
     editing = null;
+    if (cancelled === true && returnTo && document.contains(returnTo)) returnTo.focus();
+    returnTo = null;
   }
 
   function save(fields) {

@@ -12,11 +12,11 @@ from kb.library.models import (
     TopicRedirect,
     new_anchor,
 )
-from kb.passages.models import Passage, TaggedPassage
+from kb.passages.models import Notification, Passage, TaggedPassage
 from kb.search.models import SearchEntry
 from kb.site.models import ContentChange
 
 __all__ = [
-    "Article", "ContentChange", "ImportDraft", "Link", "Original", "Passage", "SearchEntry", "Section",
+    "Article", "ContentChange", "ImportDraft", "Link", "Notification", "Original", "Passage", "SearchEntry", "Section",
     "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "new_anchor",
 ]

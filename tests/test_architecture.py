@@ -15,8 +15,10 @@ PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations"}
-WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
+         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations",
+         "kb.library.matrix"}
+WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup",
+          "kb.passages.alerts"}
 
 
 def _modules() -> dict[str, Path]:

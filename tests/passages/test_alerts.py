@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kb.editorial import services as editorial_services
 from kb.models import Notification, Passage, Topic
 from kb.passages import alerts
 from kb.passages import services as passage_services
@@ -104,6 +105,26 @@ def test_the_notification_is_part_of_the_edits_transaction(passage, analyst, edi
 def test_no_notification_about_the_editors_own_passages(passage, analyst):
     _edit(passage, "全く別の本文になった。", analyst)
     assert Notification.objects.count() == 0
+
+
+def test_an_article_edit_tells_the_analyst_whose_passage_it_moved_unless_it_was_theirs(
+    article, passage, analyst, editor
+):
+    def update(body, user):
+        article.refresh_from_db()
+        first, second = article.sections.order_by("position")
+        data = editorial_services.ArticleData(
+            title=article.title, slug=article.slug, kind=article.kind, sections=[
+                editorial_services.SectionData(heading="与信", body=body, anchor=first.anchor),
+                editorial_services.SectionData(heading="越境", body=OTHER, anchor=second.anchor),
+            ])
+        editorial_services.update_article(article=article, loaded_version=article.version,
+                                          data=data, user=user)
+
+    update("前置き。" + BODY, analyst)  # the analyst's own edit moves it: no news
+    assert Passage.objects.get().status == "moved" and Notification.objects.count() == 0
+    update("全く別の本文になった。", editor)
+    assert _kinds(analyst) == [("orphaned", passage.pk)]
 
 
 def test_an_admin_edit_notifies_the_analyst_not_the_editor(editor_client, article, passage, analyst):
@@ -202,6 +223,10 @@ def test_inbox_lists_newest_first_with_links_to_the_repair(client, article, pass
     assert f'href="{passage.get_absolute_url()}"' in html
     assert f'href="{reverse("kb:passages_repair")}#p{passage.pk}"' in html
     assert f'<blockquote lang="ja">{QUOTE}</blockquote>' in html
+    # A passage that merely moved (or was repaired since) is not sent to the repair list.
+    passage_services.confirm_passage(passage=Passage.objects.get())
+    assert f'{reverse("kb:passages_repair")}#p{passage.pk}' not in client.get(
+        reverse("kb:inbox")).content.decode()
     assert f'href="{Topic.objects.get(name="巨大IT").get_absolute_url()}"' in html
 
 

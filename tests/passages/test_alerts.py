@@ -212,6 +212,13 @@ def test_anonymous_pages_have_no_badge_and_no_inbox_query(client, passage):
     assert reverse("kb:inbox") not in html and queries == []
 
 
+def test_readers_who_cannot_tag_get_no_badge(client, django_user_model):
+    # Only analysts (and editors) have passages to be told about.
+    client.force_login(django_user_model.objects.create_user("reader", password="pw"))
+    html, queries = _queries_on_notifications(client, "/")
+    assert reverse("kb:inbox") not in html and queries == []
+
+
 def test_inbox_lists_newest_first_with_links_to_the_repair(client, article, passage, analyst, editor):
     _edit(passage, BODY.replace("eCredital", "eKredital"), editor)
     alerts.rename_topic(topic=Topic.objects.get(slug="platformers"), name="巨大IT", editor=editor)

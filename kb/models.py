@@ -12,11 +12,12 @@ from kb.library.models import (
     new_anchor,
 )
 from kb.library.originals import Original
-from kb.passages.models import Passage, TaggedPassage
+from kb.passages.models import Notification, Passage, TaggedPassage
 from kb.search.models import SearchEntry
 from kb.site.models import ContentChange
 
 __all__ = [
-    "Article", "ContentChange", "ImportDraft", "Link", "Original", "Passage", "SearchEntry", "Section",
-    "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch", "new_anchor",
+    "Article", "ContentChange", "ImportDraft", "Link", "Notification", "Original", "Passage", "SearchEntry",
+    "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch",
+    "new_anchor",
 ]

@@ -15,9 +15,11 @@ PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.passages.anchoring", "
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations", "kb.exchange.citations"}
+         "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations", "kb.exchange.citations",
+         "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own
-WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
+WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup",
+          "kb.passages.alerts"}
 
 
 def _modules() -> dict[str, Path]:

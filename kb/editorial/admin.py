@@ -75,17 +75,17 @@ class ArticleAdmin(ArticleRevisionMixin, VersionAdmin):
         sections = formset.save(commit=False)
         if formset.deleted_objects:
             passage_services.delete_sections(sections=Section.objects.filter(
-                pk__in=[s.pk for s in formset.deleted_objects]))
+                pk__in=[s.pk for s in formset.deleted_objects]), editor=request.user)
         for section in sections:
-            passage_services.save_section(section=section, edited=True)
+            passage_services.save_section(section=section, edited=True, editor=request.user)
         formset.save_m2m()
 
     def delete_model(self, request, obj):
-        passage_services.delete_article(article=obj)
+        passage_services.delete_article(article=obj, editor=request.user)
 
     def delete_queryset(self, request, queryset):
         for article in queryset:
-            passage_services.delete_article(article=article)
+            passage_services.delete_article(article=article, editor=request.user)
 
     @admin.display(description=_("sections"), ordering="num_sections")
     def section_count(self, article: Article) -> int:
@@ -117,13 +117,14 @@ class SectionAdmin(SectionRevisionMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         self.bump_article_version(obj)
-        passage_services.save_section(section=obj, edited=True)
+        passage_services.save_section(section=obj, edited=True, editor=request.user)
 
     def delete_model(self, request, obj):
-        passage_services.delete_sections(sections=Section.objects.filter(pk=obj.pk))
+        passage_services.delete_sections(sections=Section.objects.filter(pk=obj.pk),
+                                         editor=request.user)
 
     def delete_queryset(self, request, queryset):
-        passage_services.delete_sections(sections=queryset)
+        passage_services.delete_sections(sections=queryset, editor=request.user)
 
     @admin.display(description=_("topics"))
     def topic_list(self, section: Section) -> str:

@@ -165,7 +165,7 @@ class ArticleRevisionMixin(VersionedAdminMixin):
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Reverting to an older revision here lets django-reversion delete sections itself.
-        passage_services.orphan_detached_passages(article=form.instance)
+        passage_services.orphan_detached_passages(article=form.instance, editor=request.user)
         library_services.refresh_links_to(wikilinks.article_keys(form.instance.title))
 
     def get_urls(self):

@@ -226,14 +226,14 @@ def update_article(
         article.save()
         existing = {s.anchor: s for s in article.sections.all()}
         keep = {item.anchor for item in data.sections if item.anchor}
-        delete_sections(sections=article.sections.exclude(anchor__in=keep))
+        delete_sections(sections=article.sections.exclude(anchor__in=keep), editor=user)
         for position, item in enumerate(data.sections, start=1):
             section = existing.get(item.anchor or "") or Section(article=article)
             if item.anchor and section.pk is None:
                 section.anchor = item.anchor
             section.position, section.heading, section.body = position, item.heading, item.body
             section.full_clean(exclude=["article"])
-            save_section(section=section)  # re-anchors the section's passages
+            save_section(section=section, editor=user)  # re-anchors the section's passages
             section.topics.set(resolve_topics(item.topics))
         search_index.reindex_articles([article.pk])
     if article.title != old_title:
@@ -268,7 +268,7 @@ def edit_section(
         article.save(update_fields=["version", "updated_at"])
         section.heading, section.body = heading, body
         section.full_clean(exclude=["article"])
-        save_section(section=section, edited=True)  # re-anchors the section's passages
+        save_section(section=section, edited=True, editor=user)  # re-anchors the section's passages
         section.topics.set(resolve_topics(topics))
         search_index.reindex_sections([section.pk])
     return section
@@ -297,14 +297,14 @@ def restore_revision(*, version: Version, user: AbstractBaseUser | None) -> Arti
         article.validate_unique()  # a new article may have taken the slug meanwhile
         article.save()
         keep = [s.pk for s in state.sections]
-        delete_sections(sections=article.sections.exclude(pk__in=keep))
+        delete_sections(sections=article.sections.exclude(pk__in=keep), editor=user)
         current = {s.pk: s for s in article.sections.all()}
         topics = Topic.objects.in_bulk({t for s in state.sections for t in s.topic_ids})
         for item in state.sections:
             section = current.get(item.pk) or Section(pk=item.pk, article=article)
             section.anchor, section.position = item.anchor, item.position
             section.heading, section.body = item.heading, item.body
-            save_section(section=section)  # re-anchors the section's passages
+            save_section(section=section, editor=user)  # re-anchors the section's passages
             if item.pages is not None:
                 # The revision's page breaks are in the restored text's coordinates already.
                 page_start, page_end, page_breaks = item.pages

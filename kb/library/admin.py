@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from kb.library import services, wikilinks
 from kb.library.forms import MarkdownField
 from kb.library.models import Link, Topic, TopicAlias, TopicRedirect
+from kb.passages import alerts
 from kb.search import index as search_index
 
 
@@ -45,7 +46,8 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # A new name or slug leaves a redirect from the old URL.
-            services.rename_topic(topic=obj, name=obj.name, slug=obj.slug)
+            # Through kb.passages.alerts: analysts who tagged with it are told.
+            alerts.rename_topic(topic=obj, name=obj.name, slug=obj.slug, editor=request.user)
         else:
             super().save_model(request, obj, form, change)
 
@@ -71,7 +73,7 @@ class TopicAdmin(TopicRevisionMixin, VersionAdmin):
             sources = [t for t in queryset if t.pk != target.pk]
             try:
                 for source in sources:
-                    services.merge_topics(source=source, target=target)
+                    alerts.merge_topics(source=source, target=target, editor=request.user)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
                 return None

@@ -29,7 +29,7 @@ class TopicManager(NaturalKeyManager.from_queryset(TopicQuerySet)):
     pass
 
 
-def _oldest_first(prefix: str = "") -> tuple:
+def oldest_first(prefix: str = "") -> tuple:
     """Articles oldest first (undated last), by title: how a topic page groups its sections
     and lists its articles. Both must agree: the article list links to where each starts."""
     return (models.F(f"{prefix}published_on").asc(nulls_last=True), f"{prefix}title", f"{prefix}id")
@@ -63,7 +63,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.filter(sections__tagged_items__tag=topic)
             .annotate(tagged_sections=Count("sections", distinct=True))
-            .order_by(*_oldest_first())
+            .order_by(*oldest_first())
         )
 
     def sharing_topics(self, article, topic_ids) -> ArticleQuerySet:
@@ -91,5 +91,5 @@ class SectionQuerySet(models.QuerySet):
         return (
             self.filter(tagged_items__tag=topic)
             .select_related("article")
-            .order_by(*_oldest_first("article__"), "position", "id")
+            .order_by(*oldest_first("article__"), "position", "id")
         )

@@ -106,6 +106,7 @@ class TopicListPage:
 
     topic: Topic
     items: Page
+    article: Article | None = None  # the one article a list of passages is limited to
 
 
 @dataclass
@@ -297,14 +298,19 @@ def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
     return TopicListPage(topic=topic, items=items)
 
 
-def topic_passages(slug: str, *, page: int | str = 1) -> TopicListPage:
+def topic_passages(slug: str, *, page: int | str = 1, article_slug: str = "") -> TopicListPage:
     """One page (``TOPIC_PASSAGES_PER_PAGE``) of the passages tagged with a topic, in the
-    order of the topic page. Raises as ``topic_page``."""
+    order of the topic page; with ``article_slug``, only those made in that article (a cell
+    of the topic matrix). Raises as ``topic_page``, and Http404 for an unknown article."""
     topic = get_object_or_404(Topic, slug=slug)
-    passages = Passage.objects.tagged_with(topic).with_details().in_reading_order()
-    items = Paginator(passages, TOPIC_PASSAGES_PER_PAGE).page(page)
+    passages = Passage.objects.tagged_with(topic)
+    article = None
+    if article_slug:
+        article = get_object_or_404(Article, slug=article_slug)
+        passages = passages.filter(article=article)
+    items = Paginator(passages.with_details().in_reading_order(), TOPIC_PASSAGES_PER_PAGE).page(page)
     items.object_list = list(items.object_list)
-    return TopicListPage(topic=topic, items=items)
+    return TopicListPage(topic=topic, items=items, article=article)
 
 
 def topic_index() -> list[Topic]:

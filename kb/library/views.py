@@ -1,12 +1,16 @@
 """Reader pages. Each view asks one selector and renders; nothing here writes."""
 
+import csv
+from functools import partial
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import selectors
+from kb.library import matrix, selectors
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -129,7 +133,8 @@ def topic_articles(request: HttpRequest, slug: str) -> HttpResponse:
 
 @reader_cache
 def topic_passages(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_topic(request, slug, selectors.topic_passages, "kb/topic_passages.html")
+    selector = partial(selectors.topic_passages, article_slug=request.GET.get("article", ""))
+    return _render_topic(request, slug, selector, "kb/topic_passages.html")
 
 
 @reader_cache
@@ -143,3 +148,45 @@ def topic_colours(request: HttpRequest) -> HttpResponse:
 @reader_cache
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/topic_list.html", {"topics": selectors.topic_index()})
+
+
+def _matrix(request: HttpRequest) -> matrix.Matrix:
+    return matrix.topic_matrix(topic_slugs=request.GET.getlist("topic"),
+                               article_slugs=request.GET.getlist("article"))
+
+
+@reader_cache
+def topic_matrix(request: HttpRequest) -> HttpResponse:
+    """Topics × articles with the counts of tagged sections and passages (?topic=&article=,
+    each repeatable, narrow it); an unknown topic or article is a 400 that says which."""
+    try:
+        table = _matrix(request)
+    except ValidationError as error:
+        return render(request, "kb/topic_matrix.html", {"errors": error.messages}, status=400)
+    return render(request, "kb/topic_matrix.html", {
+        "matrix": table, "query": request.GET.urlencode(),
+    })
+
+
+# Not through the page cache: it keeps a page's content type but not its download name.
+def topic_matrix_csv(request: HttpRequest) -> HttpResponse:
+    """The matrix as CSV, one row per topic and two columns (sections, passages) per
+    article, for a spreadsheet."""
+    try:
+        table = _matrix(request)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="topic-matrix.csv"'
+    response.write("\ufeff")  # the BOM: spreadsheet programs then read the Japanese as UTF-8
+    writer = csv.writer(response)
+    header = [_("Topic"), _("Topic slug"), _("Sections"), _("Passages")]
+    for article in table.articles:
+        header += [_("%(article)s: sections") % {"article": article.title},
+                   _("%(article)s: passages") % {"article": article.title}]
+    writer.writerow(header)
+    for row in table.rows:
+        counts = [n for cell in row.cells for n in (cell.sections, cell.passages)]
+        writer.writerow([row.topic.name, row.topic.slug, row.sections, row.passages, *counts])
+    return response

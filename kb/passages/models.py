@@ -7,7 +7,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from kb.library.models import Article, Section, Topic
-from kb.passages.querysets import PassageQuerySet
+from kb.passages.querysets import NotificationQuerySet, PassageQuerySet
 
 
 class TaggedPassage(TaggedItemBase):
@@ -126,3 +126,71 @@ class Passage(models.Model):
     def current_text(self) -> str:
         """The section's text at the passage's span now (differs from ``exact`` when fuzzy)."""
         return self.section.plain_text[self.start : self.end] if self.section else ""
+
+
+class Notification(models.Model):
+    """Tells an analyst that someone else's edit changed their coding: a passage moved, went
+    fuzzy or lost its text, or a topic they tagged with was renamed or merged.
+
+    Written by kb.passages.alerts in the transaction of the edit that caused it, so an edit
+    that rolls back leaves no notification, and one that commits always leaves one.
+    """
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", _("passage moved")
+        FUZZY = "fuzzy", _("passage needs checking")
+        ORPHANED = "orphaned", _("passage lost its text")
+        TOPIC_RENAMED = "renamed", _("topic renamed")
+        TOPIC_MERGED = "merged", _("topic merged")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications", verbose_name=_("recipient"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The passage an edit moved (none for a topic's notification); a deleted passage needs
+    # no repair, so its notifications go with it.
+    passage = models.ForeignKey(Passage, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="notifications", verbose_name=_("passage"))
+    # The topic as it is now (the renamed topic, or the merge's target), and the name the
+    # analyst knew it by: the topic merged away is deleted, only its name is left.
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("topic"))
+    old_name = models.CharField(_("former name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # When it went out by e-mail (KB_NOTIFY_EMAIL), so that no notification is mailed twice.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header's unread count on every logged-in page, and the inbox's order.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"
+
+    @property
+    def is_topic_change(self) -> bool:
+        return self.kind in (self.Kind.TOPIC_RENAMED, self.Kind.TOPIC_MERGED)
+
+    @property
+    def summary(self) -> str:
+        """What happened, in a sentence (the inbox and the e-mail show the quote beside it).
+        Read ``topic`` with the notification: a topic notification names it."""
+        if self.is_topic_change:
+            names = {"old": self.old_name, "new": self.topic.name if self.topic else self.old_name}
+            if self.kind == self.Kind.TOPIC_RENAMED:
+                return _("A topic you tagged passages with was renamed from “%(old)s” to "
+                         "“%(new)s”.") % names
+            return _("A topic you tagged passages with, “%(old)s”, was merged into “%(new)s”.") % names
+        return {
+            self.Kind.MOVED: _("An edit moved your passage: its text is intact at a new place."),
+            self.Kind.FUZZY: _("An edit changed the text of your passage: check where it now sits."),
+            self.Kind.ORPHANED: _("An edit removed the text of your passage: re-attach or delete it."),
+        }[self.kind]

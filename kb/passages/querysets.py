@@ -33,3 +33,11 @@ class PassageQuerySet(models.QuerySet):
     def needing_repair(self) -> PassageQuerySet:
         """Passages an edit moved out of reach: approximate or lost anchors."""
         return self.filter(status__in=["fuzzy", "orphaned"])
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> NotificationQuerySet:
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)

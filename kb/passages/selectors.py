@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+
 from kb.library.models import Article, Topic
 from kb.library.selectors import topic_by_slug
-from kb.passages.models import Passage
+from kb.passages.models import Notification, Passage
 
 
 @dataclass
@@ -49,3 +51,21 @@ def passages_to_repair(user, *, everyone: bool) -> list[Passage]:
     if not everyone:
         passages = passages.by(user)
     return list(passages.with_details().in_reading_order())
+
+
+INBOX_PER_PAGE = 25
+
+
+def unread_count(user) -> int:
+    """The header badge: one COUNT on the (recipient, read_at) index."""
+    return Notification.objects.for_user(user).unread().count()
+
+
+def inbox_page(user, *, page: int | str = 1) -> Page:
+    """One page of the user's notifications, newest first, each with what it links to.
+    Raises django.core.paginator.InvalidPage for a page out of range."""
+    notifications = (Notification.objects.for_user(user)
+                     .select_related("topic", "passage__article").order_by("-created_at", "-id"))
+    items = Paginator(notifications, INBOX_PER_PAGE).page(page)
+    items.object_list = list(items.object_list)
+    return items

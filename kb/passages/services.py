@@ -1,6 +1,8 @@
 """Writes of passages, and the section edits that move them (re-anchoring, orphaning).
 
-Each service is one transaction: it succeeds whole or changes nothing."""
+Each service is one transaction: it succeeds whole or changes nothing. An edit that moves,
+fuzzes or orphans someone's passage notifies them in that transaction (kb.passages.alerts);
+``editor`` is who made the edit, who is not told about their own passages."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kb.library.models import Article, Section
 from kb.library.services import resolve_topics
-from kb.passages import anchoring
+from kb.passages import alerts, anchoring
 from kb.passages.models import Passage
 from kb.search import index as search_index
 from kb.text import normalise_source
@@ -181,7 +183,8 @@ def delete_passage(*, passage: Passage) -> None:
 
 
 @transaction.atomic
-def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
+def save_section(*, section: Section, edited: bool = False,
+                 editor: AbstractBaseUser | None = None) -> list[Passage]:
     """Save a new or edited section (as a form left it). When its heading or body changed,
     or the caller says an editor changed it (``edited``: an admin form that changed, say,
     its topics), bump its version, which the section's admin form checks against stale
@@ -212,49 +215,62 @@ def save_section(*, section: Section, edited: bool = False) -> list[Passage]:
     if not changed:
         return []
     passages = list(section.passages.all())
+    knocked = []
     for passage in passages:
         anchor = anchoring.reanchor(
             section.plain_text,
             anchoring.Selector(passage.exact, passage.prefix, passage.suffix, passage.start, passage.end),
         )
+        # Told once per change: a fuzzy passage an edit leaves where it was is no news.
+        if (anchor.status, anchor.start, anchor.end) != (passage.status, passage.start, passage.end):
+            knocked.append((passage.pk, passage.analyst_id, anchor.status))
         passage.status, passage.start, passage.end = anchor.status, anchor.start, anchor.end
     Passage.objects.bulk_update(passages, ["status", "start", "end"])
     search_index.reindex_passages([p.pk for p in passages])
+    alerts.notify_passages(knocked, editor=editor)
     return passages
 
 
-def _orphan_passages(sections: QuerySet[Section]) -> int:
+def _orphan_passages(sections: QuerySet[Section], editor: AbstractBaseUser | None) -> int:
     # One UPDATE for all of them; the SET_NULL on Passage.section would clear the section
-    # anyway, but only here does the passage learn that it lost its place.
-    return Passage.objects.filter(section__in=sections).update(
-        section=None, status=Passage.Status.ORPHANED
-    )
+    # anyway, but only here does the passage learn that it lost its place (and its analyst
+    # hears of it: the passages are read first, to know whom to tell).
+    passages = Passage.objects.filter(section__in=sections)
+    lost = list(passages.order_by().values_list("pk", "analyst_id"))
+    orphaned = passages.update(section=None, status=Passage.Status.ORPHANED)
+    alerts.notify_passages([(pk, analyst, anchoring.ORPHANED) for pk, analyst in lost], editor=editor)
+    return orphaned
 
 
 @transaction.atomic
-def delete_sections(*, sections: QuerySet[Section]) -> int:
+def delete_sections(*, sections: QuerySet[Section], editor: AbstractBaseUser | None = None) -> int:
     """Delete sections (an article edit, a restore, the admin). Analysts' passages on them
     are kept as orphans of their article, for their analysts to re-attach or delete.
     Returns how many passages were orphaned."""
-    orphaned = _orphan_passages(sections)
+    orphaned = _orphan_passages(sections, editor)
     sections.delete()
     return orphaned
 
 
 @transaction.atomic
-def delete_article(*, article: Article) -> int:
+def delete_article(*, article: Article, editor: AbstractBaseUser | None = None) -> int:
     """Delete an article and its sections. Its passages stay, orphaned, still pointing at
     the article: django-reversion can recover it (same id), and then they can be
     re-attached on its page. Returns how many passages were orphaned."""
-    orphaned = _orphan_passages(Section.objects.filter(article=article))
+    orphaned = _orphan_passages(Section.objects.filter(article=article), editor)
     article.delete()
     return orphaned
 
 
-def orphan_detached_passages(*, article: Article) -> int:
+@transaction.atomic
+def orphan_detached_passages(*, article: Article, editor: AbstractBaseUser | None = None) -> int:
     """Mark orphaned the article's passages whose section was deleted by code outside these
     services (django-reversion's admin revert deletes sections itself)."""
-    return (Passage.objects.filter(article=article, section__isnull=True)
-            .exclude(status=Passage.Status.ORPHANED).update(status=Passage.Status.ORPHANED))
+    detached = (Passage.objects.filter(article=article, section__isnull=True)
+                .exclude(status=Passage.Status.ORPHANED))
+    lost = list(detached.order_by().values_list("pk", "analyst_id"))
+    orphaned = detached.update(status=Passage.Status.ORPHANED)
+    alerts.notify_passages([(pk, analyst, anchoring.ORPHANED) for pk, analyst in lost], editor=editor)
+    return orphaned
 
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("passages/repair/", views.repair_list, name="passages_repair"),
     path("passages/<int:pk>/confirm/", views.confirm, name="passage_confirm"),
     path("passages/<int:pk>/delete/", views.delete, name="passage_delete"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]

@@ -1,5 +1,5 @@
 """Passages: the JSON endpoints the article page's script calls, and the analyst's own pages
-(my passages with CSV and W3C Web Annotation exports, the repair list).
+(my passages with CSV and W3C Web Annotation exports, the repair list, the inbox).
 
 Every write is a POST, PATCH or DELETE, so Django's CSRF middleware guards it; readers get
 403 and nothing changes.
@@ -14,18 +14,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.defaults import page_not_found
 
 from kb.exchange import annotations, citations
 from kb.library import selectors as library_selectors
 from kb.library.models import Section, Topic
-from kb.passages import permissions, selectors, serializers, services
+from kb.passages import alerts, permissions, selectors, serializers, services
 from kb.passages.anchoring import utf16_to_codepoint
 from kb.passages.models import Passage
 from kb.site.canonical import absolute
@@ -344,3 +346,25 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.delete_passage(passage=passage)
     messages.success(request, _("Passage deleted."))
     return _back(request)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, each linking to what to repair."""
+    try:
+        items = selectors.inbox_page(request.user, page=request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page of the inbox.") from None
+    return render(request, "kb/inbox.html", {"items": items})
+
+
+@require_POST
+@login_required
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    """Mark every notification read (a form on the inbox; CSRF-checked like every POST)."""
+    count = alerts.mark_all_read(user=request.user)
+    if count:
+        messages.success(request, ngettext("%(count)d notification marked read.",
+                                           "%(count)d notifications marked read.", count)
+                         % {"count": count})
+    return redirect("kb:inbox")

@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kb.site.cache.csrf_placeholder",
+                "kb.passages.context_processors.inbox",
             ],
         },
     },
@@ -155,6 +156,17 @@ KB_CONTENT_IMAGE_HOSTS = env_list("KB_CONTENT_IMAGE_HOSTS")
 # passage's annotation id, are built on it so they stay the same whichever host name served
 # the export (kb/site/canonical.py).
 KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://localhost:8000")
+
+# Mail analysts their notifications (an edit moved their passages, a topic they used was
+# renamed) through Django's mail settings (EMAIL_*, DEFAULT_FROM_EMAIL), once the edit has
+# committed. Off by default: the inbox (/inbox/) always has them.
+KB_NOTIFY_EMAIL = env_bool("KB_NOTIFY_EMAIL", False)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kb@localhost")
 
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -24,6 +24,7 @@ NODE_RADIUS = (5, 22)  # smallest and largest node
 EDGE_WIDTH = (1, 8)
 TIMELINE_LABEL_WIDTH = 200
 TIMELINE_PLOT_WIDTH = 480
+MAX_BAR_WIDTH = 36
 BAR_CHART_WIDTH = 480
 
 
@@ -153,7 +154,8 @@ def timeline(rows: Sequence[tuple[Any, str, Mapping[int, int]]], *, row_height: 
     years = list(range(min(counted), max(counted) + 1)) if counted else []
     top = max((n for _, _, counts in rows for n in counts.values()), default=1) or 1
     step = TIMELINE_PLOT_WIDTH / max(len(years), 1)
-    bar_width = _round(max(step * 0.8, 1))
+    # A bar never wider than MAX_BAR_WIDTH: one year alone would otherwise fill the plot.
+    bar_width = _round(min(max(step * 0.8, 1), MAX_BAR_WIDTH))
     drawn = []
     for i, (item, colour, counts) in enumerate(rows):
         row_top = i * row_height + 4
@@ -164,7 +166,7 @@ def timeline(rows: Sequence[tuple[Any, str, Mapping[int, int]]], *, row_height: 
             n = counts.get(year, 0)
             if n:
                 height = max((row_height - 8) * n / top, 1)
-                row.bars.append(Bar(year=year, count=n, x=_round(label_width + j * step + step * 0.1),
+                row.bars.append(Bar(year=year, count=n, x=_round(label_width + j * step + (step - bar_width) / 2),
                                     y=_round(baseline - height), width=bar_width,
                                     height=_round(height)))
         drawn.append(row)

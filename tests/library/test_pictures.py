@@ -169,3 +169,15 @@ def test_query_count_does_not_grow_with_the_corpus(
         response = client.get(url)
     assert response.status_code == 200
     assert _svgs(response.content.decode())
+
+
+def test_timeline_keeps_every_year_on_one_scale():
+    drawn = pictures.timeline([("A", "#112233", {2020: 4, 2022: 2}), ("B", "#445566", {2021: 1})])
+    assert drawn.years == [2020, 2021, 2022]
+    a, b = drawn.rows
+    assert [(bar.year, bar.count) for bar in a.bars] == [(2020, 4), (2022, 2)]
+    assert a.bars[0].height == 2 * a.bars[1].height == 4 * b.bars[0].height
+    assert a.bars[0].y + a.bars[0].height == a.baseline
+    # A single year gives one bar of modest width, not one filling the plot.
+    (alone,) = pictures.timeline([("A", "#112233", {2021: 3})]).rows[0].bars
+    assert alone.width == pictures.MAX_BAR_WIDTH

@@ -22,6 +22,9 @@ MAP_SIZE = 640
 MAP_MARGIN = 150
 NODE_RADIUS = (5, 22)  # smallest and largest node
 EDGE_WIDTH = (1, 8)
+# Forty topics make up to 780 pairs: past the strongest few score, lines only blur the
+# picture (the table still names each topic's partners).
+MAP_EDGES = 150
 TIMELINE_LABEL_WIDTH = 200
 TIMELINE_PLOT_WIDTH = 480
 MAX_BAR_WIDTH = 36
@@ -68,8 +71,8 @@ def cooccurrence_map(nodes: Sequence[tuple[Hashable, Any, int, str]],
                      shared: Mapping[tuple[Hashable, Hashable], int]) -> CooccurrenceMap:
     """Nodes (key, item, count, colour) on a circle in the order given, clockwise from the
     top, each sized by its count (area in proportion); an edge for each pair of keys in
-    ``shared``, as thick as their number of shared sections. Heaviest edges are drawn last,
-    on top."""
+    ``shared`` (the ``MAP_EDGES`` heaviest), as thick as their number of shared sections.
+    Heaviest edges are drawn last, on top."""
     centre, radius = MAP_SIZE / 2, MAP_SIZE / 2 - MAP_MARGIN
     top = max((count for _, _, count, _ in nodes), default=1) or 1
     small, large = NODE_RADIUS
@@ -85,7 +88,10 @@ def cooccurrence_map(nodes: Sequence[tuple[Hashable, Any, int, str]],
                            colour=svg_colour(colour), label_x=_round(x + (r + 4) * cos),
                            label_y=_round(y + (r + 4) * sin + 4),
                            anchor="end" if cos < -1e-9 else "start")
-    pairs = [(a, b, n) for (a, b), n in shared.items() if a in placed and b in placed and a != b]
+    order = {key: i for i, key in enumerate(placed)}
+    pairs = sorted(((a, b, n) for (a, b), n in shared.items()
+                    if a in placed and b in placed and a != b),
+                   key=lambda p: (-p[2], order[p[0]], order[p[1]]))[:MAP_EDGES]
     heaviest = max((n for _, _, n in pairs), default=1)
     low, high = EDGE_WIDTH
     edges = [Edge(a=placed[a], b=placed[b], shared=n,

@@ -181,3 +181,11 @@ def test_timeline_keeps_every_year_on_one_scale():
     # A single year gives one bar of modest width, not one filling the plot.
     (alone,) = pictures.timeline([("A", "#112233", {2021: 3})]).rows[0].bars
     assert alone.width == pictures.MAX_BAR_WIDTH
+
+
+def test_map_draws_only_the_strongest_edges(monkeypatch):
+    monkeypatch.setattr(pictures, "MAP_EDGES", 2)
+    nodes = [(k, k, 1, "#112233") for k in "abcd"]
+    drawn = pictures.cooccurrence_map(nodes, {("a", "b"): 1, ("a", "c"): 5, ("b", "d"): 3,
+                                              ("c", "d"): 1})
+    assert [(e.a.item, e.b.item, e.shared) for e in drawn.edges] == [("b", "d", 3), ("a", "c", 5)]

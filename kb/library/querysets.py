@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from taggit.models import NaturalKeyManager
 
 
@@ -23,6 +24,22 @@ class TopicQuerySet(models.QuerySet):
             .annotate(shared_sections=Count("tagged_sections__content_object", distinct=True))
             .order_by("-shared_sections", "name")
         )
+
+    def pairs(self) -> models.QuerySet:
+        """(topic id, other topic id, shared sections) for each two topics tagged on the same
+        sections, the lower id first, in one query: a self-join on the tagged sections grouped
+        by the pair. A topic paired with itself gives its number of sections."""
+        other = "tagged_sections__content_object__tagged_items__tag"
+        return (self.filter(**{f"{other}__gte": models.F("pk")}).values_list("pk", other)
+                .annotate(n=Count("tagged_sections")).order_by())
+
+    def sections_per_year(self) -> models.QuerySet:
+        """(topic id, year, sections) by the date of the sections' reports, in one query;
+        sections of undated reports are left out."""
+        date = "tagged_sections__content_object__article__published_on"
+        return (self.filter(**{f"{date}__isnull": False}).annotate(year=ExtractYear(date))
+                .values_list("pk", "year").annotate(n=Count("tagged_sections"))
+                .order_by("pk", "year"))
 
 
 class TopicManager(NaturalKeyManager.from_queryset(TopicQuerySet)):

@@ -274,11 +274,16 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     )
 
 
+def codebook_outline() -> dict[int, Topic]:
+    """Every topic by id, with the few columns a page needs to place it in the codebook."""
+    return {t.pk: t for t in Topic.objects.only("pk", "parent_id", "name", "name_en", "slug",
+                                                "colour").order_by("name", "pk")}
+
+
 def topic_family(topic: Topic) -> dict[str, list[Topic]]:
     """``path`` (the topic's ancestors, top first) and ``children`` (by name), in one query
     whatever the depth: the codebook's outline (a few columns of every topic) is small."""
-    outline = {t.pk: t for t in Topic.objects.only("pk", "parent_id", "name", "name_en", "slug",
-                                                   "colour").order_by("name", "pk")}
+    outline = codebook_outline()
     path, seen, parent_id = [], {topic.pk}, topic.parent_id
     while parent_id in outline and parent_id not in seen:
         seen.add(parent_id)

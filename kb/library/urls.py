@@ -11,6 +11,8 @@ urlpatterns = [
     path("articles/<str:slug>/", views.article_detail, name="article"),
     path("articles/<str:slug>/original", views.article_original, name="article_original"),
     path("topics/", views.topic_list, name="topics"),
+    # Not under topics/: any word there could be a topic's slug.
+    path("topic-overview/", views.topic_overview, name="topic_overview"),
     path("topics/colours.css", views.topic_colours, name="topic_colours"),
     # Before the topic pages, so it is not read as a topic's slug (a topic slugged
     # "matrix" would need another slug to be reachable).

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import matrix, selectors
+from kb.library import matrix, overview, selectors
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -123,7 +123,8 @@ def _render_topic(request: HttpRequest, slug: str, selector, template: str, **ex
 @reader_cache
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_topic(request, slug, selectors.topic_page, "kb/topic_detail.html",
-                         backlinks=lambda page: selectors.backlinks(topic=page.topic))
+                         backlinks=lambda page: selectors.backlinks(topic=page.topic),
+                         pictures=lambda page: overview.topic_pictures(page.topic, page.co_occurring))
 
 
 @reader_cache
@@ -143,6 +144,11 @@ def topic_colours(request: HttpRequest) -> HttpResponse:
     allows no inline style, so the colours come as a stylesheet of kb's own."""
     return render(request, "kb/topic_colours.css", {"topics": selectors.topic_colours()},
                   content_type="text/css; charset=utf-8")
+
+
+@reader_cache
+def topic_overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "kb/topic_overview.html", {"overview": overview.topic_overview()})
 
 
 @reader_cache

@@ -224,14 +224,15 @@ def _build(make_article, analyst, articles, sections_per_article):
 # Topic: topic, its articles' counts of tagged sections, the first articles, one page of
 # tagged sections, their topics, see-also, co-occurring, the codebook outline (path and
 # children), the first tagged passages (article,
-# section and analyst joined in), their topics, how many passages, wiki backlinks. Pages of
+# section and analyst joined in), their topics, how many passages, wiki backlinks, its
+# sections per year (the timeline; its pictures' partners are the co-occurring). Pages of
 # 2 sections (1 article, 1 passage): both corpora span several (the second is asked for).
 # A topic's articles: topic, counts, one page of articles. Its passages: topic, count, one
 # page of passages, their topics.
 @pytest.mark.parametrize("size", [(2, 2), (8, 6)])
 # Each count includes the page cache's look-up of the content generation (kb/cache.py).
 @pytest.mark.parametrize("page,expected", [
-    ("home", 3), ("article", 8), ("topic", 13), ("topic articles", 4), ("topic passages", 5),
+    ("home", 3), ("article", 8), ("topic", 14), ("topic articles", 4), ("topic passages", 5),
 ])
 def test_query_count_does_not_grow_with_the_corpus(
     client, topics, make_article, analyst, django_assert_num_queries, monkeypatch, size, page,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -32,7 +33,7 @@ class Topic(TagBase):
     )
     description_html = models.TextField(editable=False, blank=True)
     see_also = models.ManyToManyField("self", blank=True, verbose_name=_("see also"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = TopicManager()
 
@@ -61,6 +62,16 @@ class Topic(TagBase):
         if self.name_en and self.name_en != self.name:
             return f"{self.name} ({self.name_en})"
         return self.name
+
+    def shown_in_english(self) -> bool:
+        """Whether the active interface language is English and the topic has an English label."""
+        return bool(self.name_en) and (get_language() or "").startswith("en")
+
+    @property
+    def local_name(self) -> str:
+        """The name readers of the active interface language know the topic by: the English
+        label in English (when it has one), else the Japanese name."""
+        return self.name_en if self.shown_in_english() else self.name
 
 
 class TopicAlias(models.Model):
@@ -101,8 +112,8 @@ class Article(models.Model):
     language = models.CharField(_("language"), max_length=10, default="ja")
     summary = models.TextField(_("summary (Markdown)"), blank=True, validators=[validate_markdown])
     summary_html = models.TextField(editable=False, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Optimistic concurrency: every save raises it; a save made from an older one is refused.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # SHA-256 of the imported report's normalised text, to refuse importing it twice.
@@ -141,7 +152,8 @@ class TaggedSection(TaggedItemBase):
     content_object = models.ForeignKey(
         "Section", on_delete=models.CASCADE, related_name="tagged_items"
     )
-    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_sections")
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_sections",
+                            verbose_name=_("topic"))
 
     class Meta:
         verbose_name = _("section topic")
@@ -167,7 +179,7 @@ class Section(models.Model):
     # Bumped by kb.passages.services.save_section whenever the text changes; passages record the
     # version they were made on.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     topics = TaggableManager(through=TaggedSection, blank=True, verbose_name=_("topics"))
 
@@ -204,7 +216,8 @@ class Link(models.Model):
     points at something that does not exist (yet).
     """
 
-    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links")
+    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links",
+                               verbose_name=_("linking section"))
     target = models.CharField(_("link text"), max_length=300)
     # The target normalised (NFKC, case-folded, before any #), to find links when it appears.
     target_key = models.CharField(max_length=300, db_index=True)
@@ -318,7 +331,7 @@ class TopicRedirect(models.Model):
 
     old_slug = models.CharField(_("old slug"), max_length=100, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("topic redirect")
@@ -342,7 +355,7 @@ class Original(models.Model):
     content_type = models.CharField(_("content type"), max_length=120, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("original file")

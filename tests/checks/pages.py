@@ -68,7 +68,18 @@ PAGES: list[tuple[str, str, object]] = [
 ]
 
 
-def paths(scene: Scene, *, logged_in: bool) -> list[tuple[str, str]]:
-    """(name, path) of the pages a visitor sees: everyone's, and the editor's when logged in."""
-    return [(name, page(scene)) for name, who, page in PAGES
+# Django's admin, kb's titles in it: checked on a phone's width only (its markup is Django's).
+ADMIN_PAGES: list[tuple[str, str, object]] = [
+    ("admin articles", "editor", lambda s: reverse("admin:kb_article_changelist")),
+    ("admin article", "editor", lambda s: reverse("admin:kb_article_change", args=[s.article.pk])),
+    ("admin article history", "editor",
+     lambda s: reverse("admin:kb_article_history", args=[s.article.pk])),
+    ("admin passages", "editor", lambda s: reverse("admin:kb_passage_changelist")),
+]
+
+
+def paths(scene: Scene, *, logged_in: bool, admin: bool = False) -> list[tuple[str, str]]:
+    """(name, path) of the pages a visitor sees: everyone's, and the editor's when logged in
+    (with the admin's too if ``admin``)."""
+    return [(name, page(scene)) for name, who, page in [*PAGES, *(ADMIN_PAGES if admin else [])]
             if who == "anyone" or logged_in]

@@ -21,3 +21,10 @@ def topic_name(topic, beside=False):
     if beside and topic.name_en and topic.name != topic.name_en:
         return format_html('{} <span class="en" lang="en">{}</span>', japanese, topic.name_en)
     return japanese
+
+
+@register.filter
+def in_lang(text, language):
+    """``text`` marked as written in ``language``, to place inside a translated sentence:
+    ``{% blocktranslate with title=article.title|in_lang:article.language %}``."""
+    return format_html('<span lang="{}">{}</span>', language, text) if language else text

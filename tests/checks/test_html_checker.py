@@ -52,3 +52,12 @@ def test_every_page_passes_the_html_checker(scene, editor, tmp_path):
                 documents[f"{name} ({language}, {who})"] = response.content.decode()
     errors = _validate(documents, tmp_path)
     assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors)
+
+
+def test_the_checker_reports_what_it_finds(tmp_path):
+    """The harness itself: a six-digit fraction in <time datetime> (the error kb's pages
+    once had) is reported, with the page's name."""
+    bad = ('<!DOCTYPE html><html lang="ja"><head><title>t</title></head><body>'
+           '<time datetime="2026-11-30T23:30:00.123456Z">x</time></body></html>')
+    (error,) = _validate({"broken page": bad}, tmp_path)
+    assert error.startswith("broken page: line 1: Bad value") and "fraction" in error

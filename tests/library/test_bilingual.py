@@ -84,3 +84,9 @@ def test_admin_strings_are_translated(article, make_article, editor, language, e
         assert text in html
     for text in untranslated:
         assert text not in html
+
+
+def test_article_titles_inside_translated_headings_are_marked_japanese(article):
+    html = _client("en").get(reverse("kb:article_history", args=[article.slug])).content.decode()
+    assert '<h1>History of <span lang="ja">与信の報告</span></h1>' in html
+    assert "<title>History of 与信の報告 — kb</title>" in html

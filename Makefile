@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test test-sqlite test-postgres checks chromium bench messages bench-import bench-passages bench-pages bench-search bench-hostile
+.PHONY: install run test test-sqlite test-postgres checks check-html chromium java bench messages bench-import bench-passages bench-pages bench-search bench-hostile
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The Nu HTML Checker (a jar from the dev extras) needs a Java runtime.
+java:
+	@command -v java >/dev/null || { echo "Installing Debian's Java runtime for the HTML checker"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+
+# Whole-page checks (HTML checker, axe-core, 390-px screens; tests/checks, marker `once`):
+# they test templates, not queries, so `make test` runs them on SQLite only.
+check-html: install chromium java
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest tests/checks
+
 checks: install
 	@mkdir -p var
 	$(VENV)/bin/ruff check kb tests
@@ -40,12 +50,12 @@ checks: install
 	DJANGO_SETTINGS_MODULE=kb.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=kb.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
-test-sqlite: install chromium
+test-sqlite: install chromium java
 	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest
 
 test-postgres: install chromium
 	@if $(PY) -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== PostgreSQL half: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(PY) -m pytest; \
+		echo "== PostgreSQL half: $(PG_URL)"; DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not once"; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL) and CI is set: the PostgreSQL half cannot be skipped in CI."; exit 1; \
 	else \

@@ -104,7 +104,8 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
         topics = _topic_names(item.get("topics", ""))
         if item.get("merge") and merged:
             above = merged[-1]
-            extra = f"#### {item['heading']}\n\n" if item.get("heading") else ""
+            # An h3 under the section's h2, as the splitter writes sub-headings.
+            extra = f"### {item['heading']}\n\n" if item.get("heading") else ""
             above.body = "\n\n".join(p for p in [above.body, extra + item.get("body", "")] if p)
             above.topics = [*above.topics, *(t for t in topics if t not in above.topics)]
             if item.get("page_start") and above.page_start:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, router, transaction
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from kb.editorial import admin_import, merge, revisions
 from kb.library import services as library_services
@@ -37,7 +38,8 @@ class VersionedForm(forms.ModelForm):
     """The change form carries the version it was loaded with. The admin view checks it
     (with the rows locked) before the form is bound, and sets ``refusal`` to refuse it."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(label=_("Loaded version"), widget=forms.HiddenInput,
+                                        required=False)
     refusal: Refusal | None = None
 
     def __init__(self, *args, **kwargs) -> None:

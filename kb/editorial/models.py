@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportDraft(models.Model):
@@ -15,8 +16,8 @@ class ImportDraft(models.Model):
 
     token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # {"article": the metadata form's values, "checksum", "source_name",
     #  "sections": [{"heading", "body", "topics", "merge", "DELETE"}],
     #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -44,7 +45,7 @@ class Topic(TagBase):
         _("colour"), max_length=7, blank=True, validators=[validate_colour],
         help_text=_("# and six hexadecimal digits; left empty, one is chosen."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = TopicManager()
 
@@ -78,6 +79,16 @@ class Topic(TagBase):
         if self.name_en and self.name_en != self.name:
             return f"{self.name} ({self.name_en})"
         return self.name
+
+    def shown_in_english(self) -> bool:
+        """Whether the active interface language is English and the topic has an English label."""
+        return bool(self.name_en) and (get_language() or "").startswith("en")
+
+    @property
+    def local_name(self) -> str:
+        """The name readers of the active interface language know the topic by: the English
+        label in English (when it has one), else the Japanese name."""
+        return self.name_en if self.shown_in_english() else self.name
 
 
 def check_parent(topic: Topic, parent: Topic | None) -> None:
@@ -147,8 +158,8 @@ class Article(models.Model):
     summary_html = models.TextField(editable=False, blank=True)
     # title_sort_key(title), stored so that the article list sorts in the database.
     title_sort = models.CharField(max_length=300, editable=False, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Optimistic concurrency: every save raises it; a save made from an older one is refused.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # SHA-256 of the imported report's normalised text, to refuse importing it twice.
@@ -188,7 +199,8 @@ class TaggedSection(TaggedItemBase):
     content_object = models.ForeignKey(
         "Section", on_delete=models.CASCADE, related_name="tagged_items"
     )
-    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_sections")
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_sections",
+                            verbose_name=_("topic"))
 
     class Meta:
         verbose_name = _("section topic")
@@ -222,7 +234,7 @@ class Section(models.Model):
     # Bumped by kb.passages.services.save_section whenever the text changes; passages record the
     # version they were made on.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     topics = TaggableManager(through=TaggedSection, blank=True, verbose_name=_("topics"))
 
@@ -269,7 +281,8 @@ class Link(models.Model):
     points at something that does not exist (yet).
     """
 
-    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links")
+    source = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="outgoing_links",
+                               verbose_name=_("linking section"))
     target = models.CharField(_("link text"), max_length=300)
     # The target normalised (NFKC, case-folded, before any #), to find links when it appears.
     target_key = models.CharField(max_length=300, db_index=True)
@@ -383,7 +396,7 @@ class TopicRedirect(models.Model):
 
     old_slug = models.CharField(_("old slug"), max_length=100, unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="redirects")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("topic redirect")

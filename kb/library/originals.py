@@ -24,7 +24,7 @@ class Original(models.Model):
     content_type = models.CharField(_("content type"), max_length=120, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("original file")

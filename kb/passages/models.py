@@ -14,7 +14,8 @@ class TaggedPassage(TaggedItemBase):
     content_object = models.ForeignKey(
         "Passage", on_delete=models.CASCADE, related_name="tagged_items"
     )
-    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_passages")
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_passages",
+                            verbose_name=_("topic"))
 
     class Meta:
         verbose_name = _("passage topic")

@@ -45,7 +45,10 @@ def passage_for_page(passage: Passage, *, user: permissions.User) -> dict[str, A
         # The date people see on the card: the site's, as on the topic page, not UTC's.
         "created": timezone.localdate(passage.created_at).isoformat(),
         "topics": [
-            {"name": t.name, "slug": t.slug, "url": t.get_absolute_url()}
+            # ``label`` in the reader's language (the English one in English), ``lang`` "ja"
+            # when it is the Japanese name; ``name`` stays the one the tag field takes.
+            {"name": t.name, "slug": t.slug, "url": t.get_absolute_url(), "label": t.local_name,
+             "lang": "" if t.shown_in_english() else "ja"}
             for t in passage.topics.all()
         ],
         "canChange": permissions.can_change_passage(user, passage),

@@ -95,6 +95,7 @@ class FacetValue:
     count: int
     selected: bool
     url: str = ""  # set by the view: the page with this value toggled
+    lang: str = ""  # "ja" for a Japanese label in any interface language
 
 
 @dataclass
@@ -259,7 +260,8 @@ def _facets(
     kind_labels = dict(Article.Kind.choices)
     return {
         "topic": [
-            FacetValue(t.slug, t.name, counts["topic"][pk], t.slug == filters.topic)
+            FacetValue(t.slug, t.local_name, counts["topic"][pk], t.slug == filters.topic,
+                       lang="" if t.shown_in_english() else "ja")
             for pk in top_topics if (t := topic_rows.get(pk))
         ],
         "kind": [
@@ -267,7 +269,7 @@ def _facets(
             for k, n in counts["kind"].most_common()
         ],
         "publisher": [
-            FacetValue(p, p, n, p == filters.publisher)
+            FacetValue(p, p, n, p == filters.publisher, lang="ja")
             for p, n in counts["publisher"].most_common(FACET_VALUES)
         ],
         "year": [

@@ -93,7 +93,7 @@
       if (i === 0) {
         mark.id = "passage-" + p.id;
         mark.tabIndex = 0;
-        mark.setAttribute("aria-label", S.passage + ": " + p.topics.map(function (t) { return t.name; }).join("、"));
+        mark.setAttribute("aria-label", S.passage + ": " + p.topics.map(function (t) { return t.label || t.name; }).join("、"));
       }
       node.parentNode.replaceChild(mark, node);
       mark.appendChild(node);
@@ -147,7 +147,9 @@
 
   function describe(p) {
     var chips = el("ul", { "class": "chips" }, p.topics.map(function (t) {
-      return el("li", {}, [el("a", { "class": "chip", href: t.url, text: t.name })]);
+      var chip = el("a", { "class": "chip", href: t.url, text: t.label || t.name });
+      if (t.lang) chip.setAttribute("lang", t.lang);  // the card lives outside the article
+      return el("li", {}, [chip]);
     }));
     var actions = el("div", { "class": "actions" }, [
       p.canChange ? el("button", { type: "button", text: S.edit, onclick: function () { openEditor({ passage: p }); } }) : null,

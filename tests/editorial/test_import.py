@@ -83,7 +83,9 @@ def test_upload_preview_correct_and_save(editor_client, editor, huawei):
     assert str(article.published_on) == "2019-11-06" and article.checksum
     sections = list(article.sections.order_by("position"))
     assert [s.heading for s in sections] == ["中ロ技術協力の現状", "ファーウェイの戦い"]
-    assert "#### デジタル経済" in sections[1].body and "商機" in sections[1].body
+    # The merged section's heading is a sub-heading: h3 under the section's h2, no gap.
+    assert "### デジタル経済" in sections[1].body and "#### " not in sections[1].body
+    assert "商機" in sections[1].body
     assert [t.slug for t in sections[1].topics.all()] == ["huawei-5g"]
     revision = Version.objects.get_for_object(article).get().revision
     assert revision.user == editor and revision.comment == "report.txt から取り込み"

@@ -127,7 +127,7 @@ def test_orphan_is_listed_for_repair_and_in_my_passages_with_its_article_and_no_
         html = client.get(url).content.decode()
         item = html[html.index(f'id="p{passage.pk}"'):html.index("</ol>")]
         assert QUOTE in item and "根拠" in item and "与信" in item
-        assert f'<a href="{article.get_absolute_url()}">与信の報告</a>' in item
+        assert f'<a lang="ja" href="{article.get_absolute_url()}">与信の報告</a>' in item
         assert "（セクションは削除済み）" in item and "消える節" not in item
         assert f'href="{article.get_absolute_url()}?reattach={passage.pk}"' in item  # no #anchor
         assert "孤立" in item  # the status

@@ -293,7 +293,7 @@ def test_repair_list_confirm_and_delete(client, section, analyst, other_analyst)
     html = client.get(reverse("kb:passages_repair")).content.decode()
     assert f"#passage-{fuzzy.pk}" in html and f"#passage-{orphan.pk}" in html
     assert f"#passage-{fine.pk}" not in html
-    assert "<q>与信スコアの算出にeCreditalのデータを活用</q>" in html  # the text there now
+    assert "<q lang=\"ja\">与信スコアの算出にeCreditalのデータを活用</q>" in html  # the text there now
     assert f"?reattach={orphan.pk}" in html
 
     client.force_login(other_analyst)

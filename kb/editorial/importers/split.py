@@ -244,7 +244,9 @@ def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
         elif current.heading and not current.text_since_heading and level < 7:
             # A heading right under a heading (a subtitle, a first sub-point) stays inside.
             _flush(current, style)
-            current.parts.append(f"#### {heading}")
+            # Markdown level 3: an h3 under the section's h2, so the page's outline has no
+            # gap (screen readers navigate by it; axe's heading-order rule checks it).
+            current.parts.append(f"### {heading}")
         else:
             drafts.append(_Draft(heading=heading, page=page if page is not None else current.page))
 

@@ -104,11 +104,12 @@ class Backend:
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True, excluding: Sequence[Term] = (),
+        ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
         """Entries of ``doc_types`` matching every term (and not every term of
-        ``excluding``), best first, and whether the cap cut them. Unranked (score 0,
-        cheaper), when the caller ranks by another match."""
+        ``excluding``, and none of the patterns of ``without``), best first, and whether
+        the cap cut them. Unranked (score 0, cheaper), when the caller ranks by another
+        match."""
         raise NotImplementedError
 
     def optimise(self) -> None:
@@ -181,12 +182,13 @@ class SQLiteBackend(Backend):
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True, excluding: Sequence[Term] = (),
+        ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         expression = self.compile(terms)
-        if excluding:
-            expression = f"({expression}) NOT ({self.compile(excluding)})"
+        for left_out in (excluding, [without] if without else []):
+            if left_out:
+                expression = f"({expression}) NOT ({self.compile(left_out)})"
         types = ", ".join(["%s"] * len(doc_types))
         # Ranked, each candidate's tokens come along: kb.search.ranking scores them.
         inner = "".join(f", {name}" for name in FIELDS) if ranked else ""
@@ -304,12 +306,13 @@ class PostgreSQLBackend(Backend):
 
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
-        ranked: bool = True, excluding: Sequence[Term] = (),
+        ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
         query = self.compile(terms)
-        if excluding:
-            query = f"({query}) & !({self.compile(excluding)})"
+        for left_out in (excluding, [without] if without else []):
+            if left_out:
+                query = f"({query}) & !({self.compile(left_out)})"
         # Sections and passages, articles and topics: each kind its own cap, as on SQLite
         # (one LIMIT over both would leave articles unread whenever sections fill it).
         groups = [g for g in (PG_TEXT_TYPES & set(doc_types), SIDE_TYPES & set(doc_types)) if g]

@@ -154,7 +154,14 @@ def parse(raw: str, *, expand: bool = True) -> ParsedQuery:
     if pending_or or pending_not:
         notes.append(_("OR and NOT need a term after them; the last one was ignored."))
     labels = [t for t, _or in simple if not t.exact] if expand else []
-    _resolve_labels(labels, query)
+    # "Digital Silk Road" typed without quotes is the English label of a topic, not three
+    # words to find anywhere in a section: the words together may name a topic.
+    whole = None
+    if len(labels) > 1 and len(labels) == len(simple) and not any(o for _t, o in simple):
+        whole = _term(" ".join(t.text for t in labels), quoted=False)
+    _resolve_labels(labels + ([whole] if whole else []), query)
+    if whole is not None and whole.topic_names:
+        simple = [(whole, False)]
     for term, or_before in simple:
         if or_before and query.terms:
             query.terms[-1].absorb(term)

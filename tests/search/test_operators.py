@@ -111,3 +111,13 @@ def test_notes_are_shown_in_the_users_language(client, reports):
     html = client.get(reverse("kb:search"), {"q": "-規制"},
                       headers={"accept-language": "en"}).content.decode()
     assert 'add a term to find' in html
+
+
+def test_a_topics_english_label_typed_as_words_finds_what_its_japanese_label_finds(client, reports):
+    data = client.get(reverse("kb:api-search"), {"q": "Digital Silk Road"}).json()
+    assert [hit["heading"] for hit in data["results"]] == ["通信網"]
+    assert data["terms"][0]["topics"] == ["デジタルシルクロード"]  # and the page says so
+    html = client.get(reverse("kb:search"), {"q": "digital silk road"}).content.decode()
+    assert "<mark>デジタルシルクロード</mark>" in html
+    # Words that name no topic together stay separate terms.
+    assert parse("digital road", expand=True).terms[1].text == "road"

@@ -1,6 +1,7 @@
 """After a bulk import, search never waits for someone to run ANALYZE: the commands that
 add many entries at once refresh the planner's statistics of the index themselves."""
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 
@@ -45,3 +46,13 @@ def test_restoring_a_backup_leaves_the_planner_knowing_the_index(tmp_path, corpu
     call_command("export_kb", str(backup))
     call_command("import_kb", str(backup), "--replace")
     assert planned_rows() == SearchEntry.objects.count()
+
+
+def test_autovacuum_reanalyses_the_index_after_a_few_hundred_new_entries(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no autovacuum; the commands above are all it needs")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'kb_searchentry'")
+        options = dict(o.split("=") for o in cursor.fetchone()[0])
+    assert float(options["autovacuum_analyze_scale_factor"]) <= 0.02
+    assert int(options["autovacuum_analyze_threshold"]) <= 500

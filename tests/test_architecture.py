@@ -13,7 +13,8 @@ TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",
-         "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
+         "kb.search.backends", "kb.search.backends.base", "kb.search.backends.sqlite",
+         "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.engine",
          "kb.editorial.revisions", "kb.site.cache"}
 WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup"}
 

@@ -28,6 +28,13 @@ SIDE_TYPES = frozenset({"article", "topic"})
 # shard by shard), except those the second pass adds (heading, title, topic): 200 rather
 # than 300 took 14% off PostgreSQL's p50 and p95 in bench_search.
 CANDIDATE_CAP = 200
+# Up to this many matches, the candidates ranked are chosen by relevance over all of them
+# (SQLite: FTS5's bm25(), ~1 µs a match); past it, as described above.
+RANK_ALL = 20_000
+# How many matches one search holds (ranked first, then the rest unranked, in storage
+# order), so that paging reaches every one and totals are exact up to here; past it the
+# page says "more than".
+MATCH_CAP = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,8 @@ class Backend:
 
     vendor = ""
     cap = CANDIDATE_CAP
+    rank_all = RANK_ALL
+    match_cap = MATCH_CAP
 
     def write(self, documents: Sequence[IndexDocument]) -> None:
         raise NotImplementedError
@@ -95,7 +104,7 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
+def _candidates(rows, *, capped: bool) -> tuple[list[Candidate], bool]:
     # Topic ids come as JSON text: one parse for all the rows, not one per row.
     topic_ids = json.loads("[" + ",".join(row[9] for row in rows) + "]")
     candidates = [
@@ -108,4 +117,4 @@ def _candidates(rows, *, cap: int) -> tuple[list[Candidate], bool]:
         for row, ids in zip(rows, topic_ids, strict=True)
     ]
     candidates.sort(key=lambda c: (-c.score, c.entry_id))
-    return candidates, len(candidates) >= cap
+    return candidates, capped

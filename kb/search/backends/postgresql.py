@@ -27,6 +27,14 @@ PG_WEIGHTS = "{0.1, 0.5, 0.7, 1.0}"  # D, C, B, A
 # Cover density respects the order of a phrase's tokens; plain ts_rank ranked short
 # lists above the section about the subject on the corpus ranking set.
 PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
+# As on SQLite (kb.search.ranking.SHORT_SECTION), a caption naming a term must not outrank
+# the sections that discuss it: a section's score is multiplied by (n / (n + this))², n its
+# distinct tokens. Squared, because a heading match weighs ten body matches here (cover
+# density, weights A and D): a 25-token caption keeps 9 %, a section of 150 half, of 500 80 %.
+PG_SHORT_SECTION = 60
+# Up to this many matching sections and passages, every one is ranked (each costs its
+# TOASTed vector re-read: ~10 µs, 10-30 ms at this many).
+PG_RANK_ALL = 2_500
 PG_MAX_POSITION = 16383  # tsvector positions are capped there
 PG_MAX_POSITIONS_PER_LEXEME = 256
 # Sections and passages: their GIN indexes are split by id in this many partial indexes
@@ -43,6 +51,7 @@ _PG_SESSION: ContextVar[bool] = ContextVar("kb_search_pg_session", default=False
 
 class PostgreSQLBackend(Backend):
     vendor = "postgresql"
+    rank_all = PG_RANK_ALL
 
     @staticmethod
     def vector_literal(fields: dict[str, list[str]]) -> str:
@@ -103,8 +112,14 @@ class PostgreSQLBackend(Backend):
         if set(doc_types) - PG_TEXT_TYPES - SIDE_TYPES:
             raise ValueError(f"unknown document types {doc_types!r}")
         rows: list[tuple] = []
+        capped = False
         with self.session(), connection.cursor() as cursor:
             for types in groups:
+                if types <= PG_TEXT_TYPES:
+                    found, more = self._texts(cursor, query, types, cap, ranked)
+                    rows += found
+                    capped = capped or more
+                    continue
                 cursor.execute(*self.statement("vector", query, types, cap, ranked))
                 found = cursor.fetchall()
                 if ranked and len(found) >= cap:
@@ -113,8 +128,38 @@ class PostgreSQLBackend(Backend):
                     cursor.execute(*self.statement("head", query, types, cap, ranked,
                                                    seen=[row[0] for row in found]))
                     found += cursor.fetchall()
+                capped = capped or len(found) >= cap
                 rows += found
-        return _candidates(rows, cap=cap)
+        return _candidates(rows, capped=capped)
+
+    def _texts(self, cursor, query: str, types: set[str], cap: int,
+               ranked: bool) -> tuple[list[tuple], bool]:
+        """Every section and passage matching ``query`` (up to ``match_cap``, so that paging
+        reaches each and the total is exact), and whether there were more. Ranked, each is
+        scored when there are up to ``rank_all`` of them (each costs its vector re-read:
+        the candidates are chosen by relevance, not storage order); past that, the first
+        ``cap`` and those matching in a heading, title or topic, the rest unranked."""
+        cursor.execute(*self.statement("vector", query, types, self.match_cap, False))
+        rows = cursor.fetchall()
+        capped = len(rows) >= self.match_cap
+        if not ranked or not rows:
+            return rows, capped
+        chosen = [row[0] for row in rows]
+        if len(rows) > self.rank_all:
+            chosen = chosen[:cap]
+            cursor.execute(*self.statement("head", query, types, cap, False, seen=chosen))
+            known = set(chosen)
+            head = [row for row in cursor.fetchall() if row[0] not in known]
+            rows += head
+            chosen += [row[0] for row in head]
+        cursor.execute(
+            f"SELECT e.id, {PG_RANK} * CASE WHEN e.doc_type = 'section' THEN "
+            f"power(length(e.vector) / (length(e.vector) + {PG_SHORT_SECTION}.0), 2) ELSE 1 END "
+            "FROM kb_searchentry e, CAST(%s AS tsquery) q WHERE e.id = ANY(%s)",
+            [PG_WEIGHTS, query, chosen],
+        )
+        scores = dict(cursor.fetchall())
+        return [(*row[:10], scores.get(row[0], 0.0)) for row in rows], capped
 
     @contextmanager
     def session(self) -> Iterator[None]:

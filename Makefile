@@ -93,14 +93,20 @@ bench-pages: install
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/pages.py
 
-# Search latency at 100,000 synthetic sections on both databases (not part of `make test`).
-# Uses its own databases: var/bench.sqlite3 and kb_bench on the PG_URL server. The corpus is
-# generated once; BENCH_ARGS=--rebuild regenerates it (and reports the index build time).
-SEARCH_BENCH_PG_URL ?= $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$|/kb_bench|')
+# Search on both databases (not part of `make test`): ranking quality (MRR of judged
+# queries, recall through paging) and latency on white-paper-style reports (bench/papers.py,
+# ~17,000 sections, imported once with import_report and measured right after it), then
+# latency at 100,000 synthetic sections. Own databases: var/bench-papers.sqlite3,
+# var/bench.sqlite3, kb_bench_papers and kb_bench on the PG_URL server. BENCH_ARGS=--rebuild
+# regenerates them (and reports the build time).
+PG_SERVER = $(shell echo '$(PG_URL)' | sed 's|/[^/]*$$||')
 BENCH_ARGS ?=
 bench-search: install
 	@mkdir -p var
+	@test -f var/papers/judgements.json || $(PY) bench/papers.py var/papers
+	@for db in kb_bench kb_bench_papers; do $(PY) -c "import psycopg; c = psycopg.connect('$(PG_SERVER)/postgres', autocommit=True); \
+		c.execute(\"SELECT 1 FROM pg_database WHERE datname = '$$db'\").fetchone() or c.execute('CREATE DATABASE $$db')"; done
+	DEBUG=0 DATABASE_URL=sqlite:///var/bench-papers.sqlite3 $(PY) manage.py bench_search --papers var/papers $(BENCH_ARGS)
+	DEBUG=0 DATABASE_URL=$(PG_SERVER)/kb_bench_papers $(PY) manage.py bench_search --papers var/papers $(BENCH_ARGS)
 	DEBUG=0 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) manage.py bench_search $(BENCH_ARGS)
-	@$(PY) -c "import psycopg; c = psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', autocommit=True); \
-		c.execute(\"SELECT 1 FROM pg_database WHERE datname = 'kb_bench'\").fetchone() or c.execute('CREATE DATABASE kb_bench')"
-	DEBUG=0 DATABASE_URL=$(SEARCH_BENCH_PG_URL) $(PY) manage.py bench_search $(BENCH_ARGS)
+	DEBUG=0 DATABASE_URL=$(PG_SERVER)/kb_bench $(PY) manage.py bench_search $(BENCH_ARGS)

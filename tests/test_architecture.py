@@ -14,7 +14,8 @@ PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.library.pictures", "kb
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.library.overview", "kb.passages.permissions", "kb.passages.serializers",
-         "kb.search.backends", "kb.search.index", "kb.search.query", "kb.search.engine",
+         "kb.search.backends", "kb.search.backends.base", "kb.search.backends.sqlite",
+         "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.engine",
          "kb.editorial.revisions", "kb.site.cache", "kb.exchange.annotations", "kb.exchange.citations",
          "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own

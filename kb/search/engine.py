@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import chain
 from typing import ClassVar
@@ -16,7 +16,7 @@ from kb.library.models import Article, Section, Topic
 from kb.passages.models import Passage
 from kb.search.backends import Backend, Candidate, get_backend
 from kb.search.models import SearchEntry
-from kb.search.query import ParsedQuery, parse
+from kb.search.query import ParsedQuery, QueryFilters, parse
 from kb.search.snippets import highlight
 from kb.search.tokenise import Pattern, index_tokens, normalise
 
@@ -42,16 +42,33 @@ class SearchFilters:
     publisher: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    title: str = ""  # part of the article's title
+    title_articles: frozenset[int] = frozenset()  # the articles whose titles contain it
 
     def active(self) -> list[str]:
         """The filters set, by the name of their facet."""
         return [name for name, value in (
             ("topic", self.topic), ("kind", self.kind), ("publisher", self.publisher),
-            ("date", self.date_from or self.date_to),
+            ("date", self.date_from or self.date_to), ("title", self.title),
         ) if value]
+
+    def with_typed(self, typed: QueryFilters) -> SearchFilters:
+        """These filters, and those typed into the query where these set none: a facet
+        clicked after typing ``year:2023`` wins over what was typed."""
+        dated = self.date_from or self.date_to
+        return replace(
+            self,
+            topic=self.topic or typed.topic,
+            publisher=self.publisher or typed.publisher,
+            title=self.title or typed.title,
+            date_from=self.date_from if dated else typed.date_from,
+            date_to=self.date_to if dated else typed.date_to,
+        )
 
     def passes(self, name: str, c: Candidate, topic_id: int | None) -> bool:
         """Whether ``c`` passes the filter ``name``."""
+        if name == "title":
+            return c.article_id in self.title_articles
         if name == "topic":
             return topic_id in c.topic_ids
         if name == "kind":
@@ -128,14 +145,18 @@ def search(
     backend ranks (``capped``), the page says "more than".
     """
     query = parse(raw)
+    filters = filters.with_typed(query.filters)
     results = SearchResults(query=query, filters=filters)
     if not query:
         return results
+    if filters.title:
+        filters = results.filters = replace(filters, title_articles=_titled(filters.title))
     backend = get_backend()
-    typed = [t.patterns[:1] for t in query.terms]
+    typed = [t.typed for t in query.terms]
+    without = query.without
     active = filters.active()
     with backend.session():
-        texts, results.capped = backend.match(typed, doc_types=TEXTS)
+        texts, results.capped = backend.match(typed, doc_types=TEXTS, without=without)
         if query.expanded and (active or not results.capped):
             # Ranked by what the reader typed; what only an alias matched comes after.
             # Ranking the expanded query would also reward a passage naming many of a
@@ -144,12 +165,13 @@ def search(
             # query that ORs every alias (tens of ms at 100,000 sections), unless filters
             # may leave none of what was typed.
             wider, capped = backend.match(
-                [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed
+                [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed,
+                without=without,
             )
             texts = texts + wider
             results.capped = results.capped or capped
         # Articles and topics by what was typed: the topic whose alias it is matches already.
-        others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP)
+        others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP, without=without)
     side_topics = [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC][:SIDE_HITS]
     topic_id = _topic_id(filters.topic)
     admitted = [c for c in texts if all(filters.passes(name, c, topic_id) for name in active)]
@@ -177,6 +199,12 @@ def search(
     if not results.total:
         results.suggestions, results.term_counts = _near_matches(backend, query)
     return results
+
+
+def _titled(part: str) -> frozenset[int]:
+    """The articles whose titles contain ``part``, in any width or case (one query)."""
+    titles = Article.objects.values_list("pk", "title")
+    return frozenset(pk for pk, title in titles if _contains(title, part))
 
 
 def _topic_id(slug: str) -> int | None:
@@ -290,9 +318,10 @@ def _near_matches(backend: Backend, query: ParsedQuery) -> tuple[list[str], list
     if len(query.terms) > 1:
         with backend.session():
             for term in query.terms:
-                found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False)
+                found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False,
+                                         without=query.without)
                 term_counts.append((term.text, len(found)))
-    wanted = {tok for term in query.terms for tok in term.patterns[0].tokens if len(tok) > 1}
+    wanted = {tok for term in query.terms for tok in term.typed[0].tokens if len(tok) > 1}
     shared = []
     for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(
         "label_key", "topic__name"

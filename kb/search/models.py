@@ -11,7 +11,7 @@ class SearchEntry(models.Model):
     """One searchable thing (a section, a passage, an article, a topic) in the search index.
 
     The tokens live beside it in a database-specific structure (an FTS5 table on SQLite,
-    a ``vector`` tsvector column on PostgreSQL; see kb/search/backends.py and migration
+    a ``vector`` tsvector column on PostgreSQL; see kb/search/backends/ and migration
     0005_search_index). What filters and facets need is copied here so a search reads
     one table. kb.search.index keeps it current inside every write's transaction.
     """

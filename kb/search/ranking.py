@@ -21,7 +21,11 @@ K1 = 1.2
 B = 0.75
 # In kb.search.backends.FIELDS order: a heading or title hit says what the entry is about.
 WEIGHTS = (8.0, 4.0, 5.0, 1.0)
-
+# A section whose text is shorter than this many tokens loses score in proportion. BM25's
+# length normalisation favours short texts: a figure caption or a source line that names a
+# term once in its heading (図表3-5 医療の推移 / （出典）…: 15-20 tokens) outscored the
+# sections that discuss it. A paragraph-long section (a press release's points) is not short.
+SHORT_SECTION = 60
 
 
 def _needle(pattern: Pattern) -> str:
@@ -30,15 +34,20 @@ def _needle(pattern: Pattern) -> str:
     return " " + " ".join(pattern.tokens) + ("" if pattern.prefix else " ")
 
 
-def scores(terms: Sequence[Sequence[Pattern]], candidates: Sequence[Sequence[str]]) -> list[float]:
+def scores(terms: Sequence[Sequence[Pattern]], candidates: Sequence[Sequence[str]],
+           *, sections: Sequence[bool] | None = None) -> list[float]:
     """Each candidate's score (higher is better) for ``terms`` (each a list of alternative
-    patterns); a candidate is its fields' token strings, in FIELDS order."""
+    patterns); a candidate is its fields' token strings, in FIELDS order. Those that
+    ``sections`` marks are sections, which a short length costs (``SHORT_SECTION``): an
+    analyst's passage is short by nature and keeps its score."""
     needles = [[_needle(p) for p in term] for term in terms]
     padded = [[f" {field} " if field else "" for field in fields] for fields in candidates]
     lengths = [sum(field.count(" ") - 1 for field in fields if field) for fields in padded]
     average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
     result = []
-    for fields, length in zip(padded, lengths, strict=True):
+    marks = sections if sections is not None else [False] * len(candidates)
+    for fields, length, section in zip(padded, lengths, marks, strict=True):
+        text = fields[-1].count(" ") - 1 if fields[-1] else 0  # the body's tokens
         norm = K1 * (1 - B + B * length / average)
         total = 0.0
         for term in needles:
@@ -47,5 +56,5 @@ def scores(terms: Sequence[Sequence[Pattern]], candidates: Sequence[Sequence[str
                 for weight, field in zip(WEIGHTS, fields, strict=True) if field
             )
             total += tf * (K1 + 1) / (tf + norm)
-        result.append(total)
+        result.append(total * min(1.0, text / SHORT_SECTION) if section else total)
     return result

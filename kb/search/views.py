@@ -69,6 +69,8 @@ def search_api(request: HttpRequest) -> JsonResponse:
                 {"term": t.text, "also": t.expansions, "topics": t.topic_names}
                 for t in results.query.terms
             ],
+            "excluded": [t.text for t in results.query.excluded],
+            "notes": results.query.notes,
             "total": results.total,
             "capped": results.capped,
             "page": page.number if page else 1,

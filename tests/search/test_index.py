@@ -265,15 +265,62 @@ def test_deleted_entries_leave_no_tokens_in_either_index(make_article, analyst):
             assert cursor.fetchone()[0] == 0
 
 
-def test_past_the_cap_a_heading_match_is_still_ranked_first(make_article, monkeypatch):
-    """When more entries match than are ranked, those matching in a heading are found by a
-    second pass (SQLite: the head table; PostgreSQL: the head vector) and ranked too."""
+ABOUT_PAYMENTS = ("モバイル決済は都市部で急速に普及した。店舗はQRコードを掲示するだけで導入でき、"
+                  "利用者は手数料を負担しない。決済の履歴は与信や広告にも使われ、規制当局は"
+                  "決済事業者に資本金と顧客資金の分別管理を求めるようになった。")
+
+
+def test_the_section_about_a_term_ranks_first_wherever_it_was_stored(make_article, monkeypatch):
+    """Which matches are ranked is chosen by relevance over all of them, not by storage
+    order: with room to rank only three, the section about 決済, stored after six passing
+    mentions, still comes first; and every match is counted and reachable by paging."""
     monkeypatch.setattr(type(get_backend()), "cap", 3)
+    make_article(title="古い報告", sections=[(f"節{i}", "通りがかりに決済と書く。" + "他の話。" * 30, [])
+                                         for i in range(6)])
+    make_article(title="新しい報告", sections=[("仕組み", ABOUT_PAYMENTS, [])])
+    results = search("決済")
+    assert not results.capped and results.total == 7
+    assert results.hits[0].section.heading == "仕組み"
+    paged = {hit.section.pk for page in (1, 2, 3)
+             for hit in search("決済", page=page, per_page=3).hits}
+    assert len(paged) == 7
+
+
+def test_past_ranking_every_match_a_heading_match_is_still_ranked_first(make_article, monkeypatch):
+    """When more match than are worth ranking one by one, the first few are ranked with
+    those matching in a heading, title or topic (SQLite: the head table; PostgreSQL: the
+    head vector), wherever they are; the others follow, unranked but reachable."""
+    monkeypatch.setattr(type(get_backend()), "cap", 3)
+    monkeypatch.setattr(type(get_backend()), "rank_all", 3)
     make_article(title="古い報告", sections=[(f"節{i}", "通りがかりに決済と書く。", []) for i in range(6)])
     make_article(title="新しい報告", sections=[("モバイル決済の仕組み", "決済の話。決済の普及。", [])])
     results = search("決済")
-    assert results.capped
     assert results.hits[0].section.heading == "モバイル決済の仕組み"
+    assert results.total == 7
+
+
+def test_past_what_one_search_holds_the_page_says_more_than(client, make_article, monkeypatch):
+    monkeypatch.setattr(type(get_backend()), "cap", 2)
+    monkeypatch.setattr(type(get_backend()), "match_cap", 4)
+    make_article(sections=[(f"節{i}", "決済の話。", []) for i in range(6)])
+    results = search("決済")
+    assert results.capped and 4 <= results.total < 6
+    html = client.get("/search/", {"q": "決済"}, headers={"accept-language": "en"}).content.decode()
+    assert f"More than {results.total} sections" in html
+
+
+def test_a_caption_does_not_outrank_the_section_that_discusses_the_term(make_article):
+    """BM25's length normalisation favours a short text: a figure caption naming the term
+    in its heading would win without the prior against very short sections."""
+    make_article(title="白書", sections=[
+        ("図表1-2 医療の推移", "（出典）総務省「医療に関する調査」", []),
+        ("地域の取組", "遠隔医療の利用者は三年で倍増した。山間部の診療所ではオンライン診療が"
+         "定着し、薬の配送と組み合わせた仕組みも試されている。医療情報の連携には本人の同意と"
+         "安全管理が欠かせず、自治体は医療データの共有基盤づくりを急いでいる。病院と介護施設の"
+         "間では紹介状や検査結果を電子的に受け渡す試みが広がり、重複する検査が減ったという。"
+         "一方で、通信環境の整わない地域では高齢者の利用が伸びず、医療機関への支援が求められる。", []),
+    ])
+    assert search("医療").hits[0].section.heading == "地域の取組"
 
 
 def test_past_the_cap_a_filter_still_finds_what_only_an_alias_matches(make_article, monkeypatch):

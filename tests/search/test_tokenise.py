@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.search.query import split_terms
+from kb.search.query import parse
 from kb.search.tokenise import index_tokens, normalise, normalise_with_spans, term_pattern
 
 
@@ -83,6 +83,7 @@ def test_punctuation_only_terms_have_no_pattern():
 
 
 def test_query_terms_split_on_any_blank_and_keep_quoted_phrases():
-    assert split_terms("生成AI　規制 \"越境 データ\" 「中ロ 協力」") == [
+    terms = parse("生成AI　規制 \"越境 データ\" 「中ロ 協力」", expand=False).terms
+    assert [(t.text, t.exact) for t in terms] == [
         ("生成AI", False), ("規制", False), ("越境 データ", True), ("中ロ 協力", True)
     ]

@@ -13,6 +13,7 @@ import random
 import statistics
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 
 from kb.editorial.corpus import FIXTURES_DIR
 from kb.library.models import Article, Section, TaggedSection, Topic
+from kb.management.commands import _relevance as relevance
 from kb.search import index
 from kb.search.backends import get_backend
 from kb.search.engine import search
@@ -52,9 +54,12 @@ class Command(BaseCommand):
                             help="rebuild the search index of the corpus kept (timed)")
         parser.add_argument("--json", help="also write the figures to this file")
         parser.add_argument("--cap", type=int, help="candidates ranked per pass (default: the backend's)")
+        parser.add_argument("--papers", type=Path,
+                            help="import the white papers bench/papers.py wrote in this folder "
+                                 "(once) and score ranking against its judgements")
 
     def handle(self, *args, sections: int, runs: int, rebuild: bool, reindex: bool,
-               json: str | None, cap: int | None, **options):
+               json: str | None, cap: int | None, papers: Path | None, **options):
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in name:
             raise CommandError(f"Refusing to fill {name!r}: point DATABASE_URL at a *bench* database.")
@@ -64,6 +69,8 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         if cap:
             type(get_backend()).cap = cap
+        if papers:
+            return relevance.run(self, papers, runs=runs, rebuild=rebuild)
         report: dict = {"database": connection.vendor, "sections": sections, "cap": get_backend().cap}
         if rebuild or Section.objects.count() != sections:
             started = time.perf_counter()
@@ -81,8 +88,6 @@ class Command(BaseCommand):
         report["classes"] = self.time_queries(runs)
         self.print_report(report)
         if json:
-            from pathlib import Path
-
             Path(json).write_text(__import__("json").dumps(report, ensure_ascii=False, indent=1))
 
     def progress(self, done: int, total: int) -> None:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kb.exchange.backup import BackupError, is_checked, read_backup, restore
+from kb.search import index
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             counts = restore(data=data, replace=replace)
         except BackupError as error:
             raise CommandError(f"Nothing was restored: {error}") from error
+        index.refresh_statistics()
         if not is_checked(data):
             self.stderr.write(self.style.WARNING(_(
                 "Warning: this backup (version %(version)s) was written before backups had a "

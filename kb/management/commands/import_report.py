@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb.editorial import importers, importing
 from kb.editorial import services as editorial_services
 from kb.library.models import Article
+from kb.search import index
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user named {options['user']}.")
-        failed = 0
+        failed = imported = 0
         for path in options["files"]:
             try:
                 prepared = importing.prepare(
@@ -47,8 +48,11 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(f"{path}: {error}")
                 continue
+            imported += 1
             self.stdout.write(f"{path}: imported “{article.title}” as /articles/{article.slug}/ "
                               f"({len(prepared.data.sections)} sections)")
+        if imported:
+            index.refresh_statistics()
         if failed:
             raise CommandError(f"{failed} of {len(options['files'])} files were not imported.")
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from kb.editorial.corpus import load_corpus
+from kb.search import index
 
 
 class Command(BaseCommand):
@@ -8,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = load_corpus()
+        if report.articles_created:
+            index.refresh_statistics()
         self.stdout.write(
             f"Topics created: {report.topics_created}; "
             f"articles created: {len(report.articles_created)}; "

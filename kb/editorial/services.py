@@ -34,6 +34,7 @@ class SectionData:
     topics: Sequence[str] = ()
     anchor: str | None = None
     version: int = 1  # for create_article: a restored section resumes its counter
+    level: int = 2
 
 
 @dataclass
@@ -93,7 +94,7 @@ def _create_article(data: ArticleData) -> Article:
     article.save()
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body,
-                          version=item.version)
+                          version=item.version, level=item.level)
         if item.anchor:
             section.anchor = item.anchor
         section.full_clean(exclude=["article"])

@@ -37,7 +37,7 @@ class SectionForm(forms.ModelForm):
 
     class Meta:
         model = Section
-        fields = ["article", "position", "heading", "body", "topics"]
+        fields = ["article", "position", "heading", "level", "body", "topics"]
         field_classes = {"body": MarkdownField}
 
     def is_multipart(self) -> bool:

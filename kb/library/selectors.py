@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
+from kb.library import toc
 from kb.library.models import Article, Original, Section, Topic, TopicAlias, TopicRedirect
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
@@ -60,6 +61,11 @@ class ArticlePage:
     # type only, read with the article (no query of its own); the bytes are served by
     # views.article_original.
     original: Original | None = None
+
+    @property
+    def toc(self) -> list[toc.Entry]:
+        """The table of contents, nested by the sections' heading levels."""
+        return toc.nested(self.sections)
 
 
 @dataclass

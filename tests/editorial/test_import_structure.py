@@ -12,6 +12,7 @@ from kb.cleanup import join_wrapped_lines
 from kb.editorial.importers import extract, propose_article
 from kb.editorial.importers.split import split_sections
 from kb.text import MAX_MARKDOWN_CHARS
+from tests import whitepapers
 from tests.pdfwriter import text_pdf
 
 MAX = 1_000_000
@@ -60,10 +61,27 @@ def test_a_heading_glued_to_the_end_of_the_previous_sentence():
     assert sections[0].body == P1 + P2 and sections[1].level == 3
 
 
-@pytest.mark.parametrize("heading", ["Ⅰ　はじめに", "①データの利活用", "◆海外の動向"])
-def test_other_heading_systems(heading):
-    text = f"調査報告書\n\n{heading}\n{P1}\n{P2}\n"
-    assert outline(text)[1][1].lstrip("◆") in heading.replace("\u3000", " ")
+@pytest.mark.parametrize("heading,shown", [
+    ("Ⅰ　はじめに", "Ⅰ はじめに"), ("①データの利活用", "①データの利活用"),
+    ("◆海外の動向", "海外の動向"), ("第2部　各論", "第2部 各論"), ("第1款　総則", "第1款 総則"),
+])
+def test_other_heading_systems(heading, shown):
+    text = f"調査報告書\n{heading}\n{P1}\n{P2}\n"
+    assert outline(text) == [(2, "調査報告書"), (2, shown)]
+
+
+@pytest.mark.parametrize("name", list(whitepapers.FORMATS))
+def test_generated_white_papers_keep_their_outline(name):
+    """The benchmark's documents (make bench-import), two of them: every heading at its
+    level, no caption, source, box or footnote as a heading, no sentence lost."""
+    filename, make = whitepapers.FORMATS[name]
+    for document in whitepapers.corpus(2):
+        extracted = extract(data=make(document), filename=filename, max_bytes=MAX)
+        sections = propose_article(extracted.text).sections
+        right, wrong = whitepapers.score(document, [(s.level, s.heading) for s in sections])
+        assert right >= 0.9 * len(document.headings) and wrong == 0
+        kept, count = whitepapers.sentences_kept(document, "\n".join(s.body for s in sections))
+        assert kept == count
 
 
 def test_captions_sources_boxes_and_footnotes_are_not_headings():

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from kb.cleanup import is_cjk
+
 MARK, SEP = "\x1e", "\x1f"
 MAX_LEVEL = 6
 # Longest line read as a numbered heading (characters).
@@ -50,10 +52,10 @@ CAPTION = re.compile(r"^\s*(?:図表|図|表|グラフ|Figure|Table)\s*[0-9０-�
 SOURCE = re.compile(r"^\s*(?:[（(](?:出典|出所|資料|注)[）)]|(?:出典|出所|資料|注)\s*[:：]|Source\s*:)")
 BOX = re.compile(r"^\s*【[^】]{1,20}】")
 FOOTNOTE = re.compile(r"^\s*(?:[＊*※]\s*[0-9０-９]{1,3}|注\s*[0-9０-９]{1,3}|[（(]注\s*[0-9０-９]{1,3}[）)])"
-                      r"(?:[\s\u3000.．:：]|(?=[^\d０-９]))")
+                      r"(?:[\s\u3000:：]|(?=[^\d０-９\W]))")
 PAGE_NUMBER = re.compile(r"^\s*[-－–—]?\s*[0-9０-９]{1,4}\s*[-－–—]?\s*$")
 COPYRIGHT = re.compile(r"^\s*(?:©|Copyright\b|\(C\)|（C）|（c）)", re.IGNORECASE)
-_GLUED = re.compile(rf"(?<=[。．！？」）)])\s*(?=第\s*{_NUM}\s*[部編章節款]{_SPACE})")
+_GLUED = re.compile(rf"(?<=[。．！？」）)])\s*(?=第\s*{_NUM}\s*[部編章節款]{_SPACE}|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]{{1,3}}\u3000)")
 _SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")
 _CLOSING = ("。", "！", "？", "!", "?", "」", "』", "）", ")")
 
@@ -124,7 +126,9 @@ def drop_furniture(lines: list[str]) -> list[str]:
             for j in (i - 2, i - 1, i + 1, i + 2):
                 if 0 <= j < len(lines) and lines[j].strip() and not _is_furniture(lines[j]):
                     near[lines[j].strip()] += 1
-    running = {line for line, n in near.items() if n >= 3 and len(line) <= MAX_HEADING}
+    # A header is a title, never a sentence (a wrapped line can also sit next to a number).
+    running = {line for line, n in near.items()
+               if n >= 3 and len(line) <= MAX_HEADING and not line.endswith(_SENTENCE_END)}
     seen: set[str] = set()
     out = []
     for line in lines:
@@ -178,11 +182,34 @@ def _wrapped(lines: list[str], i: int) -> bool:
             and len(lines[i].strip()) + len(rest) <= MAX_HEADING)
 
 
+def _join_across_pages(lines: list[str]) -> None:
+    """A paragraph cut by a page break ("…応用事例" / page / "アプリの…") made whole again,
+    in place: with one paragraph a line, no later step can tell it from two paragraphs."""
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text or text.endswith(_CLOSING + _SENTENCE_END) or _candidate(text) \
+                or is_block_line(text) or "\f" in text:
+            continue
+        j = i + 1
+        while j < len(lines) and not lines[j].strip(" \t\u3000"):
+            j += 1
+        if j >= len(lines) or lines[j].strip(" \t\u3000") != "\f":
+            continue
+        k = _nonblank(lines, j, 1)
+        if k is None or _candidate(lines[k].strip()) or is_block_line(lines[k]):
+            continue
+        rest = lines[k].strip()
+        if is_cjk(text[-1]) or is_cjk(rest[0]):
+            lines[i], lines[k] = text + rest, ""
+
+
 def prepare(text: str) -> str:
     """The text with page furniture dropped and each heading on a marked line of its own,
     blank lines around it (and between paragraphs copied out one per line)."""
     lines = drop_furniture(_GLUED.sub("\n", text).split("\n"))
     per_line = _one_paragraph_per_line(lines)
+    if per_line:
+        _join_across_pages(lines)
     systems = [_candidate(line.strip()) for line in lines]
     out: list[str] = []
     skip = False

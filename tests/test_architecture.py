@@ -10,7 +10,7 @@ KB = Path(__file__).resolve().parents[1] / "kb"
 ROOMS = ["text", "site", "library", "passages", "search", "editorial", "exchange", "top"]
 TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 # Layers, bottom up: pure functions, models, reads and derived data, writes, interfaces.
-PURE = {"kb.library.wikilinks", "kb.passages.anchoring", "kb.search.tokenise",
+PURE = {"kb.library.wikilinks", "kb.library.toc", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.passages.permissions", "kb.passages.serializers",

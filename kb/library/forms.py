@@ -40,6 +40,18 @@ class SectionForm(forms.ModelForm):
         fields = ["article", "position", "heading", "level", "body", "topics"]
         field_classes = {"body": MarkdownField}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A form posted without the level (made before sections had one) keeps the stored
+        # one, and is not an edit.
+        level = self.fields["level"]
+        level.required = False
+        level.has_changed = lambda initial, data: data not in (None, "") and \
+            type(level).has_changed(level, initial, data)
+
+    def clean_level(self) -> int:
+        return self.cleaned_data.get("level") or self.instance.level or 2
+
     def is_multipart(self) -> bool:
         # The admin then posts its form (an article's, with its sections inline) as
         # multipart/form-data: Japanese text travels as UTF-8, a third of its URL-encoded

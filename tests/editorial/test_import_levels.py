@@ -67,3 +67,22 @@ def test_levels_survive_a_backup_and_restore(tmp_path):
     call_command("import_kb", tmp_path / "kb.zip")
     sections = Article.objects.get().sections.order_by("position")
     assert [(s.level, s.heading) for s in sections] == OUTLINE
+
+
+def test_an_editor_changes_a_sections_level_and_a_form_without_it_keeps_it(
+        editor_client, make_article):
+    section = make_article(sections=[("一", "本文。", [])]).sections.get()
+    url = reverse("admin:kb_section_change", args=[section.pk])
+    fields = {"article": section.article_id, "position": "1", "heading": "一", "body": "本文。",
+              "topics": ""}
+    response = editor_client.post(url, {**fields, "level": "3",
+                                        "loaded_version": str(section.version)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    section.refresh_from_db()
+    assert section.level == 3
+    # A form loaded before sections had levels posts none: the level stays as it is.
+    response = editor_client.post(url, {**fields, "body": "本文を直した。",
+                                        "loaded_version": str(section.version)})
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert (section.level, section.body) == (3, "本文を直した。")

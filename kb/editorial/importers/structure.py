@@ -53,7 +53,7 @@ SOURCE = re.compile(r"^\s*(?:[（(](?:出典|出所|資料|注)[）)]|(?:出典|
 BOX = re.compile(r"^\s*【[^】]{1,20}】")
 FOOTNOTE = re.compile(r"^\s*(?:[＊*※]\s*[0-9０-９]{1,3}|注\s*[0-9０-９]{1,3}|[（(]注\s*[0-9０-９]{1,3}[）)])"
                       r"(?:[\s\u3000:：]|(?=[^\d０-９\W]))")
-PAGE_NUMBER = re.compile(r"^\s*[-－–—]?\s*[0-9０-９]{1,4}\s*[-－–—]?\s*$")
+PAGE_NUMBER = re.compile(r"^\s*[-－–—]?\s*[0-9０-９]{1,3}\s*[-－–—]?\s*$")
 COPYRIGHT = re.compile(r"^\s*(?:©|Copyright\b|\(C\)|（C）|（c）)", re.IGNORECASE)
 _GLUED = re.compile(rf"(?<=[。．！？」）)])\s*(?=第\s*{_NUM}\s*[部編章節款]{_SPACE}|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]{{1,3}}\u3000)")
 _SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")

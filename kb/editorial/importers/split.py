@@ -197,8 +197,9 @@ def split_sections(text: str) -> list[ProposedSection]:
     by_page = len(pages) >= 3 and (
         style == "slides" or sum(len(p) for _n, p in pages) / len(pages) < SLIDE_CHARS
     )
-    if not by_page:
-        # Page breaks on lines of their own, so page furniture next to them is found.
+    if not by_page and style != "slides":
+        # Page breaks on lines of their own, so page furniture next to them is found. Not
+        # in slide-like text: its short labels ("②紹介とマッチング") are not headings.
         pages = split_pages(structure.prepare(text.replace("\f", "\n\f\n")))
     drafts: list[_Draft] = []
     levels = structure.Levels()
@@ -260,8 +261,9 @@ def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
 
 def _flush(draft: _Draft, style: Style) -> None:
     if any(line.strip() for line in draft.raw):
-        draft.parts.append(clean_extracted_text("\n".join(structure.notes_last(draft.raw)),
-                                                style).strip())
+        # Footnotes to the end of the section; a slide's notes stay on the slide.
+        raw = draft.raw if style == "slides" else structure.notes_last(draft.raw)
+        draft.parts.append(clean_extracted_text("\n".join(raw), style).strip())
     draft.raw = []
 def _is_title_with_byline(block: list[str]) -> bool:
     title, *byline = (line.strip() for line in block)

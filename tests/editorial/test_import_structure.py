@@ -54,6 +54,12 @@ def test_one_paragraph_per_line_without_blank_lines():
     assert sections[1].body == f"{P1}\n\n{P2}"  # one paragraph per line, not one for all
 
 
+def test_a_chapter_number_on_a_line_of_its_own_takes_its_title_from_the_next():
+    """PDF text layers often give "第1節" and its title as two lines."""
+    text = f"第2章\nデジタル経済の動向\n{P1}\n第1節\nICT産業の動向\n{P2}\n"
+    assert outline(text) == [(2, "第2章 デジタル経済の動向"), (3, "第1節 ICT産業の動向")]
+
+
 def test_a_heading_glued_to_the_end_of_the_previous_sentence():
     text = f"第1章　概要\n\n{P1}{P2}第1節　ICT産業の動向\n\n{P3}\n"
     sections = propose_article(text).sections

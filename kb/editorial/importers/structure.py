@@ -203,6 +203,18 @@ def _join_across_pages(lines: list[str]) -> None:
             lines[i], lines[k] = text + rest, ""
 
 
+_BARE = re.compile(rf"^第\s*{_NUM}\s*[部編章節款]$")
+
+
+def _bare_number(text: str, lines: list[str], i: int) -> bool:
+    """"第1節" alone, its title on the next line (as PDF text layers often give it)."""
+    if not _BARE.match(text) or i + 1 >= len(lines):
+        return False
+    rest = lines[i + 1].strip()
+    return bool(rest) and len(rest) <= SHORT_LINE and "。" not in rest \
+        and system_of(rest) is None and not is_block_line(rest)
+
+
 def prepare(text: str) -> str:
     """The text with page furniture dropped and each heading on a marked line of its own,
     blank lines around it (and between paragraphs copied out one per line)."""
@@ -230,8 +242,9 @@ def prepare(text: str) -> str:
             or is_block_line(prev) or prev.startswith(MARK) \
             or (len(prev) <= SHORT_LINE and not prev.endswith(("、", "，", ",")))
         if system and opens and system not in neighbours:
-            if _wrapped(lines, i):
-                text, skip = text + lines[i + 1].strip(), True
+            if _wrapped(lines, i) or _bare_number(text, lines, i):
+                gap = "\u3000" if _BARE.match(text) else ""
+                text, skip = text + gap + lines[i + 1].strip(), True
             out += ["", f"{MARK}{system}{SEP}{text}", ""]
         elif per_line and text:
             out += [line, ""]

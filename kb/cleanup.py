@@ -78,7 +78,24 @@ def _glue(left: str, right: str) -> str:
         return left + right
     if left.endswith(("-", "/")) and _URL_LINE.match(left.split()[-1]):
         return left + right  # a URL broken at a hyphen or slash continues without a space
+    if _in_japanese(left, right):
+        return left + right  # a Latin word broken at the line end: "We" / "b3.0が" is Web3.0
     return left + " " + right
+
+
+_LATIN_TAIL = re.compile(r"[A-Za-z0-9.]+$")
+_LATIN_HEAD = re.compile(r"^[A-Za-z0-9.]+")
+
+
+def _in_japanese(left: str, right: str) -> bool:
+    """Both pieces are a Latin word set in Japanese text with no space around it: Japanese
+    lines break anywhere, so the break split the word (a real space would show)."""
+    tail, head = _LATIN_TAIL.search(left), _LATIN_HEAD.match(right)
+    if tail is None or head is None:
+        return False
+    before = left[tail.start() - 1] if tail.start() else ""
+    after = right[head.end()] if head.end() < len(right) else ""
+    return bool(before and after) and is_cjk(before) and is_cjk(after)
 
 
 def detect_style(text: str) -> Style:

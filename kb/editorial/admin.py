@@ -37,7 +37,7 @@ class SectionInline(admin.StackedInline):
     form = SectionForm
     extra = 0
     ordering = ["position", "id"]
-    fields = ["position", "heading", "body", "topics", "anchor", "preview"]
+    fields = ["position", "heading", "level", "body", "topics", "anchor", "preview"]
     readonly_fields = ["anchor", "preview"]
 
     @admin.display(description=_("rendered preview"))
@@ -108,7 +108,7 @@ class SectionAdmin(SectionRevisionMixin, VersionAdmin):
     list_filter = [("tagged_items__tag", admin.RelatedOnlyFieldListFilter), "article__kind"]
     search_fields = ["heading", "body", "article__title"]
     list_select_related = ["article"]
-    fields = ["article", "position", "heading", "body", "topics", "anchor", "preview"]
+    fields = ["article", "position", "heading", "level", "body", "topics", "anchor", "preview"]
     readonly_fields = ["anchor", "preview"]
     preview = SectionInline.preview
 

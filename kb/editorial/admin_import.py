@@ -63,6 +63,9 @@ class ArticleForm(forms.Form):
 class SectionForm(forms.Form):
     heading = forms.CharField(label=gettext_lazy("heading"), max_length=300, required=False,
                               widget=forms.TextInput(attrs={"class": "vTextField"}))
+    level = forms.TypedChoiceField(label=gettext_lazy("heading level"), coerce=int, initial=2,
+                                   choices=[(n, f"h{n}") for n in range(2, 7)], required=False,
+                                   empty_value=2)
     body = forms.CharField(label=gettext_lazy("body (Markdown)"), required=False,
                            widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"}))
     topics = forms.CharField(label=gettext_lazy("topics"), required=False,
@@ -73,7 +76,7 @@ class SectionForm(forms.Form):
 
 SectionFormSet = formset_factory(SectionForm, extra=0, can_delete=True)
 
-# A preview page: at most this many sections (5 fields each, against Django's 1,000-field
+# A preview page: at most this many sections (6 fields each, against Django's 1,000-field
 # limit) and about this many characters (posted as multipart UTF-8, against its 2.5 MB).
 PAGE_SECTIONS = 100
 PAGE_CHARS = 500_000
@@ -119,6 +122,7 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
         else:
             merged.append(services.SectionData(
                 heading=item.get("heading", ""), body=item.get("body", ""), topics=topics,
+                level=_level(item.get("level")),
                 page_start=item.get("page_start"), page_end=item.get("page_end"),
                 page_marks=item.get("page_marks", [])))
     data = form.cleaned_data
@@ -150,7 +154,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
     suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
     sections = [
         # Suggestions found by name are pre-filled; the editor accepts or changes them.
-        {"heading": s.heading, "body": s.body,
+        {"heading": s.heading, "body": s.body, "level": s.level,
          "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
         for s, found in zip(proposal.sections, suggestions)
     ]
@@ -233,9 +237,16 @@ def import_view(request: HttpRequest, model_admin) -> HttpResponse:
 
 def _typed(section: SectionForm) -> dict:
     """A section's fields as posted, valid or not, to be kept in the draft."""
-    return {"heading": section["heading"].data or "", "body": section["body"].data or "",
+    return {"heading": section["heading"].data or "", "level": _level(section["level"].data),
+            "body": section["body"].data or "",
             "topics": section["topics"].data or "", "merge": section["merge"].data,
             "DELETE": section["DELETE"].data}
+
+
+def _level(value) -> int:
+    """A posted or stored heading level, 2 when missing or out of range (h2 to h6)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and 2 <= int(text) <= 6 else 2
 
 
 def _page_number(value: str | None) -> int:

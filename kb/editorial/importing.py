@@ -40,7 +40,7 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
                                 content_type=extracted.content_type)],
         sections=[
             services.SectionData(
-                heading=s.heading, body=s.body,
+                heading=s.heading, body=s.body, level=s.level,
                 topics=[x.slug for x in found if x.labels] if accept_topics else [],
                 page_start=s.page, page_end=s.page_end, page_marks=s.page_marks,
             )

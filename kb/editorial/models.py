@@ -19,7 +19,7 @@ class ImportDraft(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # {"article": the metadata form's values, "checksum", "source_name",
-    #  "sections": [{"heading", "body", "topics", "merge", "DELETE"}],
+    #  "sections": [{"heading", "level", "body", "topics", "merge", "DELETE"}],
     #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,
     #  "pages": the index of each page's first section,
     #  "original": {"filename", "content_type"} of the uploaded file, or null}

@@ -36,6 +36,7 @@ class SectionData:
     topics: Sequence[str] = ()
     anchor: str | None = None
     version: int = 1  # for create_article: a restored section resumes its counter
+    level: int = 2
     # Pages of the original (kb.library.models.Section): the first and last, and the pages
     # beginning inside it either as located offsets (``page_breaks``, from a backup) or as
     # (page, first words) to locate in the saved text (``page_marks``, from an import).
@@ -102,7 +103,7 @@ def _create_article(data: ArticleData) -> Article:
     article.save()
     for position, item in enumerate(data.sections, start=1):
         section = Section(article=article, position=position, heading=item.heading, body=item.body,
-                          version=item.version, page_start=item.page_start,
+                          version=item.version, level=item.level, page_start=item.page_start,
                           page_end=item.page_end or item.page_start,
                           page_breaks=[list(b) for b in item.page_breaks])
         if item.anchor:

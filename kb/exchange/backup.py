@@ -101,6 +101,7 @@ def export_data() -> dict[str, Any]:
                     {
                         "anchor": s.anchor,
                         "heading": s.heading,
+                        "level": s.level,
                         "body": s.body,
                         "version": s.version,
                         "topics": sorted(t.slug for t in s.topics.all()),

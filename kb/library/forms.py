@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField, TagWidget
 
+from kb.library.catalogue import ARTICLE_SORTS, ArticleFilters
 from kb.library.models import Article, Section
-from kb.library.selectors import ARTICLE_SORTS, ArticleFilters, find_topic
+from kb.library.selectors import find_topic
 from kb.library.validators import validate_topic_names
 from kb.text import normalise_source
 
@@ -62,8 +63,20 @@ class SectionForm(forms.ModelForm):
 
     class Meta:
         model = Section
-        fields = ["article", "position", "heading", "body", "topics"]
+        fields = ["article", "position", "heading", "level", "body", "topics"]
         field_classes = {"body": MarkdownField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A form posted without the level (made before sections had one) keeps the stored
+        # one, and is not an edit.
+        level = self.fields["level"]
+        level.required = False
+        level.has_changed = lambda initial, data: data not in (None, "") and \
+            type(level).has_changed(level, initial, data)
+
+    def clean_level(self) -> int:
+        return self.cleaned_data.get("level") or self.instance.level or 2
 
     def is_multipart(self) -> bool:
         # The admin then posts its form (an article's, with its sections inline) as

@@ -5,6 +5,7 @@ import unicodedata
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -220,6 +221,11 @@ class Section(models.Model):
     anchor = models.SlugField(_("anchor"), max_length=64, default=new_anchor, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
+    # The heading's level in the article: 2 is a top heading (h2), 3 under it, and so on.
+    level = models.PositiveSmallIntegerField(
+        _("heading level"), default=2, validators=[MinValueValidator(2), MaxValueValidator(6)],
+        help_text=_("2 for a top-level heading, 3 for one under it, down to 6."),
+    )
     body = models.TextField(_("body (Markdown)"), blank=True, validators=[validate_markdown])
     body_html = models.TextField(editable=False, blank=True)
     plain_text = models.TextField(editable=False, blank=True)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import matrix, overview, selectors
+from kb.library import catalogue, matrix, overview, selectors
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -79,7 +79,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "kb/article_list.html", {"form": form}, status=400)
     try:
-        page = selectors.article_list(form.filters(), page=request.GET.get("page") or 1)
+        page = catalogue.article_list(form.filters(), page=request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404(_("No such page of the article list.")) from None
     params, chosen = request.GET, page.filters

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kb.editorial import services as editorial_services
-from kb.library import selectors
+from kb.library import catalogue
 from kb.library.models import Article, Topic, title_sort_key
 
 LIST = reverse("kb:articles")
@@ -87,7 +87,7 @@ def test_titles_sort_by_sound_whatever_the_script_or_width(client, shelf):
 
 
 def test_pages_of_the_list_keep_the_filters(client, shelf, monkeypatch):
-    monkeypatch.setattr(selectors, "ARTICLES_PER_PAGE", 1)
+    monkeypatch.setattr(catalogue, "ARTICLES_PER_PAGE", 1)
     first = client.get(LIST, {"publisher": "FSI"})
     assert _titles(first) == ["bigdata"]
     assert 'href="?publisher=FSI&amp;page=2"' in first.content.decode()
@@ -126,7 +126,7 @@ def _corpus(make_article, n: int) -> None:
 @pytest.mark.parametrize("query", [{}, {"topic": "platformers", "year": "2021", "sort": "title"}])
 def test_the_list_costs_the_same_whatever_the_corpus(client, make_article, django_assert_num_queries,
                                                       monkeypatch, size, query):
-    monkeypatch.setattr(selectors, "ARTICLES_PER_PAGE", 4)
+    monkeypatch.setattr(catalogue, "ARTICLES_PER_PAGE", 4)
     _corpus(make_article, size)
     # generation, count, page, four facets
     with django_assert_num_queries(7):

@@ -7,10 +7,12 @@ lines joined) that are not part of a numbered list; in running prose, a short li
 alone before a paragraph.
 Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
 in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
-Elsewhere each section records its first and last page, and, for each page that begins
-inside it, that page's number and first words (``page_marks``), which locate the break
-in the section's stored text once it is saved.
-A heading directly under another heading stays in the section as a sub-heading.
+Each heading starts a section, with its level (2 = h2) from the nesting of the document's
+heading systems (see ``structure``); a parent heading with no text of its own is kept.
+Sections longer than a section may be are cut at paragraph boundaries.
+Outside slide decks each section records its first and last page, and, for each page that
+begins inside it, that page's number and first words (``page_marks``), which locate the
+break in the section's stored text once it is saved.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from kb.cleanup import Style, clean_extracted_text, detect_style, fix_radicals, join_wrapped_lines
+from kb.editorial.importers import structure
+from kb.text import MAX_MARKDOWN_CHARS
 
 # Only the opening hashes are matched by a pattern; the closing ones are stripped after.
 # One pattern for both (``(.+?)\s*#*\s*$``) backtracked over a run of spaces: "# a", 3,000
@@ -37,6 +41,7 @@ SLIDE_HEADING = re.compile(r"^p\.(\d{1,4})(?:\s*[–\-~〜]\s*(\d{1,4}))?(?:\s|$
 PAGE_FOOTER = re.compile(r"^\s*(\d{1,3})\s*(?:Copyright|©|\(C\)|（C）)", re.IGNORECASE)
 DATE_LINE = re.compile(r"^[\d\s年月日/.\-()（）]+$")
 LEADING_MARKS = re.compile(r"^[\s■□●◆◇▶・•]+")
+SUBTITLE = ("～", "〜", "―", "—", "－", "- ")
 SENTENCE_END = ("。", "！", "？", "!", "?", "、", "，", ",", "：", ":")
 # Longest line read as a heading when nothing else marks it (display characters).
 MAX_PLAIN_HEADING = 40
@@ -61,6 +66,7 @@ class ProposedSection:
     topics: list[str] = field(default_factory=list)
     page_end: int | None = None
     page_marks: list[tuple[int, str]] = field(default_factory=list)
+    level: int = 2
 
 
 @dataclass
@@ -69,6 +75,7 @@ class _Draft:
     page: int | None = None
     page_end: int | None = None
     page_marks: list[tuple[int, str]] = field(default_factory=list)
+    level: int = 2
     raw: list[str] = field(default_factory=list)  # source lines, cleaned at the end
     parts: list[str] = field(default_factory=list)  # cleaned text and sub-headings
     text_since_heading: bool = False
@@ -101,7 +108,7 @@ def _split_heading_lines(block: list[str]) -> list[list[str]]:
 
 
 def _is_heading_line(line: str, prev: str | None, nxt: str | None) -> bool:
-    if markdown_heading(line) or SPEAKER.match(line):
+    if structure.marked(line) or markdown_heading(line) or SPEAKER.match(line):
         return True
     text = line.strip()
     return (
@@ -129,25 +136,31 @@ def _is_prose(block: list[str]) -> bool:
 
 def _heading_of(
     block: list[str], prev: list[str] | None, nxt: list[str] | None, style: Style
-) -> tuple[str, int] | None:
-    """The heading a block is, with its level (1 = Markdown ##, 9 = unmarked), or None."""
+) -> tuple[str, int, str] | None:
+    """The heading a block is, with its strength (1-6 = Markdown #, 9 = unmarked) and its
+    heading system (see ``structure``), or None."""
     first = block[0]
+    found = structure.marked(first)
+    if found and len(block) == 1:
+        return _clean_heading(found[1]), 8, found[0]
+    if structure.is_block_line(first):
+        return None  # a caption, source line, box or footnote
     markdown = markdown_heading(first)
     if markdown and len(block) == 1:
-        return _clean_heading(markdown[1]), markdown[0]
+        return _clean_heading(markdown[1]), markdown[0], f"md{markdown[0]}"
     speaker = SPEAKER.match(first)
     if speaker and len(block) == 1:
-        return speaker.group(1), 7
+        return speaker.group(1), 7, "speaker"
     bullet = BULLET_HEADING.match(first)
     if bullet and len(block) == 1 and not bullet.group(1).rstrip().endswith(SENTENCE_END):
-        return _clean_heading(bullet.group(1)), 8
+        return _clean_heading(bullet.group(1)), 8, structure.system_of(first) or "bullet"
     if NUMBERED.match(first) and len(block) <= 3:
         text = _joined(block)
         in_list = nxt is not None and NUMBERED.match(nxt[0])
         in_list = in_list or (prev is not None and NUMBERED.match(prev[0]))
         if len(text) <= MAX_HEADING and not text.endswith(SENTENCE_END) and not in_list \
                 and nxt is not None and _is_prose(nxt):
-            return _clean_heading(text), 8
+            return _clean_heading(text), 8, structure.system_of(first) or "num"
     # A short line alone between finished sentences and a paragraph; a line after a
     # paragraph that stops mid-sentence is the rest of it after a page break.
     after_sentence = prev is None or prev[-1].rstrip().endswith(("。", "」", "）", ")")) \
@@ -160,7 +173,7 @@ def _heading_of(
         if (len(text) <= MAX_PLAIN_HEADING and not text.endswith(SENTENCE_END)
                 and "。" not in text and "、" not in text and not continues
                 and not DATE_LINE.match(text) and not text.startswith(("出所", "注", "※", "図"))):
-            return _clean_heading(text), 9
+            return _clean_heading(text), 9, "plain"
     return None
 
 
@@ -202,7 +215,12 @@ def split_sections(text: str) -> list[ProposedSection]:
     by_page = len(pages) >= 3 and (
         style == "slides" or sum(len(p) for _n, p in pages) / len(pages) < SLIDE_CHARS
     )
+    if not by_page and style != "slides":
+        # Page breaks on lines of their own, so page furniture next to them is found. Not
+        # in slide-like text: its short labels ("②紹介とマッチング") are not headings.
+        pages = split_pages(structure.prepare(text.replace("\f", "\n\f\n")))
     drafts: list[_Draft] = []
+    levels = structure.Levels()
     for number, page in pages:
         blocks = _blocks(page.split("\n"))
         if by_page:
@@ -214,13 +232,28 @@ def split_sections(text: str) -> list[ProposedSection]:
             blocks = [rest, *blocks[1:]] if rest else blocks[1:]
         elif not drafts:
             drafts.append(_Draft(heading="", page=number))
-        _split_blocks(blocks, drafts, style, paged=by_page, page=number)
+        _split_blocks(blocks, drafts, style, paged=by_page, page=number, levels=levels)
     sections = [_finish(draft, style) for draft in drafts]
-    return [s for s in sections if s.heading or s.body]
+    return [part for s in sections if s.heading or s.body for part in _within_limit(s)]
+
+
+def _within_limit(section: ProposedSection) -> list[ProposedSection]:
+    """The section, or its parts under the section size limit (cut at paragraphs), the
+    parts after the first headed "heading (2)", "(3)"…"""
+    limit = MAX_MARKDOWN_CHARS - 1_000  # room for an editor's additions
+    parts = structure.split_long(section.body, limit)
+    if len(parts) == 1:
+        return [section]
+    # Each part keeps the pages whose first words it holds.
+    return [ProposedSection(heading=section.heading if n == 1 else f"{section.heading} ({n})"[:300],
+                            body=part, page=section.page, topics=section.topics,
+                            level=section.level, page_end=section.page_end,
+                            page_marks=[mark for mark in section.page_marks if mark[1][:20] in part])
+            for n, part in enumerate(parts, start=1)]
 
 
 def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
-                  paged: bool, page: int | None) -> None:
+                  paged: bool, page: int | None, levels: structure.Levels) -> None:
     for i, block in enumerate(blocks):
         prev = blocks[i - 1] if i else None
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -236,27 +269,33 @@ def _split_blocks(blocks: list[list[str]], drafts: list[_Draft], style: Style,
             current.raw += [*block, ""]
             current.text_since_heading = True
             continue
-        heading, level = found
-        if not current.heading and (not current.text_since_heading or level <= 2):
-            # The document's title: what came before it (issuer, date) stays its body.
+        heading, strength, system = found
+        if not current.heading and (not current.text_since_heading or strength <= 2):
+            # The document's title: what came before it (issuer, date) stays its body. A
+            # numbered title (a chapter copied alone) opens the hierarchy; a plain one does not.
             current.heading = heading
             current.text_since_heading = False
-        elif current.heading and not current.text_since_heading and level < 7:
-            # A heading right under a heading (a subtitle, a first sub-point) stays inside.
+            if system not in ("plain", "md1"):
+                current.level = levels.level(system)
+        elif len(drafts) == 1 and not current.text_since_heading and heading.startswith(SUBTITLE):
+            # The title's subtitle ("～…～") stays under the title.
             _flush(current, style)
             # Markdown level 3: an h3 under the section's h2, so the page's outline has no
             # gap (screen readers navigate by it; axe's heading-order rule checks it).
             current.parts.append(f"### {heading}")
         else:
-            drafts.append(_Draft(heading=heading, page=page if page is not None else current.page))
+            # A heading right under a heading is a section of its own, even with no text:
+            # the parent stays in the table of contents.
+            drafts.append(_Draft(heading=heading, page=page if page is not None else current.page,
+                                 level=levels.level(system)))
 
 
 def _flush(draft: _Draft, style: Style) -> None:
     if any(line.strip() for line in draft.raw):
-        draft.parts.append(clean_extracted_text("\n".join(draft.raw), style).strip())
+        # Footnotes to the end of the section; a slide's notes stay on the slide.
+        raw = draft.raw if style == "slides" else structure.notes_last(draft.raw)
+        draft.parts.append(clean_extracted_text("\n".join(raw), style).strip())
     draft.raw = []
-
-
 def _is_title_with_byline(block: list[str]) -> bool:
     title, *byline = (line.strip() for line in block)
     return (
@@ -283,4 +322,5 @@ def _finish(draft: _Draft, style: Style) -> ProposedSection:
     _flush(draft, style)
     body = "\n\n".join(part for part in draft.parts if part)
     return ProposedSection(heading=draft.heading[:300], body=body, page=draft.page,
-                           page_end=draft.page_end or draft.page, page_marks=draft.page_marks)
+                           page_end=draft.page_end or draft.page, page_marks=draft.page_marks,
+                           level=draft.level)

@@ -63,8 +63,18 @@ PAGES: list[tuple[str, str, object]] = [
     ("history", "anyone", lambda s: reverse("kb:article_history", args=[s.article.slug])),
     ("compare", "anyone", lambda s: reverse("kb:article_compare", args=[s.article.slug])
      + f"?from={s.first_version.pk}"),
+    ("articles", "anyone", lambda s: reverse("kb:articles")),
+    ("changes", "anyone", lambda s: reverse("kb:changes")),
+    ("topic overview", "anyone", lambda s: reverse("kb:topic_overview")),
+    ("topic matrix", "anyone", lambda s: reverse("kb:topic_matrix")),
     ("my passages", "editor", lambda s: reverse("kb:my_passages")),
     ("repair list", "editor", lambda s: reverse("kb:passages_repair")),
+    ("inbox", "editor", lambda s: reverse("kb:inbox")),
+    ("watched", "editor", lambda s: reverse("kb:watched")),
+    ("passage cite", "editor", lambda s: reverse(
+        "kb:passage_cite", args=[s.article.passages.order_by("pk").first().pk])),
+    ("section edit", "editor", lambda s: reverse(
+        "kb:section_edit", args=[s.article.slug, s.article.sections.get().pk])),
 ]
 
 

@@ -79,7 +79,7 @@ def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpRes
 def recent_changes(request: HttpRequest) -> HttpResponse:
     form = ChangesForm(request.GET)
     context = {"form": form, "kinds": selectors.CHANGE_KINDS,
-               "topics": Topic.objects.order_by("name").values_list("slug", "name")}
+               "topics": Topic.objects.order_by("name").only("slug", "name", "name_en")}
     if not form.is_valid():
         return render(request, "kb/changes.html", context, status=400)
     try:

@@ -63,11 +63,13 @@ def _link(params: QueryDict, **changes: object) -> str:
     return f"?{query.urlencode()}" if query else reverse("kb:articles")
 
 
-def _facet(params: QueryDict, name: str, values, chosen: object) -> list[dict]:
+def _facet(params: QueryDict, name: str, values, chosen: object, *, lang=lambda value: "") -> list[dict]:
     """Links for one facet from (value, label, count): choosing a value, or, for the chosen
-    one, leaving it (as the search page's facets do)."""
+    one, leaving it (as the search page's facets do). ``lang(value)``: the label's language
+    when it is not the interface's ("ja" for a Japanese name in the English interface)."""
     return [
         {"label": label, "count": count, "selected": str(value) == str(chosen or ""),
+         "lang": lang(value),
          "url": _link(params, **{name: "" if str(value) == str(chosen or "") else value})}
         for value, label, count in values
     ]
@@ -84,14 +86,17 @@ def article_list(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page of the article list.")) from None
     params, chosen = request.GET, page.filters
     kinds = dict(Article.Kind.choices)
+    shown = {t.slug: t.shown_in_english() for t in page.topics}
     facets = [
         (_("Publisher"), _facet(params, "publisher",
-                                   [(p, p, n) for p, n in page.publishers], chosen.publisher)),
+                                   [(p, p, n) for p, n in page.publishers], chosen.publisher,
+                                   lang=lambda p: "ja")),
         (_("Year"), _facet(params, "year", [(y, y, n) for y, n in page.years], chosen.year)),
         (_("Kind"), _facet(params, "kind", [(k, kinds.get(k, k), n) for k, n in page.kinds],
                            chosen.kind)),
-        (_("Topic"), _facet(params, "topic", [(t.slug, t.name, t.article_total)
-                                              for t in page.topics], chosen.topic)),
+        (_("Topic"), _facet(params, "topic", [(t.slug, t.local_name, t.article_total)
+                                              for t in page.topics], chosen.topic,
+                            lang=lambda slug: "" if shown[slug] else "ja")),
     ]
     query = params.copy()
     query.pop("page", None)

@@ -90,3 +90,27 @@ def test_article_titles_inside_translated_headings_are_marked_japanese(article):
     html = _client("en").get(reverse("kb:article_history", args=[article.slug])).content.decode()
     assert '<h1>History of <span lang="ja">与信の報告</span></h1>' in html
     assert "<title>History of 与信の報告 — kb</title>" in html
+
+
+@pytest.mark.parametrize("url", ["kb:articles", "kb:topic_matrix", "kb:topic_overview"])
+def test_the_lists_name_topics_in_the_interfaces_language(article, make_article, url):
+    """/articles/'s facets, the matrix and the overview, like the topic pages: the English
+    label in English; a topic with no English label stays Japanese and is marked so."""
+    make_article(title="決済の報告", sections=[("決済", BODY, ["決済"])])  # a free tag
+    english = _client("en").get(reverse(url)).content.decode()
+    assert ">Platformers<" in english and ">プラットフォーマー<" not in english
+    assert '<span lang="ja">決済</span>' in english or 'lang="ja">決済<' in english
+    japanese = _client("ja").get(reverse(url)).content.decode()
+    assert "プラットフォーマー" in japanese and ">Platformers<" not in japanese
+
+
+def test_the_changes_topic_filter_marks_japanese_names(article):
+    english = _client("en").get(reverse("kb:changes")).content.decode()
+    assert '<option value="platformers">Platformers</option>' in english
+    japanese = _client("ja").get(reverse("kb:changes")).content.decode()
+    assert '<option value="platformers" lang="ja">プラットフォーマー</option>' in japanese
+
+
+def test_the_article_list_marks_its_publishers_japanese(article):
+    english = _client("en").get(reverse("kb:articles")).content.decode()
+    assert 'lang="ja">野村総合研究所</a>' in english

@@ -85,8 +85,9 @@ def test_migration_gives_existing_topics_distinct_readable_colours_at_the_top(db
 def test_topic_page_shows_its_path_and_children(client, tree):
     economy, finance, yuan = tree
     html = client.get(finance.get_absolute_url()).content.decode()
-    assert f'<a class="tc-economy" href="{economy.get_absolute_url()}">デジタル経済</a>' in html
-    assert '<li aria-current="page">デジタル金融</li>' in html
+    assert (f'<a class="tc-economy" href="{economy.get_absolute_url()}">'
+            '<span lang="ja">デジタル経済</span></a>') in html
+    assert '<li aria-current="page"><span lang="ja">デジタル金融</span></li>' in html
     assert f'href="{yuan.get_absolute_url()}"' in html and "下位トピック" in html
     html = client.get(economy.get_absolute_url()).content.decode()
     assert "topic-path" not in html

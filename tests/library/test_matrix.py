@@ -57,7 +57,7 @@ def test_filtered_by_topic_and_article(client, corpus_small):
     table = matrix.topic_matrix(topic_slugs=["credit"], article_slugs=["データ報告"])
     assert _counts(table) == {("credit", "データ報告"): (1, 0)}
     html = client.get(reverse("kb:topic_matrix"), {"topic": "credit", "article": "データ報告"}).content.decode()
-    assert '<option value="credit" selected>' in html and '<option value="data">' in html
+    assert '<option value="credit" selected lang="ja">' in html and '<option value="data" lang="ja">' in html
 
 
 def test_an_unknown_topic_or_article_is_a_400_that_names_it(client, corpus_small):

@@ -80,6 +80,22 @@ class Backend:
         """Where several matches run as one (each match opens one of its own otherwise)."""
         return nullcontext()
 
+    # How the database's query language says "the left side, and not the right".
+    and_not = ""
+
+    @staticmethod
+    def compile(terms: Sequence[Term]) -> str:
+        raise NotImplementedError
+
+    def query(self, terms: Sequence[Term], excluding: Sequence[Term], without: Term) -> str:
+        """``terms`` compiled, leaving out what matches every term of ``excluding`` and what
+        matches any pattern of ``without``."""
+        query = self.compile(terms)
+        for left_out in (excluding, [without] if without else []):
+            if left_out:
+                query = self.and_not.format(query, self.compile(left_out))
+        return query
+
     def match(
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),

@@ -51,6 +51,7 @@ _PG_SESSION: ContextVar[bool] = ContextVar("kb_search_pg_session", default=False
 
 class PostgreSQLBackend(Backend):
     vendor = "postgresql"
+    and_not = "({}) & !({})"
     rank_all = PG_RANK_ALL
 
     @staticmethod
@@ -102,10 +103,7 @@ class PostgreSQLBackend(Backend):
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
-        query = self.compile(terms)
-        for left_out in (excluding, [without] if without else []):
-            if left_out:
-                query = f"({query}) & !({self.compile(left_out)})"
+        query = self.query(terms, excluding, without)
         # Sections and passages, articles and topics: each kind its own cap, as on SQLite
         # (one LIMIT over both would leave articles unread whenever sections fill it).
         groups = [g for g in (PG_TEXT_TYPES & set(doc_types), SIDE_TYPES & set(doc_types)) if g]

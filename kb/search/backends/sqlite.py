@@ -27,6 +27,7 @@ from kb.search.tokenise import Pattern
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
+    and_not = "({}) NOT ({})"
 
     @staticmethod
     def table(doc_type: str) -> str:
@@ -67,10 +68,7 @@ class SQLiteBackend(Backend):
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
         cap = cap or self.cap
-        expression = self.compile(terms)
-        for left_out in (excluding, [without] if without else []):
-            if left_out:
-                expression = f"({expression}) NOT ({self.compile(left_out)})"
+        expression = self.query(terms, excluding, without)
         rows: list[tuple] = []
         capped = False
         with connection.cursor() as cursor:

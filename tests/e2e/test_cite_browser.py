@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from kb.editorial import importing, services
 from kb.models import Passage
-from tests.e2e.test_passages_browser import _drag_select
+from tests.e2e.selection import drag_select
 from tests.pdfwriter import text_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ def test_analyst_cites_a_passage_on_page_two(page_as, live_server, analyst):
     page.goto(live_server.url + article.get_absolute_url())
     # The page-2 marker sits in the text, without changing the text a selection counts.
     expect(page.locator('.section-body .page-break[data-page="2"]')).to_have_count(1)
-    _drag_select(page, QUOTE)
+    drag_select(page, QUOTE)
     page.locator(".passage-adder").click()
     tag_input = page.locator("#passage-tag-input")
     tag_input.fill("上海")

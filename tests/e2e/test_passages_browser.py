@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from kb.models import Passage, Topic
 from kb.passages import services as passage_services
+from tests.e2e.selection import drag_select
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,40 +22,12 @@ def article(make_article):
     return make_article(title="与信の報告", sections=[("与信", BODY, ["platformers"])])
 
 
-def _drag_select(page, quote):
-    """Select ``quote`` in the first section body with the mouse, as a reader would."""
-    box = page.evaluate(
-        """(quote) => {
-          const body = document.querySelector('.section-body');
-          const text = body.textContent, start = text.indexOf(quote), end = start + quote.length;
-          const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-          const range = document.createRange();
-          let pos = 0;
-          while (walker.nextNode()) {
-            const node = walker.currentNode, len = node.length;
-            if (start >= pos && start < pos + len) range.setStart(node, start - pos);
-            if (end > pos && end <= pos + len) range.setEnd(node, end - pos);
-            pos += len;
-          }
-          const rects = range.getClientRects();
-          const first = rects[0], last = rects[rects.length - 1];
-          return {x1: first.left + 1, y1: first.top + first.height / 2,
-                  x2: last.right - 1, y2: last.top + last.height / 2};
-        }""",
-        quote,
-    )
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=5)
-    page.mouse.up()
-
-
 def test_analyst_tags_a_passage_and_finds_it_again_from_the_topic_page(
     page_as, live_server, article, analyst
 ):
     page = page_as(analyst)
     page.goto(live_server.url + article.get_absolute_url())
-    _drag_select(page, QUOTE)
+    drag_select(page, QUOTE)
     page.locator(".passage-adder").click()
     tag_input = page.locator("#passage-tag-input")
     expect(tag_input).to_be_focused()
@@ -111,7 +84,7 @@ def test_reader_sees_overlapping_highlights_but_cannot_tag(page_as, live_server,
     page.locator("mark.passage mark.passage").hover()
     expect(page.locator(".passage-card .passage-info")).to_have_count(2)
     expect(page.locator(".passage-card button")).to_have_count(0)  # nothing to edit
-    _drag_select(page, "eCreditalのデータ")
+    drag_select(page, "eCreditalのデータ")
     page.wait_for_timeout(100)
     expect(page.locator(".passage-adder")).to_be_hidden()
 
@@ -142,7 +115,7 @@ def test_analyst_reattaches_an_orphaned_passage_from_the_repair_list(page_as, li
     page.goto(live_server.url + "/passages/repair/")
     page.get_by_role("link", name="新しいテキストを選択").click()
     expect(page.locator("#passage-reattach")).to_contain_text("𠮷野家の調査")
-    _drag_select(page, "吉野家の新しい調査")
+    drag_select(page, "吉野家の新しい調査")
     page.locator(".passage-adder").click()
     expect(page.locator(".passage-editor .chosen")).to_contain_text("プラットフォーマー")
     expect(page.locator("#passage-note-input")).to_have_value("残すメモ")
@@ -167,7 +140,7 @@ def test_analyst_reattaches_a_passage_whose_section_was_deleted(
     expect(page.locator(f"#p{passage.pk}")).to_contain_text("（セクションは削除済み）")
     page.get_by_role("link", name="新しいテキストを選択").click()
     expect(page.locator("#passage-reattach")).to_contain_text("消える本文")
-    _drag_select(page, QUOTE)
+    drag_select(page, QUOTE)
     page.locator(".passage-adder").click()
     expect(page.locator("#passage-note-input")).to_have_value("残すメモ")
     page.locator(".passage-editor button[type=submit]").click()
@@ -184,7 +157,7 @@ def test_tag_editor_shows_a_near_miss_as_the_existing_topic_and_a_new_tag_as_new
                          name_en="Sino-Russian tech partnership")
     page = page_as(analyst)
     page.goto(live_server.url + article.get_absolute_url())
-    _drag_select(page, QUOTE)
+    drag_select(page, QUOTE)
     page.locator(".passage-adder").click()
     tag_input = page.locator("#passage-tag-input")
     tag_input.fill("sino-russian tech")

@@ -8,20 +8,10 @@ from kb.editorial import selectors
 from kb.editorial import services as editorial_services
 from kb.library.models import Article, Topic
 from kb.passages import services as passage_services
+from tests.editorial.edits import retitle_and_append
 from tests.html_forms import form_data
 
 CHANGES = reverse("kb:changes")
-
-
-def _edit(article, user, title):
-    return editorial_services.update_article(
-        article=article, loaded_version=article.version, user=user,
-        data=editorial_services.ArticleData(
-            title=title, slug=article.slug, kind=article.kind,
-            sections=[editorial_services.SectionData(heading=s.heading, body=s.body + "追記。",
-                                                     topics=[t.slug for t in s.topics.all()],
-                                                     anchor=s.anchor)
-                      for s in article.sections.order_by("position")]))
 
 
 def _rename_in_admin(client, topic, name_en):
@@ -35,7 +25,7 @@ def _rename_in_admin(client, topic, name_en):
 def history(make_article, editor, editor_client, analyst, frozen_clock):
     article = make_article(title="中ロの協力", sections=[("一", "中ロの協力は深化した。", ["platformers"])])
     frozen_clock.shift(60)
-    _edit(article, editor, "中ロの技術協力")
+    retitle_and_append(article, editor, "中ロの技術協力")
     frozen_clock.shift(60)
     passage_services.create_passage(section=article.sections.get(), analyst=analyst,
                                     exact="協力", topics=["platformers"])
@@ -93,7 +83,7 @@ def _busy(make_article, analyst, editor, n):
     for i in range(n):
         article = make_article(sections=[("一", "中ロの協力は深化した。", ["platformers"])])
         if i % 2:
-            _edit(article, editor, f"改題{i}")
+            retitle_and_append(article, editor, f"改題{i}")
         passage_services.create_passage(section=article.sections.get(), analyst=analyst,
                                         exact="協力", topics=["platformers"])
     topic = Topic.objects.get(slug="platformers")

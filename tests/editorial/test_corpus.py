@@ -8,7 +8,7 @@ from kb.library import services as library_services
 from kb.models import Article, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from tests.corpus_text import missing_sentences
-from tests.editorial.test_fixtures_corpus import ARTICLES
+from tests.editorial.corpus_fixtures import ARTICLES
 
 CORE_TOPICS = ["digital-silk-road", "platformers", "sino-russian-tech", "data-institutions",
                "ai-regulation"]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from kb.editorial.models import Watch
 from kb.library.models import Topic
 from kb.passages import services as passage_services
-from tests.editorial.test_changes import _edit
+from tests.editorial.edits import retitle_and_append
 from tests.html_forms import form_data
 
 WATCHED = reverse("kb:watched")
@@ -43,8 +43,8 @@ def test_a_reader_watches_an_article_and_sees_its_changes_once(reader, make_arti
     assert _changes(reader) == []  # what happened before watching is not news
 
     frozen_clock.shift(60)
-    _edit(article, editor, "見る記事（改）")
-    _edit(other, editor, "他の記事（改）")
+    retitle_and_append(article, editor, "見る記事（改）")
+    retitle_and_append(other, editor, "他の記事（改）")
     frozen_clock.shift(60)
     passage_services.create_passage(section=article.sections.get(), analyst=analyst,
                                     exact="協力", topics=["t"])
@@ -52,7 +52,7 @@ def test_a_reader_watches_an_article_and_sees_its_changes_once(reader, make_arti
     # Seen: the next visit shows only what changed after.
     assert _changes(reader) == []
     frozen_clock.shift(60)
-    _edit(article.__class__.objects.get(pk=article.pk), editor, "見る記事（再）")
+    retitle_and_append(article.__class__.objects.get(pk=article.pk), editor, "見る記事（再）")
     assert _changes(reader) == [("article", "見る記事（再）")]
 
 
@@ -99,7 +99,7 @@ def test_watched_page_costs_the_same_whatever_the_number_of_watches(
             Watch.objects.create(user=user, article=article)
             Watch.objects.create(user=user, topic=Topic.objects.get(slug=f"topic-{n}-{i}"))
             frozen_clock.shift(1)
-            _edit(article, editor, f"改{i}")
+            retitle_and_append(article, editor, f"改{i}")
         # session, user, watches, count, page, revisions, versions, articles, the header's
         # two permission reads, and marking them seen (savepoint, update, release)
         with django_assert_num_queries(13):

@@ -25,7 +25,7 @@ from kb.library.originals import Original
 from kb.library.wikilinks import render_with_links
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
-from kb.text import normalise_source
+from kb.text import fingerprint_similarity, normalise_source
 
 RECENT_ARTICLES = 10
 RELATED_ARTICLES = 5
@@ -154,6 +154,30 @@ def article_original(slug: str) -> Original:
     if original is None:
         raise Http404("This article has no original file.")
     return original
+
+
+# Fingerprints this close are the same report (kb.text.fingerprint_similarity): the formats
+# of one chapter score 0.99-1.00; different chapters of one white paper, written with the
+# same stock phrases, about 0.25.
+SAME_REPORT = 0.8
+
+
+def article_with_text(*, checksum: str, fingerprint: str) -> Article | None:
+    """The article already holding a report's text, whatever format it came in: the same
+    checksum (the same text), or the closest fingerprint at SAME_REPORT or above."""
+    if checksum:
+        same = Article.objects.filter(checksum=checksum).first()
+        if same is not None:
+            return same
+    if not fingerprint:
+        return None
+    # One sketch of 1 KB an article: a kb of thousands of reports compares in milliseconds.
+    best, closest = SAME_REPORT, None
+    for pk, other in Article.objects.exclude(fingerprint="").values_list("pk", "fingerprint"):
+        similarity = fingerprint_similarity(fingerprint, other)
+        if similarity >= best:
+            best, closest = similarity, pk
+    return Article.objects.filter(pk=closest).first() if closest else None
 
 
 def _topic_articles(topic: Topic) -> tuple[list[tuple[int, int, int]], int]:

@@ -137,7 +137,8 @@ class DuplicateReport(ValueError):
 
     def __init__(self, existing: Article) -> None:
         self.existing = existing
-        super().__init__(f"already in kb as “{existing.title}” (/articles/{existing.slug}/)")
+        super().__init__(_("already in kb as “%(title)s” (/articles/%(slug)s/)") % {
+            "title": existing.title, "slug": existing.slug})
 
 
 @library_services.originals_cleaned_up()

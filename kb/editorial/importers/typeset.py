@@ -96,7 +96,11 @@ def mark_headings(pages: list[str], styles: list[list[tuple[str, Style]]]) -> li
     systems = {structure.system_of(text) for text, _style in found} - {None}
     if not used or len(used) < len(systems):
         return pages
-    rank = {style: min(n, structure.MAX_LEVEL) for n, style in enumerate(used, start=1)}
+    # The largest face, used once and unnumbered, is the document's title (``#``, as in
+    # Markdown); a chapter copied alone opens the hierarchy with its own number (``##``).
+    top = [text for text, style in found if style == used[0]]
+    first = 1 if len(top) == 1 and structure.system_of(top[0]) is None else 2
+    rank = {style: min(n, structure.MAX_LEVEL) for n, style in enumerate(used, start=first)}
     marked, seen = [], set()
     for page in paged:
         lines: list[str] = []

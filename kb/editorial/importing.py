@@ -112,6 +112,11 @@ def _each(paths: Sequence[Path], *, user: AbstractBaseUser | None, kind: str,
         except DatabaseError as error:
             # Rolled back with this file's transaction; the next file has its own.
             outcome.error = _("the database refused it: %(error)s") % {"error": error}
+        except Exception as error:
+            # A file kb cannot read yet (a parser's bug): reported like any refusal, with
+            # what went wrong, so the rest of the batch is still imported.
+            outcome.error = _("unexpected error (%(error)s); please report this file") % {
+                "error": f"{type(error).__name__}: {error}"}
         yield outcome
 
 

@@ -197,3 +197,24 @@ def test_articles_already_in_kb_get_their_fingerprint_from_the_migration(chapter
     with pytest.raises(CommandError):
         call_command("import_report", str(chapter_files["docx"]))
     assert "already in kb as" in capsys.readouterr().err
+
+
+def test_a_file_that_trips_a_parser_bug_is_reported_and_the_batch_goes_on(
+        tmp_path, capsys, monkeypatch, chapter_files):
+    from kb.editorial import importers
+
+    propose = importers.propose_article
+
+    def buggy(text):
+        if "壊れた" in text:
+            raise IndexError("list index out of range")
+        return propose(text)
+
+    monkeypatch.setattr(importers, "propose_article", buggy)
+    odd = tmp_path / "odd.txt"
+    odd.write_text("壊れた報告書\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="1 of 2 files were refused"):
+        call_command("import_report", str(odd), str(chapter_files["md"]))
+    assert ("odd.txt: refused: unexpected error (IndexError: list index out of range); "
+            "please report this file") in capsys.readouterr().err
+    assert Article.objects.count() == 1

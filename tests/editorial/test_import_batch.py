@@ -218,3 +218,20 @@ def test_a_file_that_trips_a_parser_bug_is_reported_and_the_batch_goes_on(
     assert ("odd.txt: refused: unexpected error (IndexError: list index out of range); "
             "please report this file") in capsys.readouterr().err
     assert Article.objects.count() == 1
+
+
+def test_looking_for_a_report_in_kb_costs_the_same_queries_however_many_there_are(
+        tmp_path, chapter_files, django_assert_num_queries):
+    from kb.editorial.importers import propose_article
+    from kb.library.selectors import article_with_text
+
+    other = tmp_path / "chapter3.md"
+    other.write_text(as_markdown(OTHER), encoding="utf-8")
+    call_command("import_report", str(chapter_files["md"]), str(other))
+    again = propose_article(as_lines(CHAPTER))
+    with django_assert_num_queries(3):  # by checksum, the candidates, the article found
+        found = article_with_text(checksum=again.checksum, fingerprint=again.fingerprint)
+    assert found.title == "第2章 デジタル経済の国際動向"
+    new = propose_article(as_lines(OTHER[:2]) + "新しい段落である。")
+    with django_assert_num_queries(2):
+        assert article_with_text(checksum=new.checksum, fingerprint=new.fingerprint) is None

@@ -1,8 +1,10 @@
 """Markdown to sanitised HTML, and the plain text that passages and search read."""
 
+import heapq
 import html as html_lib
 import re
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -163,3 +165,40 @@ def html_to_text(html: str) -> str:
     collector.feed(html)
     collector.close()
     return "".join(collector.parts)
+
+
+# Fingerprints: the same report in another format (Markdown, DOCX, a PDF's text layer, the
+# text a reader copies out of it) differs in markup, line breaks, spacing, width of digits
+# and page furniture, not in its words. A fingerprint is a bottom-k sketch of the report's
+# letters-and-digits text cut in overlapping runs of SHINGLE characters: the FINGERPRINT_SIZE
+# smallest CRC-32s of those runs, as hex. Two sketches estimate the share of runs the texts
+# have in common (their Jaccard similarity) without either text at hand.
+FINGERPRINT_SIZE = 128
+SHINGLE = 8
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def text_fingerprint(text: str) -> str:
+    """The fingerprint of ``text`` (empty for text with no letters or digits)."""
+    letters = _NOT_A_LETTER.sub("", unicodedata.normalize("NFKC", text).casefold())
+    if not letters:
+        return ""
+    encoded = letters.encode("utf-32-le")
+    width = 4 * SHINGLE
+    runs = {zlib.crc32(encoded[i:i + width])
+            for i in range(0, max(len(encoded) - width, 0) + 1, 4)}
+    return "".join(f"{h:08x}" for h in heapq.nsmallest(FINGERPRINT_SIZE, runs))
+
+
+def _sketch(fingerprint: str) -> set[int]:
+    return {int(fingerprint[i:i + 8], 16) for i in range(0, len(fingerprint), 8)}
+
+
+def fingerprint_similarity(a: str, b: str) -> float:
+    """The estimated share of text two fingerprints have in common, from 0 to 1: of the
+    smallest runs of both texts together, those that are in both."""
+    first, second = _sketch(a), _sketch(b)
+    if not first or not second:
+        return 0.0
+    smallest = heapq.nsmallest(FINGERPRINT_SIZE, first | second)
+    return sum(1 for h in smallest if h in first and h in second) / len(smallest)

@@ -10,9 +10,11 @@ import io
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from tests.pdfwriter import text_pdf
+from tests.pdfwriter import Line, text_pdf
 
 SENTENCES = [
     "我が国のICT市場は拡大を続けており、デジタル化の進展が経済成長を支えている。",
@@ -168,12 +170,60 @@ def as_pdf(doc: Document) -> bytes:
     return text_pdf(as_pages(doc))
 
 
+# Sizes (points) of a typeset report: the body at 10, headings larger (bold at body size
+# for the deepest), running head and page number small, captions bold and small.
+HEADING_STYLES = {1: Line("", 20), 2: Line("", 16), 3: Line("", 14), 4: Line("", 12),
+                  5: Line("", 11), 6: Line("", 10, bold=True)}
+
+
+def as_typeset_pages(doc: Document, lines_per_page: int = 50) -> list[list[Line]]:
+    """The pages of a typeset report: the same text as ``as_pages``, each line in its size
+    and weight."""
+    lines = [Line(doc.title, 20), Line("")]
+    for item in doc.items:
+        if item[0] == "para":
+            lines += [Line(text) for text in _wrapped(item[-1])]
+        elif item[0] == "heading":
+            lines.append(HEADING_STYLES[item[1]]._replace(text=item[2]))
+        else:
+            lines.append(Line(item[-1], 9, bold=item[1] == "caption"))
+        lines.append(Line(""))
+    header = Line(doc.title.replace("　", " "), 8)
+    body = lines_per_page - 2
+    return [[header, *lines[i:i + body], Line(str(i // body + 1), 8)]
+            for i in range(0, len(lines), body)]
+
+
+def as_typeset_pdf(doc: Document) -> bytes:
+    return text_pdf(as_typeset_pages(doc))
+
+
+_NUMBERING = re.compile(r"^(?:第\d+[章節]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|\d+|[アイウエオ])\u3000|^（\d+）|^\d+．|^■")
+
+
+def unnumbered(doc: Document) -> Document:
+    """The document with its headings' numbers taken off ("第1章　…" → "…"): only their
+    typography tells them from the text."""
+    return Document(title=doc.title, items=[
+        ("heading", item[1], _NUMBERING.sub("", item[2])) if item[0] == "heading" else item
+        for item in doc.items])
+
+
+class Format(NamedTuple):
+    filename: str
+    make: Callable[[Document], bytes]
+    # The document a format is made from, and scored against.
+    variant: Callable[[Document], Document] = lambda doc: doc
+
+
 FORMATS = {
-    "txt (one paragraph a line)": ("doc.txt", lambda d: as_lines(d).encode()),
-    "txt (wrapped, page furniture)": ("doc.txt", lambda d: as_wrapped_text(d).encode()),
-    "md": ("doc.md", lambda d: as_markdown(d).encode()),
-    "docx": ("doc.docx", as_docx),
-    "pdf": ("doc.pdf", as_pdf),
+    "txt (one paragraph a line)": Format("doc.txt", lambda d: as_lines(d).encode()),
+    "txt (wrapped, page furniture)": Format("doc.txt", lambda d: as_wrapped_text(d).encode()),
+    "md": Format("doc.md", lambda d: as_markdown(d).encode()),
+    "docx": Format("doc.docx", as_docx),
+    "pdf": Format("doc.pdf", as_pdf),
+    "pdf (typeset)": Format("doc.pdf", as_typeset_pdf),
+    "pdf (typeset, unnumbered headings)": Format("doc.pdf", as_typeset_pdf, unnumbered),
 }
 
 

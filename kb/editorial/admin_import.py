@@ -37,6 +37,9 @@ class UploadForm(forms.Form):
     )
     text = forms.CharField(label=gettext_lazy("…or paste the text"), required=False,
                            widget=forms.Textarea(attrs={"rows": 10}))
+    again = forms.BooleanField(
+        label=gettext_lazy("Import it as a new article even if it is already in kb"),
+        required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -135,18 +138,22 @@ def article_data(form: ArticleForm, sections: list[dict], checksum: str) -> serv
 
 def _duplicate_message(existing: Article) -> str:
     return format_html(
-        _("This report is already in kb: <a href=\"{}\">{}</a> (same text). Open it instead "
-          "of importing it again."),
+        _("This report is already in kb as <a href=\"{}\">{}</a> (the same text, in whatever "
+          "format it came). Open it instead, or upload it again with “Import it as a new "
+          "article even if it is already in kb” ticked."),
         reverse("admin:kb_article_change", args=[existing.pk]), existing.title,
     )
 
 
 def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
-             original: bytes | None = None, content_type: str = "") -> HttpResponse:
-    """Propose the article; ``original`` (the uploaded file) is kept with the draft."""
+             original: bytes | None = None, content_type: str = "",
+             again: bool = False) -> HttpResponse:
+    """Propose the article; ``original`` (the uploaded file) is kept with the draft. A
+    report already in kb is refused unless the editor asked for a new article (``again``)."""
     proposal = importers.propose_article(text)
-    existing = Article.objects.filter(checksum=proposal.checksum).first()
-    if existing:
+    existing = library_selectors.article_with_text(checksum=proposal.checksum,
+                                                   fingerprint=proposal.fingerprint)
+    if existing and not again:
         return _render(request, model_admin, upload=UploadForm(),
                        error=_duplicate_message(existing))
     profiles = selectors.topic_profiles()
@@ -166,6 +173,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
             "source_url": "",
         },
         "checksum": proposal.checksum, "source_name": source_name, "sections": sections,
+        "again": again,
         "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words}
                          for x in found] for found in suggestions],
         "pages": _page_starts(sections),
@@ -229,8 +237,10 @@ def import_view(request: HttpRequest, model_admin) -> HttpResponse:
                 messages.info(request, _("The file was in %(encoding)s; it was converted to "
                                          "UTF-8.") % {"encoding": extracted.encoding})
             return _preview(request, model_admin, extracted.text, file.name, original=content,
-                            content_type=extracted.content_type)
-        return _preview(request, model_admin, upload.cleaned_data["text"], "")
+                            content_type=extracted.content_type,
+                            again=upload.cleaned_data["again"])
+        return _preview(request, model_admin, upload.cleaned_data["text"], "",
+                        again=upload.cleaned_data["again"])
     except importers.ImportRejected as rejected:
         return _render(request, model_admin, upload=upload, error=rejected.message)
 
@@ -312,7 +322,8 @@ def _import(request: HttpRequest, model_admin, draft: ImportDraft, page: int, fo
         return again()
     try:
         article = services.import_article(
-            data=data, user=request.user, source_name=draft.data["source_name"], draft=draft)
+            data=data, user=request.user, source_name=draft.data["source_name"], draft=draft,
+            allow_duplicate=bool(draft.data.get("again")))
     except services.DuplicateReport as duplicate:
         return again(_duplicate_message(duplicate.existing))
     except ValidationError as error:

@@ -19,6 +19,7 @@ from reversion.models import Version
 
 from kb.editorial import revisions
 from kb.editorial.models import ImportDraft, Watch
+from kb.library import selectors as library_selectors
 from kb.library import services as library_services
 from kb.library import wikilinks
 from kb.library.models import Article, Section, Topic
@@ -27,6 +28,7 @@ from kb.library.services import resolve_topics, revision_comment
 from kb.passages import anchoring
 from kb.passages.services import delete_sections, save_section
 from kb.search import index as search_index
+from kb.text import text_fingerprint
 
 
 @dataclass
@@ -59,6 +61,8 @@ class ArticleData:
     language: str = "ja"
     summary: str = ""
     checksum: str = ""
+    # kb.text.text_fingerprint of the sections' text; computed from them when empty.
+    fingerprint: str = ""
     version: int = 1  # for create_article: a restored article resumes its counter
     # The files it came from, oldest first, kept beside it as its originals.
     originals: Sequence[OriginalFile] = ()
@@ -97,6 +101,7 @@ def _create_article(data: ArticleData) -> Article:
         language=data.language,
         summary=data.summary,
         checksum=data.checksum,
+        fingerprint=data.fingerprint or sections_fingerprint(data.sections),
         version=data.version,
     )
     article.full_clean()  # a clear ValidationError, not a database error, for bad input
@@ -122,29 +127,38 @@ def _create_article(data: ArticleData) -> Article:
     return article
 
 
+def sections_fingerprint(sections: Sequence[SectionData]) -> str:
+    """The fingerprint of an article's text: its headings and bodies in order."""
+    return text_fingerprint("\n".join(f"{s.heading}\n{s.body}" for s in sections))
+
+
 class DuplicateReport(ValueError):
-    """The report's text is already in the knowledge base."""
+    """The report's text is already in the knowledge base, in whatever format it came."""
 
     def __init__(self, existing: Article) -> None:
         self.existing = existing
-        super().__init__(f"This report is already in kb: {existing.title}")
+        super().__init__(_("already in kb as “%(title)s” (/articles/%(slug)s/)") % {
+            "title": existing.title, "slug": existing.slug})
 
 
 @library_services.originals_cleaned_up()
 @transaction.atomic
 def import_article(
     *, data: ArticleData, user: AbstractBaseUser | None, source_name: str = "",
-    draft: ImportDraft | None = None,
+    draft: ImportDraft | None = None, allow_duplicate: bool = False,
 ) -> Article:
     """Save a reviewed import as a new article (one revision, "Imported from ...") and
     drop its preview ``draft``, if any, with it.
 
-    Refuses a report whose text checksum is already stored (DuplicateReport): the editor
-    is offered the existing article instead of a second copy. The uploaded file, in
-    ``data.originals``, is kept only if the whole import commits.
+    Refuses a report already in kb (DuplicateReport), recognised by its text's checksum
+    or fingerprint whatever format either came in: the editor is offered the existing
+    article instead of a second copy, unless they ask for one (``allow_duplicate``). The
+    uploaded file, in ``data.originals``, is kept only if the whole import commits.
     """
-    if data.checksum:
-        existing = Article.objects.filter(checksum=data.checksum).first()
+    data.fingerprint = data.fingerprint or sections_fingerprint(data.sections)
+    if not allow_duplicate:
+        existing = library_selectors.article_with_text(checksum=data.checksum,
+                                                       fingerprint=data.fingerprint)
         if existing:
             raise DuplicateReport(existing)
     comment = (revision_comment(gettext_noop("Imported from %(source)s"), source=source_name)

@@ -166,6 +166,9 @@ class Article(models.Model):
     # SHA-256 of the imported report's normalised text, to refuse importing it twice.
     checksum = models.CharField(_("text checksum"), max_length=64, blank=True, db_index=True,
                                 editable=False)
+    # kb.text.text_fingerprint of its sections' text: the same report imported again in
+    # another format (Markdown, DOCX, PDF, copied text) is recognised by it.
+    fingerprint = models.TextField(_("text fingerprint"), blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

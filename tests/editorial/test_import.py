@@ -192,7 +192,7 @@ def test_import_report_command(tmp_path, capsys, corpus):
     duplicate.write_text((SOURCES / "000_567965df63cde746.txt").read_text(encoding="utf-8"))
     with pytest.raises(CommandError, match="2 of 2"):
         call_command("import_report", str(report), str(duplicate))
-    assert "already in kb" in capsys.readouterr().err
+    assert "kb にすでに「新しい報告書」" in capsys.readouterr().err  # the site's language
     assert Article.objects.count() == 6
 
 

@@ -80,9 +80,9 @@ def test_other_heading_systems(heading, shown):
 def test_generated_white_papers_keep_their_outline(name):
     """The benchmark's documents (make bench-import), two of them: every heading at its
     level, no caption, source, box or footnote as a heading, no sentence lost."""
-    filename, make = whitepapers.FORMATS[name]
-    for document in whitepapers.corpus(2):
-        extracted = extract(data=make(document), filename=filename, max_bytes=MAX)
+    made = whitepapers.FORMATS[name]
+    for document in map(made.variant, whitepapers.corpus(2)):
+        extracted = extract(data=made.make(document), filename=made.filename, max_bytes=MAX)
         sections = propose_article(extracted.text).sections
         right, wrong = whitepapers.score(document, [(s.level, s.heading) for s in sections])
         assert right >= 0.9 * len(document.headings) and wrong == 0

@@ -27,6 +27,7 @@ from kb.editorial.importers.suggest import (
     build_profiles,
     suggest,
 )
+from kb.text import text_fingerprint
 from kb.validators import MESSAGES
 
 __all__ = [
@@ -42,6 +43,9 @@ class ProposedArticle:
     kind: str
     sections: list[ProposedSection]
     checksum: str
+    # kb.text.text_fingerprint of the sections' text, by which the same report in
+    # another format is recognised.
+    fingerprint: str = ""
     publisher: str = ""
     authors: list[str] = field(default_factory=list)
     published_on: date | None = None
@@ -71,6 +75,7 @@ def propose_article(text: str) -> ProposedArticle:
         kind=guess_kind(text, slides=slides),
         sections=sections,
         checksum=checksum(text),
+        fingerprint=text_fingerprint("\n".join(f"{s.heading}\n{s.body}" for s in sections)),
         publisher=guess_publisher(text)[:200],
         authors=guess_authors(text),
         published_on=guess_date(text),

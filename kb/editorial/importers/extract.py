@@ -1,7 +1,8 @@
 """Bytes of an uploaded report → its text. No database access.
 
 PDF: pypdf (pure Python, maintained, reads the text layer page by page, so page breaks
-and numbers survive as form feeds). DOCX: python-docx (keeps paragraph styles, so Word
+and numbers survive as form feeds; its lines' sizes and weights mark the headings, see
+``typeset``). DOCX: python-docx (keeps paragraph styles, so Word
 headings become Markdown headings). Plain text: UTF-8, or Shift_JIS/CP932/EUC-JP
 detected by charset-normalizer and converted.
 """
@@ -16,6 +17,7 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
+from kb.editorial.importers import typeset
 from kb.editorial.importers.errors import ImportRejected
 from kb.editorial.importers.word import docx_text
 
@@ -171,7 +173,12 @@ def _pdf(data: bytes) -> Extracted:
                     "The PDF has %(count)s pages; at most %(limit)s can be imported. Split the "
                     "report and import it in parts."
                 ) % {"count": f"{len(reader.pages):,}", "limit": f"{MAX_PDF_PAGES:,}"})
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages, styles = [], []
+            for page in reader.pages:
+                lines = typeset.LineStyles()
+                pages.append(page.extract_text(visitor_text=lines) or "")
+                lines.end_line()
+                styles.append(lines.lines)
     except ImportRejected:
         raise
     except LimitReachedError as error:
@@ -187,7 +194,8 @@ def _pdf(data: bytes) -> Extracted:
             "The PDF has no text layer (it is scanned or made of images). Run it through OCR "
             "first, or paste the text."
         ))
-    return Extracted(text=PAGE_BREAK.join(pages), format="pdf", pages=len(pages))
+    return Extracted(text=PAGE_BREAK.join(typeset.mark_headings(pages, styles)), format="pdf",
+                     pages=len(pages))
 
 
 def _docx(data: bytes) -> Extracted:

@@ -5,8 +5,9 @@ Markdown headings (``##``); transcript speaker turns (``＜岩田＞``); ``●``
 that stand alone; numbered headings (``1. …``, ``第1章 …``, ``第2節 …``, ``（1）…``, wrapped
 lines joined) that are not part of a numbered list; in running prose, a short line standing
 alone before a paragraph.
-Pages (form feeds from PDF extraction, or "3 Copyright …" footers) start a section each
-in slide decks, titled "p.N" and the slide's first line, so page numbers are kept.
+Pages (form feeds from PDF extraction, the printed page numbers of text copied out of a
+PDF, or "3 Copyright …" footers) start a section each in slide decks, titled "p.N" and the
+slide's first line, so page numbers are kept.
 Each heading starts a section, with its level (2 = h2) from the nesting of the document's
 heading systems (see ``structure``); a parent heading with no text of its own is kept.
 Sections longer than a section may be are cut at paragraph boundaries.
@@ -177,10 +178,11 @@ def _heading_of(
     return None
 
 
-def split_pages(text: str) -> list[tuple[int | None, str]]:
-    """(page number, text) for each page: form feeds, or footers such as "3Copyright …"."""
+def split_pages(text: str, first: int = 1) -> list[tuple[int | None, str]]:
+    """(page number, text) for each page: form feeds (the first page numbered ``first``),
+    or footers such as "3Copyright …"."""
     if "\f" in text:
-        return [(n, page) for n, page in enumerate(text.split("\f"), start=1)]
+        return [(n, page) for n, page in enumerate(text.split("\f"), start=first)]
     pages: list[tuple[int | None, str]] = []
     current: list[str] = []
     for line in text.split("\n"):
@@ -218,7 +220,11 @@ def split_sections(text: str) -> list[ProposedSection]:
     if not by_page and style != "slides":
         # Page breaks on lines of their own, so page furniture next to them is found. Not
         # in slide-like text: its short labels ("②紹介とマッチング") are not headings.
-        pages = split_pages(structure.prepare(text.replace("\f", "\n\f\n")))
+        first = 1
+        if "\f" not in text:
+            # Copied out of a PDF: its printed page numbers are the pages there are.
+            text, first = structure.printed_pages(text)
+        pages = split_pages(structure.prepare(text.replace("\f", "\n\f\n")), first)
     drafts: list[_Draft] = []
     levels = structure.Levels()
     for number, page in pages:

@@ -17,6 +17,7 @@ between, and often no blank lines at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from kb.cleanup import is_cjk
@@ -144,6 +145,53 @@ def drop_furniture(lines: list[str]) -> list[str]:
     return out
 
 
+# Text between two printed page numbers: at least this many characters (a page of a report).
+MIN_PAGE_CHARS = 300
+MIN_PAGES = 3
+
+
+def printed_pages(text: str) -> tuple[str, int]:
+    """Text a reader copied out of a PDF, page numbers and all (no form feeds): each page's
+    number replaced by a page break, and the number of the page the text begins on, so its
+    sections record the pages the reader saw. The numbers are the longest run counting up
+    one by one, a page of text apart, down the text; with fewer than MIN_PAGES of them the
+    text is returned as it was (first page 1)."""
+    lines = text.split("\n")
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    # For each number, the longest run ending at it: (line, length, line before in the run).
+    best: dict[int, tuple[int, int, int | None]] = {}
+    runs: dict[int, tuple[int, int | None]] = {}
+    for i, line in enumerate(lines):
+        if not PAGE_NUMBER.match(line):
+            continue
+        number = int(re.sub(r"\D", "", unicodedata.normalize("NFKC", line)))
+        before = best.get(number - 1)
+        if before and offsets[i] - offsets[before[0]] >= MIN_PAGE_CHARS:
+            runs[i] = (before[1] + 1, before[0])
+        else:
+            runs[i] = (1, None)
+        if runs[i][0] >= best.get(number, (0, 0, None))[1]:
+            best[number] = (i, runs[i][0], runs[i][1])
+    if not runs or max(length for length, _before in runs.values()) < MIN_PAGES:
+        return text, 1
+    end = max(runs, key=lambda i: runs[i][0])
+    chain = []
+    while end is not None:
+        chain.append(end)
+        end = runs[end][1]
+    chain.reverse()
+    first = int(re.sub(r"\D", "", unicodedata.normalize("NFKC", lines[chain[0]])))
+    # Numbers at the head of their pages: the text before the first one is the page before.
+    if sum(1 for line in lines[:chain[0]] if line.strip()) <= 2:
+        first -= 1
+    for i in chain:
+        lines[i] = "\f"
+    return "\n".join(lines), first
+
+
 def _one_paragraph_per_line(lines: list[str]) -> bool:
     """Text copied out one paragraph per line: no blank lines, and long lines end sentences
     (hard-wrapped text stops mid-sentence instead)."""
@@ -206,9 +254,14 @@ def _join_across_pages(lines: list[str]) -> None:
 _BARE = re.compile(rf"^第\s*{_NUM}\s*[部編章節款]$")
 
 
+def is_bare_number(text: str) -> bool:
+    """"第1節" with no title: PDF text layers often give the title on the next line."""
+    return bool(_BARE.match(text))
+
+
 def _bare_number(text: str, lines: list[str], i: int) -> bool:
     """"第1節" alone, its title on the next line (as PDF text layers often give it)."""
-    if not _BARE.match(text) or i + 1 >= len(lines):
+    if not is_bare_number(text) or i + 1 >= len(lines):
         return False
     rest = lines[i + 1].strip()
     return bool(rest) and len(rest) <= SHORT_LINE and "。" not in rest \

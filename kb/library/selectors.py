@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
@@ -16,6 +16,7 @@ from kb.library.colours import HEX_COLOUR
 from kb.library.models import (
     Article,
     Section,
+    TaggedSection,
     Topic,
     TopicAlias,
     TopicRedirect,
@@ -44,9 +45,24 @@ class HomePage:
 
 
 @dataclass
+class ShownSection:
+    """A section of the article page as read for it: values, not a model instance (the
+    page's blocks are rendered from these, or found in the fragment cache by them)."""
+
+    pk: int
+    anchor: str
+    heading: str
+    level: int
+    body_html: str
+    page_start: int | None
+    page_breaks: list
+    topics: list[Topic]
+
+
+@dataclass
 class ArticlePage:
     article: Article
-    sections: list[Section]
+    sections: list[ShownSection]
     topics: list[Topic]
     related: list[Article]
     # Every passage made in the article, orphans (section None) included, so that the
@@ -106,33 +122,45 @@ def home_page() -> HomePage:
 
 
 def article_page(slug: str) -> ArticlePage:
+    """The article, its sections and their topics read as values (model instances cost
+    more than the queries on a long article), its passages, and related articles."""
     latest = Original.objects.filter(article=OuterRef("pk")).order_by("-created_at", "-id")
     article = get_object_or_404(
         Article.objects.annotate(
             original_filename=Subquery(latest.values("filename")[:1]),
             original_type=Subquery(latest.values("content_type")[:1]),
-        ).prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
-            Prefetch(
-                "passages",
-                queryset=Passage.objects.select_related("analyst").prefetch_related("topics")
-                .order_by("section_id", "start", "id"),
-            ),
         ),
         slug=slug,
     )
-    sections = list(article.sections.all())
-    by_id = {section.pk: section for section in sections}
-    passages = list(article.passages.all())
-    for passage in passages:
-        # Already loaded: no query per passage for its section's text.
-        passage.article = article
-        if passage.section_id in by_id:
-            passage.section = by_id[passage.section_id]
     topics: dict[int, Topic] = {}
-    for section in sections:
-        for topic in section.topics.all():
-            topics.setdefault(topic.pk, topic)
+    chips: dict[int, list[Topic]] = {}
+    for section_id, *values in (
+        TaggedSection.objects.filter(content_object__article=article)
+        .order_by("tag_id")
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug", "tag__name_en")
+    ):
+        topic = topics.get(values[0]) or Topic(**dict(zip(("id", "name", "slug", "name_en"), values)))
+        topics[topic.pk] = topic
+        chips.setdefault(section_id, []).append(topic)
+    rows = (Section.objects.filter(article=article).order_by("position", "id")
+            .values_list("id", "anchor", "heading", "level", "body_html", "page_start",
+                         "page_breaks", "plain_text"))
+    sections, texts = [], {}
+    for pk, *values, plain_text in rows:
+        sections.append(ShownSection(pk, *values, topics=chips.get(pk, [])))
+        texts[pk] = plain_text
+    passages = list(article.passages.select_related("analyst").prefetch_related("topics")
+                    .order_by("section_id", "start", "id"))
+    # What the page's script needs of a passage's section (its text, for the offsets; its
+    # pages), without a query per passage.
+    with_passages = {passage.section_id for passage in passages}
+    placed = {s.pk: Section(id=s.pk, article=article, anchor=s.anchor, plain_text=texts[s.pk],
+                            page_start=s.page_start, page_breaks=s.page_breaks)
+              for s in sections if s.pk in with_passages}
+    for passage in passages:
+        passage.article = article
+        if passage.section_id in placed:
+            passage.section = placed[passage.section_id]
     related = list(Article.objects.sharing_topics(article, list(topics))[:RELATED_ARTICLES])
     return ArticlePage(
         article=article,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import catalogue, matrix, overview, selectors
+from kb.library import blocks, catalogue, matrix, overview, selectors
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -27,6 +27,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug)
     return render(request, "kb/article_detail.html", {
         "page": page, "passage_config": article_config(request, page),
+        "sections": blocks.article_sections(request, page), "toc": blocks.article_toc(request, page),
         "backlinks": selectors.backlinks(article=page.article),
     })
 

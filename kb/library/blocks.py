@@ -1,0 +1,51 @@
+"""The blocks of reader pages that look the same to every reader with the same permissions,
+rendered once and then taken from the fragment cache (kb.site.fragments) under a digest of
+what they show: each section of an article with its topic chips, and the table of contents.
+
+A block's key holds everything its template reads, so an edit of the section, a renamed or
+recoloured topic, another language or another permission finds no block and renders a new
+one. What differs from reader to reader (watch button, the reader's passages and their
+controls, CSRF tokens) stays outside the blocks and is rendered on each request.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.library.selectors import ArticlePage
+from kb.site import fragments
+
+
+def _chips(topics) -> list[tuple[str, str, str]]:
+    return [(t.slug, t.name, t.name_en) for t in topics]
+
+
+def article_sections(request: HttpRequest, page: ArticlePage) -> list[SafeString]:
+    """Each section of the article page as HTML, in order."""
+    article = page.article
+    can_edit = request.user.has_perm("kb.change_article")
+    # Read by the section template besides the section: links to the article, the language
+    # of its text, whether its original is a PDF (page links) and the edit link.
+    around = [article.slug, article.language, bool(page.original and page.original.is_pdf),
+              can_edit]
+    by_pk = {section.pk: section for section in page.sections}
+    inputs = {s.pk: [around, s.anchor, s.heading, s.level, s.body_html, s.page_start,
+                     s.page_breaks, _chips(s.topics)] for s in page.sections}
+
+    def render(pks) -> dict[int, str]:
+        template = get_template("includes/article_section.html")
+        return {pk: str(template.render({"section": by_pk[pk], "article": article, "page": page},
+                                        request)) for pk in pks}
+
+    found = fragments.cached_many("article-section", inputs, render)
+    return [mark_safe(found[section.pk]) for section in page.sections]
+
+
+def article_toc(request: HttpRequest, page: ArticlePage) -> SafeString:
+    """The article's table of contents."""
+    inputs = [(s.anchor, s.heading, s.level) for s in page.sections]
+    html = fragments.cached("article-toc", inputs, lambda: str(
+        get_template("includes/article_toc.html").render({"page": page}, request)))
+    return mark_safe(html)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.library.selectors import ArticlePage
+from kb.library.selectors import ArticlePage, TopicPage
 from kb.site import fragments
 
 
@@ -48,4 +48,15 @@ def article_toc(request: HttpRequest, page: ArticlePage) -> SafeString:
     inputs = [(s.anchor, s.heading, s.level) for s in page.sections]
     html = fragments.cached("article-toc", inputs, lambda: str(
         get_template("includes/article_toc.html").render({"page": page}, request)))
+    return mark_safe(html)
+
+
+def topic_sections(request: HttpRequest, page: TopicPage) -> SafeString:
+    """The topic page's list of tagged sections (one page of it, with its pagination)."""
+    sections_page = page.sections_page
+    inputs = [page.topic.slug, sections_page.number, sections_page.paginator.count,
+              [(s.pk, s.anchor, s.heading, s.plain_text, s.article.pk, s.article.slug,
+                s.article.title, s.article.language, _chips(s.topics)) for s in page.sections]]
+    html = fragments.cached("topic-sections", inputs, lambda: str(
+        get_template("includes/topic_sections.html").render({"page": page}, request)))
     return mark_safe(html)

@@ -80,11 +80,24 @@ class ArticlePage:
 
 
 @dataclass
+class ListedSection:
+    """A section in a topic page's list, read as values with the few columns of its article
+    the list shows (an Article with only those set)."""
+
+    pk: int
+    anchor: str
+    heading: str
+    plain_text: str
+    topics: list[Topic]
+    article: Article
+
+
+@dataclass
 class TopicPage:
     topic: Topic
     see_also: list[Topic]
     co_occurring: list[Topic]
-    # One page of the tagged sections (``sections_page.object_list``, a list), grouped by
+    # One page of the tagged sections (``sections_page.object_list``, ListedSections), grouped by
     # article. ``articles`` is the first ``TOPIC_ARTICLES_SHOWN`` of the ``article_count``
     # articles with tagged sections, each with ``tagged_sections`` (how many) and
     # ``first_page`` (where its sections start); ``passages`` likewise.
@@ -98,7 +111,7 @@ class TopicPage:
     children: list[Topic] = field(default_factory=list)
 
     @property
-    def sections(self) -> list[Section]:
+    def sections(self) -> list[ListedSection]:
         return self.sections_page.object_list
 
     @property
@@ -121,6 +134,18 @@ def home_page() -> HomePage:
     return HomePage(topics=topics, articles=list(Article.objects.recent()[:RECENT_ARTICLES]))
 
 
+def _chips(tagged, topics: dict[int, Topic]) -> dict[int, list[Topic]]:
+    """The topic chips of sections (``tagged``: their TaggedSection rows) by section id, as
+    topics built from the few columns a chip shows; ``topics`` collects them by id."""
+    chips: dict[int, list[Topic]] = {}
+    for section_id, *values in tagged.order_by("tag_id").values_list(
+            "content_object_id", "tag_id", "tag__name", "tag__slug", "tag__name_en"):
+        topic = topics.get(values[0]) or Topic(**dict(zip(("id", "name", "slug", "name_en"), values)))
+        topics[topic.pk] = topic
+        chips.setdefault(section_id, []).append(topic)
+    return chips
+
+
 def article_page(slug: str) -> ArticlePage:
     """The article, its sections and their topics read as values (model instances cost
     more than the queries on a long article), its passages, and related articles."""
@@ -133,15 +158,7 @@ def article_page(slug: str) -> ArticlePage:
         slug=slug,
     )
     topics: dict[int, Topic] = {}
-    chips: dict[int, list[Topic]] = {}
-    for section_id, *values in (
-        TaggedSection.objects.filter(content_object__article=article)
-        .order_by("tag_id")
-        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug", "tag__name_en")
-    ):
-        topic = topics.get(values[0]) or Topic(**dict(zip(("id", "name", "slug", "name_en"), values)))
-        topics[topic.pk] = topic
-        chips.setdefault(section_id, []).append(topic)
+    chips = _chips(TaggedSection.objects.filter(content_object__article=article), topics)
     rows = (Section.objects.filter(article=article).order_by("position", "id")
             .values_list("id", "anchor", "heading", "level", "body_html", "page_start",
                          "page_breaks", "plain_text"))
@@ -210,10 +227,19 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     django.core.paginator.InvalidPage for a page number out of range."""
     topic = get_object_or_404(Topic, slug=slug)
     rows, section_count = _topic_articles(topic)
-    paginator = Paginator(Section.objects.tagged_with(topic).with_topics(), TOPIC_SECTIONS_PER_PAGE)
+    paginator = Paginator(Section.objects.tagged_with(topic).values_list(
+        "id", "anchor", "heading", "plain_text", "article_id", "article__slug", "article__title",
+        "article__language"), TOPIC_SECTIONS_PER_PAGE)
     paginator.count = section_count  # known already: no COUNT query (count is a cached_property)
     sections_page = paginator.page(page)
-    sections_page.object_list = list(sections_page.object_list)
+    listed = list(sections_page.object_list)
+    chips = _chips(TaggedSection.objects.filter(content_object_id__in=[row[0] for row in listed]), {})
+    articles: dict[int, Article] = {}
+    sections_page.object_list = [
+        ListedSection(pk, anchor, heading, plain_text, chips.get(pk, []), articles.setdefault(
+            article_id, Article(id=article_id, slug=article_slug, title=title, language=language)))
+        for pk, anchor, heading, plain_text, article_id, article_slug, title, language in listed
+    ]
     passages = Passage.objects.tagged_with(topic)
     return TopicPage(
         topic=topic,

@@ -64,6 +64,9 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # A logged-in request reads its session from Redis instead of the database (written
+    # through to both; a session Redis has lost is read from the database again).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

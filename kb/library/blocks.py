@@ -60,3 +60,28 @@ def topic_sections(request: HttpRequest, page: TopicPage) -> SafeString:
     html = fragments.cached("topic-sections", inputs, lambda: str(
         get_template("includes/topic_sections.html").render({"page": page}, request)))
     return mark_safe(html)
+
+
+def article_parts(request: HttpRequest, page: ArticlePage) -> dict[str, SafeString]:
+    """The article page's head (meta tags, citation data), the top of its header (title,
+    metadata, source) and the rest of the header (history link, summary, topics, Cite box):
+    everything around the reader's own controls (watch, edit)."""
+    article, original = page.article, page.original
+    inputs = [
+        # Every column of the article, its original, its topics, the first section (the
+        # description when there is no summary), and this site's address (absolute URLs).
+        [getattr(article, field.attname) for field in type(article)._meta.concrete_fields],
+        original and [original.filename, original.content_type],
+        _chips(page.topics),
+        page.sections[0].body_html if page.sections else None,
+        request.build_absolute_uri("/"),
+    ]
+    names = ("head", "top", "rest")
+
+    def render(wanted) -> dict[str, str]:
+        return {name: str(get_template(f"includes/article_parts_{name}.html").render(
+            {"page": page}, request)) for name in wanted}
+
+    found = fragments.cached_many("article-parts", {name: [name, inputs] for name in names},
+                                  render)
+    return {name: mark_safe(found[name]) for name in names}

@@ -27,7 +27,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug)
     return render(request, "kb/article_detail.html", {
         "page": page, "passage_config": article_config(request, page),
-        "sections": blocks.article_sections(request, page), "toc": blocks.article_toc(request, page),
+        "parts": blocks.article_parts(request, page), "toc": blocks.article_toc(request, page),
+        "sections": blocks.article_sections(request, page),
         "backlinks": selectors.backlinks(article=page.article),
     })
 

@@ -10,10 +10,12 @@ controls, CSRF tokens) stays outside the blocks and is rendered on each request.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.library.overview import TopicPictures
 from kb.library.selectors import ArticlePage, TopicPage
 from kb.site import fragments
 
@@ -85,3 +87,36 @@ def article_parts(request: HttpRequest, page: ArticlePage) -> dict[str, SafeStri
     found = fragments.cached_many("article-parts", {name: [name, inputs] for name in names},
                                   render)
     return {name: mark_safe(found[name]) for name in names}
+
+
+def _passage(passage) -> list:
+    article, section = passage.source_article, passage.section
+    return [passage.pk, passage.status, passage.exact, passage.note,
+            article and [article.slug, article.title, article.language],
+            section and [section.anchor, section.heading],
+            passage.analyst.get_full_name(), passage.analyst.get_username(),
+            passage.created_at, _chips(passage.topics.all())]
+
+
+def topic_parts(request: HttpRequest, page: TopicPage, pictures: TopicPictures) -> dict[str, SafeString]:
+    """The topic page's pictures, its first articles and its first passages."""
+    topic = page.topic
+    about = [topic.slug, topic.name, topic.name_en, topic.colour]
+    inputs = {
+        "pictures": [about, sorted(pictures.years.items()),
+                     [(t.slug, t.name, t.name_en, t.colour, t.shared_sections)
+                      for t in pictures.partners]],
+        "articles": [about, [(a.pk, a.slug, a.title, a.language, a.kind, a.published_on,
+                              a.first_page, a.tagged_sections) for a in page.articles]],
+        # The passages' dates are shown in the site's time zone.
+        "passages": [about, page.passage_count, settings.TIME_ZONE,
+                     [_passage(p) for p in page.passages]],
+    }
+
+    def render(names) -> dict[str, str]:
+        context = {"page": page, "pictures": pictures}
+        return {name: str(get_template(f"includes/topic_parts_{name}.html").render(
+            context, request)) for name in names}
+
+    found = fragments.cached_many("topic-parts", inputs, render)
+    return {name: mark_safe(html) for name, html in found.items()}

@@ -132,7 +132,8 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_topic(request, slug, selectors.topic_page, "kb/topic_detail.html",
                          sections=partial(blocks.topic_sections, request),
                          backlinks=lambda page: selectors.backlinks(topic=page.topic),
-                         pictures=lambda page: overview.topic_pictures(page.topic, page.co_occurring))
+                         parts=lambda page: blocks.topic_parts(
+                             request, page, overview.topic_pictures(page.topic, page.co_occurring)))
 
 
 @reader_cache

@@ -90,6 +90,29 @@ def test_a_heading_edit_shows_in_the_table_of_contents(article, analyst):
     assert f'href="#{section.anchor}">決済と与信</a>' in html and ">金融<" not in html
 
 
+def test_an_article_edit_shows_in_its_head_header_and_on_the_topic_page(article, analyst):
+    client = _as(analyst)
+    topic_url = reverse("kb:topic", args=["platformers"])
+    for url in (article.get_absolute_url(), topic_url):
+        _html(client, url)
+    article.title, article.summary = "改題した記事", "新しい要旨。"
+    article.save()
+    html = _html(client, article.get_absolute_url())
+    assert '<meta name="citation_title" content="改題した記事">' in html
+    assert "<h1>改題した記事</h1>" in html and "新しい要旨。" in html
+    assert "中国のプラットフォーム規制" not in html
+    assert "改題した記事" in _html(client, topic_url)
+
+
+def test_a_new_article_shows_in_the_topic_pages_article_list(article, analyst, make_article):
+    client = _as(analyst)
+    url = reverse("kb:topic", args=["fintech"])
+    assert "新しい記事" not in _html(client, url)
+    make_article(title="新しい記事", sections=[("節", "本文。", ["fintech"])])
+    html = _html(client, url)
+    assert html.count("新しい記事") >= 2  # its articles and its sections
+
+
 def test_a_topic_rename_shows_on_every_chip(article, analyst, topics):
     client = _as(analyst)
     for url in _urls(article):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kb.cleanup import is_cjk
 from kb.library.models import Article
+from kb.site import fragments
 
 CSL_CITATION_SCHEMA = "https://resource.citationstyles.org/schema/latest/input/json/csl-citation.json"
 CSL_JSON = "application/vnd.citationstyles.csl+json"
@@ -145,7 +146,14 @@ def format_item(item: dict, style: Style, *, page: int | None = None) -> Referen
 
 
 def references(item: dict, *, page: int | None = None) -> list[Reference]:
-    return [format_item(item, style, page=page) for style in STYLES]
+    # citeproc-py takes most of an article page's time: the formatted strings are kept in
+    # the fragment cache under a digest of the item and the page they were made from.
+    formatted = fragments.cached(
+        "references", [item, page],
+        lambda: [(ref.citation, ref.reference) for ref in
+                 (format_item(item, style, page=page) for style in STYLES)])
+    return [Reference(style=style, citation=citation, reference=reference)
+            for style, (citation, reference) in zip(STYLES, formatted, strict=True)]
 
 
 # BibTeX: written here, as no maintained writer takes CSL-JSON; values are braced and

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
@@ -18,6 +18,7 @@ from kb.library.colours import HEX_COLOUR
 from kb.library.models import (
     Article,
     Section,
+    TaggedSection,
     Topic,
     TopicAlias,
     TopicRedirect,
@@ -46,9 +47,24 @@ class HomePage:
 
 
 @dataclass
+class ShownSection:
+    """A section of the article page as read for it: values, not a model instance (the
+    page's blocks are rendered from these, or found in the fragment cache by them)."""
+
+    pk: int
+    anchor: str
+    heading: str
+    level: int
+    body_html: str
+    page_start: int | None
+    page_breaks: list
+    topics: list[Topic]
+
+
+@dataclass
 class ArticlePage:
     article: Article
-    sections: list[Section]
+    sections: list[ShownSection]
     topics: list[Topic]
     related: list[Article]
     # Every passage made in the article, orphans (section None) included, so that the
@@ -66,11 +82,24 @@ class ArticlePage:
 
 
 @dataclass
+class ListedSection:
+    """A section in a topic page's list, read as values with the few columns of its article
+    the list shows (an Article with only those set)."""
+
+    pk: int
+    anchor: str
+    heading: str
+    plain_text: str
+    topics: list[Topic]
+    article: Article
+
+
+@dataclass
 class TopicPage:
     topic: Topic
     see_also: list[Topic]
     co_occurring: list[Topic]
-    # One page of the tagged sections (``sections_page.object_list``, a list), grouped by
+    # One page of the tagged sections (``sections_page.object_list``, ListedSections), grouped by
     # article. ``articles`` is the first ``TOPIC_ARTICLES_SHOWN`` of the ``article_count``
     # articles with tagged sections, each with ``tagged_sections`` (how many) and
     # ``first_page`` (where its sections start); ``passages`` likewise.
@@ -84,7 +113,7 @@ class TopicPage:
     children: list[Topic] = field(default_factory=list)
 
     @property
-    def sections(self) -> list[Section]:
+    def sections(self) -> list[ListedSection]:
         return self.sections_page.object_list
 
     @property
@@ -107,34 +136,50 @@ def home_page() -> HomePage:
     return HomePage(topics=topics, articles=list(Article.objects.recent()[:RECENT_ARTICLES]))
 
 
+def _chips(tagged, topics: dict[int, Topic]) -> dict[int, list[Topic]]:
+    """The topic chips of sections (``tagged``: their TaggedSection rows) by section id, as
+    topics built from the few columns a chip shows; ``topics`` collects them by id."""
+    chips: dict[int, list[Topic]] = {}
+    for section_id, *values in tagged.order_by("tag_id").values_list(
+            "content_object_id", "tag_id", "tag__name", "tag__slug", "tag__name_en"):
+        topic = topics.get(values[0]) or Topic(**dict(zip(("id", "name", "slug", "name_en"), values)))
+        topics[topic.pk] = topic
+        chips.setdefault(section_id, []).append(topic)
+    return chips
+
+
 def article_page(slug: str) -> ArticlePage:
+    """The article, its sections and their topics read as values (model instances cost
+    more than the queries on a long article), its passages, and related articles."""
     latest = Original.objects.filter(article=OuterRef("pk")).order_by("-created_at", "-id")
     article = get_object_or_404(
         Article.objects.annotate(
             original_filename=Subquery(latest.values("filename")[:1]),
             original_type=Subquery(latest.values("content_type")[:1]),
-        ).prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position", "id").with_topics()),
-            Prefetch(
-                "passages",
-                queryset=Passage.objects.select_related("analyst").prefetch_related("topics")
-                .order_by("section_id", "start", "id"),
-            ),
         ),
         slug=slug,
     )
-    sections = list(article.sections.all())
-    by_id = {section.pk: section for section in sections}
-    passages = list(article.passages.all())
-    for passage in passages:
-        # Already loaded: no query per passage for its section's text.
-        passage.article = article
-        if passage.section_id in by_id:
-            passage.section = by_id[passage.section_id]
     topics: dict[int, Topic] = {}
-    for section in sections:
-        for topic in section.topics.all():
-            topics.setdefault(topic.pk, topic)
+    chips = _chips(TaggedSection.objects.filter(content_object__article=article), topics)
+    rows = (Section.objects.filter(article=article).order_by("position", "id")
+            .values_list("id", "anchor", "heading", "level", "body_html", "page_start",
+                         "page_breaks", "plain_text"))
+    sections, texts = [], {}
+    for pk, *values, plain_text in rows:
+        sections.append(ShownSection(pk, *values, topics=chips.get(pk, [])))
+        texts[pk] = plain_text
+    passages = list(article.passages.select_related("analyst").prefetch_related("topics")
+                    .order_by("section_id", "start", "id"))
+    # What the page's script needs of a passage's section (its text, for the offsets; its
+    # pages), without a query per passage.
+    with_passages = {passage.section_id for passage in passages}
+    placed = {s.pk: Section(id=s.pk, article=article, anchor=s.anchor, plain_text=texts[s.pk],
+                            page_start=s.page_start, page_breaks=s.page_breaks)
+              for s in sections if s.pk in with_passages}
+    for passage in passages:
+        passage.article = article
+        if passage.section_id in placed:
+            passage.section = placed[passage.section_id]
     related = list(Article.objects.sharing_topics(article, list(topics))[:RELATED_ARTICLES])
     return ArticlePage(
         article=article,
@@ -214,10 +259,19 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     django.core.paginator.InvalidPage for a page number out of range."""
     topic = get_object_or_404(Topic, slug=slug)
     rows, section_count = _topic_articles(topic)
-    paginator = Paginator(Section.objects.tagged_with(topic).with_topics(), TOPIC_SECTIONS_PER_PAGE)
+    paginator = Paginator(Section.objects.tagged_with(topic).values_list(
+        "id", "anchor", "heading", "plain_text", "article_id", "article__slug", "article__title",
+        "article__language"), TOPIC_SECTIONS_PER_PAGE)
     paginator.count = section_count  # known already: no COUNT query (count is a cached_property)
     sections_page = paginator.page(page)
-    sections_page.object_list = list(sections_page.object_list)
+    listed = list(sections_page.object_list)
+    chips = _chips(TaggedSection.objects.filter(content_object_id__in=[row[0] for row in listed]), {})
+    articles: dict[int, Article] = {}
+    sections_page.object_list = [
+        ListedSection(pk, anchor, heading, plain_text, chips.get(pk, []), articles.setdefault(
+            article_id, Article(id=article_id, slug=article_slug, title=title, language=language)))
+        for pk, anchor, heading, plain_text, article_id, article_slug, title, language in listed
+    ]
     passages = Passage.objects.tagged_with(topic)
     return TopicPage(
         topic=topic,

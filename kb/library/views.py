@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import catalogue, matrix, overview, selectors
+from kb.library import blocks, catalogue, matrix, overview, selectors
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -27,6 +27,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.article_page(slug)
     return render(request, "kb/article_detail.html", {
         "page": page, "passage_config": article_config(request, page),
+        "parts": blocks.article_parts(request, page), "toc": blocks.article_toc(request, page),
+        "sections": blocks.article_sections(request, page),
         "backlinks": selectors.backlinks(article=page.article),
     })
 
@@ -128,8 +130,10 @@ def _render_topic(request: HttpRequest, slug: str, selector, template: str, **ex
 @reader_cache
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_topic(request, slug, selectors.topic_page, "kb/topic_detail.html",
+                         sections=partial(blocks.topic_sections, request),
                          backlinks=lambda page: selectors.backlinks(topic=page.topic),
-                         pictures=lambda page: overview.topic_pictures(page.topic, page.co_occurring))
+                         parts=lambda page: blocks.topic_parts(
+                             request, page, overview.topic_pictures(page.topic, page.co_occurring)))
 
 
 @reader_cache

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from kb.search import blocks
 from kb.search.engine import PassageHit, SearchResults, SectionHit, search
 from kb.search.forms import SearchForm
 from kb.site.cache import reader_cache
@@ -50,7 +51,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kb/search.html",
-        {"form": form, "results": results, "params": params},
+        {"form": form, "results": results, "params": params,
+         "hit_blocks": blocks.hit_blocks(request, results),
+         "facets": blocks.facets_block(request, results) if results and results.query else ""},
         status=200 if form.is_valid() else 400,
     )
 

@@ -64,11 +64,23 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # A logged-in request reads its session from Redis instead of the database (written
+    # through to both; a session Redis has lost is read from the database again).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
-        }
+        },
+        # Fragments (kb.site.fragments) are keyed by what they show, so a worker's own memory
+        # serves them as safely as a shared cache; the file cache lists its directory on
+        # every write, and a page's fragments are many small writes.
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kb-fragments",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_MAX_ENTRIES", "5000"))},
+        },
     }
+    KB_FRAGMENT_CACHE = "fragments"

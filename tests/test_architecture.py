@@ -13,7 +13,7 @@ TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.library.pictures", "kb.library.toc", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
         "kb.site.canonical"}
-READS = {"kb.library.validators", "kb.library.overview", "kb.library.catalogue", "kb.passages.permissions", "kb.passages.serializers",
+READS = {"kb.library.validators", "kb.library.sources", "kb.library.overview", "kb.library.catalogue", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.backends.base", "kb.search.backends.sqlite",
          "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.engine",
          "kb.editorial.revisions", "kb.site.cache", "kb.site.fragments", "kb.exchange.annotations", "kb.exchange.citations",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from kb.editorial import importers, selectors, services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors as library_selectors
+from kb.library import sources as library_sources
 from kb.library.forms import TopicsInput
 from kb.library.models import Article
 from kb.validators import validate_no_bidi_controls
@@ -151,7 +152,7 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
     """Propose the article; ``original`` (the uploaded file) is kept with the draft. A
     report already in kb is refused unless the editor asked for a new article (``again``)."""
     proposal = importers.propose_article(text)
-    existing = library_selectors.article_with_text(checksum=proposal.checksum,
+    existing = library_sources.article_with_text(checksum=proposal.checksum,
                                                    fingerprint=proposal.fingerprint)
     if existing and not again:
         return _render(request, model_admin, upload=UploadForm(),

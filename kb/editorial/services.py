@@ -19,8 +19,8 @@ from reversion.models import Version
 
 from kb.editorial import revisions
 from kb.editorial.models import ImportDraft, Watch
-from kb.library import selectors as library_selectors
 from kb.library import services as library_services
+from kb.library import sources as library_sources
 from kb.library import wikilinks
 from kb.library.models import Article, Section, Topic
 from kb.library.originals import OriginalFile
@@ -157,7 +157,7 @@ def import_article(
     """
     data.fingerprint = data.fingerprint or sections_fingerprint(data.sections)
     if not allow_duplicate:
-        existing = library_selectors.article_with_text(checksum=data.checksum,
+        existing = library_sources.article_with_text(checksum=data.checksum,
                                                        fingerprint=data.fingerprint)
         if existing:
             raise DuplicateReport(existing)

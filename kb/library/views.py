@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kb.library import blocks, catalogue, matrix, overview, selectors
+from kb.library import blocks, catalogue, matrix, overview, selectors, sources
 from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
@@ -42,7 +42,7 @@ def article_original(request: HttpRequest, slug: str) -> HttpResponse:
     article (every reader: kb's pages are public). Never as HTML: it is served with the
     type recorded at import (PDF, DOCX, or text/plain for text and Markdown) and nosniff,
     so a page uploaded as .txt shows as its source, not as a page of this site."""
-    original = selectors.article_original(slug)
+    original = sources.article_original(slug)
     inline = original.content_type.split(";")[0] in INLINE_TYPES
     response = FileResponse(original.open(), content_type=original.content_type,
                             as_attachment=not inline, filename=original.filename)

@@ -223,7 +223,7 @@ def test_a_file_that_trips_a_parser_bug_is_reported_and_the_batch_goes_on(
 def test_looking_for_a_report_in_kb_costs_the_same_queries_however_many_there_are(
         tmp_path, chapter_files, django_assert_num_queries):
     from kb.editorial.importers import propose_article
-    from kb.library.selectors import article_with_text
+    from kb.library.sources import article_with_text
 
     other = tmp_path / "chapter3.md"
     other.write_text(as_markdown(OTHER), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from kb.editorial import importers, selectors, services
+from kb.editorial import importers, profiles, services
 from kb.library import selectors as library_selectors
 from kb.library.originals import OriginalFile
 
@@ -29,8 +29,8 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
     extracted = importers.extract(data=content, filename=filename,
                                   max_bytes=settings.KB_IMPORT_MAX_BYTES)
     proposal = importers.propose_article(extracted.text)
-    profiles = selectors.topic_profiles()
-    suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
+    index = profiles.topic_index()
+    suggestions = [importers.suggest(s.body, index, heading=s.heading) for s in proposal.sections]
     title = proposal.title or PurePath(filename).stem
     data = services.ArticleData(
         title=title, slug=library_selectors.unique_slug(title), kind=kind or proposal.kind,
@@ -41,7 +41,7 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
         sections=[
             services.SectionData(
                 heading=s.heading, body=s.body, level=s.level,
-                topics=[x.slug for x in found if x.labels] if accept_topics else [],
+                topics=[x.slug for x in found if x.named] if accept_topics else [],
                 page_start=s.page, page_end=s.page_end, page_marks=s.page_marks,
             )
             for s, found in zip(proposal.sections, suggestions)

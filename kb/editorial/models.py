@@ -72,3 +72,24 @@ class Watch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.article or self.topic}"
+
+
+class TopicWords(models.Model):
+    """A topic's word counts over the text of the sections tagged with it, for import
+    suggestions: kept here and brought up to date by what changed since (profiles.
+    refresh_topic_words), so an import does not re-read every tagged section's text.
+
+    ``tagged``, ``section_sum`` and ``latest`` describe the tagged sections counted (how
+    many, the sum of their ids, the latest edit): when the database says otherwise for the
+    tags counted before ``through`` (the last tag row read), the topic is counted again."""
+
+    topic = models.OneToOneField("kb.Topic", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="+")
+    counts = models.JSONField(default=dict)
+    tagged = models.PositiveIntegerField(default=0)
+    section_sum = models.BigIntegerField(default=0)
+    latest = models.DateTimeField(null=True)
+    through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}: {len(self.counts)} words"

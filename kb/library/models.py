@@ -142,6 +142,7 @@ class Article(models.Model):
         SLIDE_DECK = "slide_deck", _("Slide deck")
         COLUMN = "column", _("Column")
         REPORT = "report", _("Report")
+        WHITE_PAPER = "white_paper", _("White paper")
         OTHER = "other", _("Other")
 
     title = models.CharField(_("title"), max_length=300)

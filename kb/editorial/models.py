@@ -76,20 +76,24 @@ class Watch(models.Model):
 
 class TopicWords(models.Model):
     """A topic's word counts over the text of the sections tagged with it, for import
-    suggestions: kept here and brought up to date by what changed since (profiles.
-    refresh_topic_words), so an import does not re-read every tagged section's text.
+    suggestions: kept here and brought up to date by what changed since
+    (profiles.refresh_topic_words), so that an import does not re-read every tagged
+    section's text.
 
-    ``tagged``, ``section_sum`` and ``latest`` describe the tagged sections counted (how
-    many, the sum of their ids, the latest edit): when the database says otherwise for the
-    tags counted before ``through`` (the last tag row read), the topic is counted again."""
+    ``tagged`` and ``section_sum`` describe the tags counted, up to tag row ``through``
+    (how many, the sum of their sections' ids): when the database says otherwise the topic
+    is counted again, as it is when one of its sections was saved after ``edited``."""
 
     topic = models.OneToOneField("kb.Topic", on_delete=models.CASCADE, primary_key=True,
                                  related_name="+")
     counts = models.JSONField(default=dict)
+    # Its most frequent words with their counts: the profile suggestions compare with, so
+    # that building the profiles costs the same however many sections are tagged.
+    top = models.JSONField(default=dict)
     tagged = models.PositiveIntegerField(default=0)
     section_sum = models.BigIntegerField(default=0)
-    latest = models.DateTimeField(null=True)
     through = models.BigIntegerField(default=0)
+    edited = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.topic_id}: {len(self.counts)} words"

@@ -254,6 +254,8 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "anchor"], name="unique_section_anchor")
         ]
+        # The sections edited since a time, for the import's topic profiles (TopicWords).
+        indexes = [models.Index(fields=["updated_at"], name="kb_section_updated")]
         permissions = [("tag_passages", _("Can tag passages of text"))]
 
     def __str__(self) -> str:

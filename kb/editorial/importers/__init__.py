@@ -73,10 +73,15 @@ def propose_article(text: str) -> ProposedArticle:
     # The first section's heading is the document's title when it has one; otherwise the
     # editor (or the import command, from the file name) supplies it.
     first = sections[0].heading if sections else ""
-    title = re.sub(r"^p\.\d+\s+", "", first).strip()[:300]
+    title = re.sub(r"^p\.\d+\s+", "", first).strip()
+    if meta.publisher and title.endswith(meta.publisher) and title != meta.publisher:
+        title = title.removesuffix(meta.publisher).strip()  # a title page's lines joined
     evidence = dict(meta.evidence)
     if title:
         evidence["title"] = _title_line(text, title)
+    else:  # no heading opens the text: its first line that is no other guess
+        title = meta.title
+    title = title[:300]
     return ProposedArticle(
         title=title, kind=meta.kind, sections=sections, checksum=checksum(text),
         publisher=meta.publisher, authors=meta.authors, published_on=meta.published_on,

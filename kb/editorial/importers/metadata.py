@@ -22,6 +22,7 @@ FRONT_LINES = 40
 TITLE_PAGE_LINES = 30
 COLOPHON_LINES = 15
 MAX_META_LINE = 50
+COLUMN_CHARS = 30_000
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _ERA_YEAR = r"(?:(?P<era>令和|平成|昭和)\s*(?P<ey>\d{1,2}|元)|(?P<y>(?:19|20)\d{2}))"
 _DATE_PATTERNS = [
@@ -57,6 +58,8 @@ _KIND_LABELS = [
     ("white_paper", re.compile(r"白書|青書|white\s*paper", re.IGNORECASE)),
     ("column", re.compile(r"コラム|連載|オピニオン|column", re.IGNORECASE)),
 ]
+_LABEL_ONLY = re.compile(r"(?:ニュースリリース|プレスリリース|報道発表資料?|報道資料|NEWS\s*RELEASE|"
+                         r"PRESS\s*RELEASE|報道関係者各位|別紙|参考資料|概要|目次)", re.IGNORECASE)
 # A white paper names its ministry by its title when a chapter's text does not.
 WHITE_PAPERS = {
     "情報通信白書": "総務省", "通商白書": "経済産業省", "ものづくり白書": "経済産業省",
@@ -80,6 +83,7 @@ class Evidence:
 
 @dataclass
 class Metadata:
+    title: str = ""
     publisher: str = ""
     authors: list[str] = field(default_factory=list)
     published_on: date | None = None
@@ -121,7 +125,7 @@ def _colophon(text: str, lines: list[str]) -> list[tuple[int, str]]:
     """The last page's or last lines' labelled lines: 発行 総務省, 執筆者：…, © 2023 …"""
     start = max(len(lines) - COLOPHON_LINES, 0)
     if "\f" in text:
-        start = max(start, text.rsplit("\f", 1)[0].count("\n") + 1)
+        start = max(start, text.rsplit("\f", 1)[0].count("\n"))  # the line the page opens
     return [(n + 1, lines[n]) for n in range(start, len(lines))
             if lines[n] and len(lines[n]) <= MAX_META_LINE
             and (_LABEL.match(lines[n]) or _COPYRIGHT.match(lines[n]) or lines[n].endswith("発行"))]
@@ -214,6 +218,12 @@ def read_metadata(text: str, *, slides: bool) -> Metadata:
             meta.year, found["year"] = _year(match.groupdict()), Evidence(place, n, line)
             break
 
+    for n, line in front:  # the first line that is none of the above, nor a label alone
+        used = {found[k].line for k in ("publisher", "published_on", "authors") if k in found}
+        if n not in used and not _LABEL_ONLY.fullmatch(line):
+            meta.title, found["title"] = line[:300], Evidence(place, n, line)
+            break
+
     speakers, turns, first = _speakers(lines)
     transcript = len(speakers) >= 2 and turns >= 4 and turns > len(speakers)
     if transcript and "authors" not in found:
@@ -221,6 +231,11 @@ def read_metadata(text: str, *, slides: bool) -> Metadata:
         found["authors"] = Evidence("text", first, lines[first - 1])
     meta.kind, kind_evidence = _kind(text, lines, place, front, transcript=transcript,
                                      first_speaker=first, slides=slides, publisher=meta.publisher)
+    byline = found.get("authors")
+    if meta.kind == "report" and byline and byline.place != "text" and _AUTHOR.search(byline.text) \
+            and not meta.publisher and len(text) < COLUMN_CHARS:
+        # A short piece signed by one writer, with no issuing body: a column.
+        meta.kind, kind_evidence = "column", byline
     if kind_evidence:
         found["kind"] = kind_evidence
     if not meta.publisher and meta.kind == "white_paper" and "kind" in found:

@@ -176,11 +176,28 @@ class TopicIndex:
                     if not whole_words and not _stands_alone(plain, key, start, end):
                         continue
                     found.setdefault(key, []).append(start)
+        self._drop_covered(found)
         labels: dict[int, dict[str, list[int]]] = {}
         for key, positions in found.items():
             for n, label in self._owners[key]:
                 labels.setdefault(n, {})[label] = positions
         return labels
+
+    def _drop_covered(self, found: dict[str, list[int]]) -> None:
+        """A label found only inside a longer label of another topic is that topic's term:
+        AI in 生成AI (an alias of AI規制) does not name 人工知能."""
+        spans = sorted(((start, start + len(key), key) for key, starts in found.items()
+                        for start in starts), key=lambda span: (span[0], -span[1]))
+        for key in list(found):
+            owners = {n for n, _label in self._owners[key]}
+            kept = [start for start in found[key] if not any(
+                other_start <= start and start + len(key) <= other_end and len(other) > len(key)
+                and not owners & {n for n, _label in self._owners[other]}
+                for other_start, other_end, other in spans if other_start <= start)]
+            if kept:
+                found[key] = kept
+            else:
+                del found[key]
 
     def shared_words(self, vector: dict[str, float]) -> dict[int, dict[str, float]]:
         """Topic number → the text's words it weighs in, with their product."""

@@ -20,7 +20,9 @@ class ImportDraft(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # {"article": the metadata form's values, "checksum", "source_name",
     #  "sections": [{"heading", "level", "body", "topics", "merge", "DELETE"}],
-    #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,
+    #  "suggestions": [[{"name", "labels", "shared_words", "evidence"}]] per section,
+    #  "evidence": {field: {"place", "line", "text"}} where each metadata guess was read,
+    #  "year": the volume's or fiscal year read (the article keeps only a full date),
     #  "pages": the index of each page's first section,
     #  "original": {"filename", "content_type"} of the uploaded file, or null}
     data = models.JSONField()

@@ -154,3 +154,14 @@ def test_the_preview_shows_where_each_guess_came_from(editor_client, make_articl
     named, similar = html.split("Similar wording only")
     assert '<q lang="ja">華為</q> ×2' in named and 'value="ファーウェイ・5G"' in named
     assert "デジタル一帯一路" in similar and "デジタル一帯一路" not in named.split("Topics named")[1]
+
+
+def test_a_month_of_publication_gives_the_year_before_a_fiscal_year():
+    proposal = _proposal(f"中国のデジタル経済に関する調査報告書\n2022年度 委託調査\n2023年3月\n\n{PROSE}\n")
+    assert (proposal.year, proposal.published_on) == (2023, None)
+    assert proposal.evidence["year"].line == 3
+
+
+def test_authors_named_before_written_by():
+    proposal = _proposal(f"中国のデータ経済\n山田太郎・佐藤花子 著\n\n{PROSE}\n")
+    assert proposal.authors == ["山田太郎", "佐藤花子"]

@@ -30,6 +30,7 @@ _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<d>\d{1,2})(?!\d)"),
 ]
 _EDITION = re.compile(rf"{_ERA_YEAR}\s*年\s*版")  # 令和5年版: the volume's year
+_MONTH = re.compile(rf"{_ERA_YEAR}\s*年\s*\d{{1,2}}\s*月")  # 2023年3月 (発行)
 _FISCAL = re.compile(rf"{_ERA_YEAR}\s*年\s*度|\bFY\s*(?P<fy>(?:19|20)\d{{2}})\b", re.IGNORECASE)
 _ISSUER_WORD = (r"(?:株式会社|一般社団法人|公益社団法人|公益財団法人|一般財団法人|独立行政法人|"
                 r"国立研究開発法人)\s*[^\s、。「」（）()ぁ-ん]{2,30}"
@@ -44,6 +45,7 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<v
 _JOB = (r"(?:所長|研究所長|研究員|主任研究員|上席研究員|主席研究員|上級コンサルタント|コンサルタント|"
         r"教授|准教授|講師|研究委員|理事長|代表|記者|アナリスト|エコノミスト|フェロー)")
 _AUTHOR = re.compile(rf"{_JOB}\s+([一-龥々]{{1,4}}\s?[一-龥々]{{1,4}})\s*$")
+_WRITTEN_BY = re.compile(r"^(?P<value>[^\s（(].*?)\s*(?:[（(](?:編著|著|編)[）)]|\s(?:編著|著|編))$")  # 山田太郎・佐藤花子 著
 _NAME = re.compile(r"^[一-龥々ァ-ヶー]{2,5}(?:\s?[一-龥々ァ-ヶー]{1,5})?$")
 _SPEAKER = re.compile(r"^\s*[＜<]([^＞>]{1,20})[＞>]")  # NFKC makes ＜ <, ＞ >
 _ROLE_SUFFIX = re.compile(rf"(?:・.*|{_JOB}|顧問|委員長|委員|司会|氏|さん|先生)$")
@@ -163,9 +165,11 @@ def _issuer(line: str) -> str:
     return start.group(1).replace(" ", "") if start else ""
 
 
-def _names(value: str) -> list[str]:
-    names = [re.sub(r"\s+", "", n) for n in re.split(r"[、,，・/／]|\s{2,}", value)]
-    return [n for n in names if _NAME.match(n)]
+def _names(value: str, *, every: bool = False) -> list[str]:
+    """The personal names in a byline's value; with ``every``, only if nothing else is."""
+    parts = [re.sub(r"\s+", "", n) for n in re.split(r"[、,，・/／]|\s{2,}", value)]
+    names = [n for n in parts if _NAME.match(n)]
+    return names if not every or len(names) == len(parts) else []
 
 
 def _speakers(lines: list[str]) -> tuple[list[str], int, int]:
@@ -202,21 +206,25 @@ def read_metadata(text: str, *, slides: bool) -> Metadata:
                 meta.publisher, found["publisher"] = issuer[:200], Evidence(where, n, line)
             if "authors" not in found:
                 label = _LABEL.match(line)
+                written = _WRITTEN_BY.match(line)
                 names = (_names(label["value"]) if label and not re.search("発行|編集", label["label"])
-                         else [m.group(1).replace(" ", "") for m in [_AUTHOR.search(line)] if m])
+                         else [m.group(1).replace(" ", "") for m in [_AUTHOR.search(line)] if m]
+                         or (_names(written["value"], every=True) if written else []))
                 if names:
                     meta.authors, found["authors"] = names, Evidence(where, n, line)
 
-    for n, line in front:  # the volume's year: 令和5年版, else the date's, else 2023年度 / FY2023
+    for n, line in front:  # the volume's year: 令和5年版, else the date's
         if match := _EDITION.search(line):
             meta.year, found["year"] = _year(match.groupdict()), Evidence(place, n, line)
             break
     if "year" not in found and meta.published_on:
         meta.year, found["year"] = meta.published_on.year, found["published_on"]
-    for n, line in front if "year" not in found else ():
-        if match := _FISCAL.search(line):
-            meta.year, found["year"] = _year(match.groupdict()), Evidence(place, n, line)
-            break
+    # Then a month printed (2023年3月発行), then a fiscal year (2022年度, FY2022).
+    for pattern, lines_of in ((_MONTH, [(place, front), ("colophon", colophon)]),
+                              (_FISCAL, [(place, front)])):
+        for where, n, line in ((w, n, x) for w, candidates in lines_of for n, x in candidates):
+            if "year" not in found and (match := pattern.search(line)):
+                meta.year, found["year"] = _year(match.groupdict()), Evidence(where, n, line)
 
     for n, line in front:  # the first line that is none of the above, nor a label alone
         used = {found[k].line for k in ("publisher", "published_on", "authors") if k in found}

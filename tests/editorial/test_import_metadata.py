@@ -165,3 +165,10 @@ def test_a_month_of_publication_gives_the_year_before_a_fiscal_year():
 def test_authors_named_before_written_by():
     proposal = _proposal(f"中国のデータ経済\n山田太郎・佐藤花子 著\n\n{PROSE}\n")
     assert proposal.authors == ["山田太郎", "佐藤花子"]
+
+
+def test_a_sentence_wrapped_at_the_top_is_prose_not_a_date_line():
+    text = ("2017年5月、北京市で開催された国際\n協力フォーラムにて、中国政府は構想を\n提唱した。"
+            + PROSE + "\n")
+    proposal = _proposal(text)
+    assert (proposal.year, proposal.published_on) == (None, None)

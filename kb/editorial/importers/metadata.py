@@ -117,7 +117,9 @@ def _front(text: str, lines: list[str]) -> tuple[str, list[tuple[int, str]]]:
             continue
         nxt = lines[n + 1] if n + 1 < len(lines) else ""
         wrapped = len(line) >= 30 and len(nxt) >= 30
-        if "。" in line or wrapped or NUMBERED.match(line) or len(front) >= FRONT_LINES:
+        # A comma outside a heading or a labelled line is a sentence's, wrapped or not.
+        clause = "、" in line and not line.startswith("#") and not _LABEL.match(line)
+        if "。" in line or clause or wrapped or NUMBERED.match(line) or len(front) >= FRONT_LINES:
             break
         front.append((n + 1, line.lstrip("#").strip()))
     return "first_lines", front

@@ -82,8 +82,7 @@ class TopicWords(models.Model):
     (profiles.refresh_topic_words), so that an import does not re-read every tagged
     section's text.
 
-    ``tagged`` and ``section_sum`` describe the tags counted, up to tag row ``through``
-    (how many, the sum of their sections' ids): when the database says otherwise the topic
+    ``tagged`` tags were counted, up to tag row ``through``: when fewer are left the topic
     is counted again, as it is when one of its sections was saved after ``edited``."""
 
     topic = models.OneToOneField("kb.Topic", on_delete=models.CASCADE, primary_key=True,
@@ -93,7 +92,6 @@ class TopicWords(models.Model):
     # that building the profiles costs the same however many sections are tagged.
     top = models.JSONField(default=dict)
     tagged = models.PositiveIntegerField(default=0)
-    section_sum = models.BigIntegerField(default=0)
     through = models.BigIntegerField(default=0)
     edited = models.DateTimeField(null=True)
 

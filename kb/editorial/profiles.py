@@ -2,8 +2,8 @@
 
 Re-reading every tagged section's text at each import cost 4.7 s at 16,000 sections. The
 counts are brought up to date instead by what changed since the last import: tags added
-since (rows after ``through``) add their section's words; a topic whose earlier tags no
-longer add up (a tag removed, a section deleted, topics merged: however it happened, bulk
+since (rows after ``through``) add their section's words; a topic with fewer tags than it
+counted (a tag removed, a section deleted, topics merged: however it happened, bulk
 writes included) or one of whose sections was edited since ``edited`` is counted again
 from its own sections' text. So no write path has to remember to call this, and an
 import reads only what changed.
@@ -15,7 +15,7 @@ import heapq
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 
 from kb.editorial.importers import TopicIndex, build_index, words
 from kb.editorial.models import TopicWords
@@ -28,12 +28,13 @@ PROFILE_WORDS = 400
 
 def _stale(stored: dict[int, TopicWords], through: int) -> set[int]:
     """Topics whose counted tags (up to ``through``) changed or whose sections were edited."""
-    counted = {row["tag_id"]: (row["n"], row["s"]) for row in TaggedSection.objects
-               .filter(pk__lte=through).values("tag_id")
-               .annotate(n=Count("pk"), s=Sum("content_object_id"))}
+    # Tag rows only come after ``through`` (ids grow): fewer rows up to it means a tag went
+    # (removed, its section deleted, moved to another topic by a merge). Counted on the
+    # index of tags, without reading the rows.
+    counted = dict(TaggedSection.objects.filter(pk__lte=through).values("tag_id")
+                   .annotate(n=Count("pk")).values_list("tag_id", "n"))
     topic_ids = set(Topic.objects.values_list("pk", flat=True))
-    stale = {pk for pk in topic_ids if pk not in stored
-             or (stored[pk].tagged, stored[pk].section_sum) != counted.get(pk, (0, 0))}
+    stale = {pk for pk in topic_ids if pk not in stored or stored[pk].tagged != counted.get(pk, 0)}
     edited = max((w.edited for w in stored.values() if w.edited), default=None)
     if edited is not None:
         # Sections saved since, through their tags counted before (new tags are added below).
@@ -53,19 +54,18 @@ def refresh_topic_words() -> None:
     edited = Section.objects.aggregate(latest=Max("updated_at"))["latest"]
     for pk in stale:  # counted again from nothing
         stored.setdefault(pk, TopicWords(topic_id=pk))
-        stored[pk].counts, stored[pk].top, stored[pk].tagged, stored[pk].section_sum = {}, {}, 0, 0
+        stored[pk].counts, stored[pk].top, stored[pk].tagged = {}, {}, 0
     texts: dict[int, list[str]] = {}
     rows = TaggedSection.objects.filter(pk__gt=through) | TaggedSection.objects.filter(tag_id__in=stale)
     newest = through
-    for tag_pk, topic_id, section_id, text in rows.values_list(
-            "pk", "tag_id", "content_object_id", "content_object__plain_text").iterator(chunk_size=500):
+    for tag_pk, topic_id, text in rows.values_list(
+            "pk", "tag_id", "content_object__plain_text").iterator(chunk_size=500):
         newest = max(newest, tag_pk)
         counted_now = stored.get(topic_id)
         if counted_now is None or (topic_id not in stale and tag_pk <= through):
             continue  # a topic created meanwhile is counted next time; the rest already is
         texts.setdefault(topic_id, []).append(text)
         counted_now.tagged += 1
-        counted_now.section_sum += section_id
     before = dict(TopicWords.objects.filter(pk__in=texts.keys() - stale).values_list("pk", "counts"))
     for pk, added in texts.items():
         # One pass over a topic's new text (words do not span the lines joined).
@@ -76,7 +76,7 @@ def refresh_topic_words() -> None:
     TopicWords.objects.bulk_create([stored[pk] for pk in changed if stored[pk]._state.adding])
     TopicWords.objects.bulk_update(
         [stored[pk] for pk in changed if not stored[pk]._state.adding],
-        ["counts", "top", "tagged", "section_sum"], batch_size=100)
+        ["counts", "top", "tagged"], batch_size=100)
     TopicWords.objects.update(through=newest, edited=edited)
 
 

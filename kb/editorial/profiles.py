@@ -37,10 +37,12 @@ def _stale(stored: dict[int, TopicWords], through: int) -> set[int]:
     stale = {pk for pk in topic_ids if pk not in stored or stored[pk].tagged != counted.get(pk, 0)}
     edited = max((w.edited for w in stored.values() if w.edited), default=None)
     if edited is not None:
-        # Sections saved since, through their tags counted before (new tags are added below).
-        stale |= set(TaggedSection.objects.filter(
-            pk__lte=through, content_object__in=Section.objects.filter(updated_at__gt=edited)
-        ).values_list("tag_id", flat=True))
+        # Sections saved since (on the index of updated_at: few), through their tags counted
+        # before (new tags are added below).
+        saved = list(Section.objects.filter(updated_at__gt=edited).values_list("pk", flat=True))
+        if saved:
+            stale |= set(TaggedSection.objects.filter(pk__lte=through, content_object_id__in=saved)
+                         .values_list("tag_id", flat=True))
     return stale & topic_ids
 
 

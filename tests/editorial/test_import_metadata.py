@@ -172,3 +172,19 @@ def test_a_sentence_wrapped_at_the_top_is_prose_not_a_date_line():
             + PROSE + "\n")
     proposal = _proposal(text)
     assert (proposal.year, proposal.published_on) == (None, None)
+
+
+def test_a_title_page_of_several_lines_gives_the_title_and_a_label_is_no_title():
+    from kb.editorial.importers import extract
+
+    pdf = text_pdf(["令和5年版\n情報通信白書\n\n総務省", f"第1章　データ流通\n{PROSE}"])
+    proposal = _proposal(extract(data=pdf, filename="wp.pdf", max_bytes=10**7).text)
+    assert (proposal.title, proposal.year, proposal.publisher) == ("令和5年版 情報通信白書", 2023, "総務省")
+    proposal = _proposal(f"報道関係者各位\n2024年1月10日\n一般社団法人デジタル経済協会\n\n新会長の就任について\n{PROSE}\n")
+    assert proposal.title == "新会長の就任について" and proposal.kind == "press_release"
+
+
+def test_a_colophons_copyright_gives_the_publisher_and_year():
+    proposal = _proposal(f"中国のAI規制\n\n{PROSE}\n{PROSE}\n\n© 2023 株式会社テスト総合研究所\n")
+    assert (proposal.publisher, proposal.year) == ("株式会社テスト総合研究所", 2023)
+    assert proposal.evidence["year"].place == "colophon"

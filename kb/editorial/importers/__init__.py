@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kb.cleanup import detect_style
 from kb.editorial.importers.errors import ImportRejected
 from kb.editorial.importers.extract import Extracted, check_size, decode_text, extract
-from kb.editorial.importers.metadata import Evidence, read_metadata
+from kb.editorial.importers.metadata import LABEL_ONLY, Evidence, read_metadata
 from kb.editorial.importers.split import ProposedSection, slide_pages, split_sections
 from kb.editorial.importers.suggest import (
     Found,
@@ -77,9 +77,10 @@ def propose_article(text: str) -> ProposedArticle:
     if meta.publisher and title.endswith(meta.publisher) and title != meta.publisher:
         title = title.removesuffix(meta.publisher).strip()  # a title page's lines joined
     evidence = dict(meta.evidence)
-    if title:
+    if title and not LABEL_ONLY.fullmatch(title) and not (
+            meta.evidence.get("title", Evidence("", 0, "")).place == "title_page" and not slides):
         evidence["title"] = _title_line(text, title)
-    else:  # no heading opens the text: its first line that is no other guess
+    elif meta.title:  # read from the title page, or no heading (or a label) opens the text
         title = meta.title
     title = title[:300]
     return ProposedArticle(

@@ -40,7 +40,7 @@ _ISSUER_LINE = re.compile(rf"(?:{_ISSUER_WORD})(?:\s+(?:{_ISSUER_WORD}))*")
 _ISSUER_START = re.compile(rf"({_ISSUER_WORD})(?=[「『\s]|$)")
 _LABEL = re.compile(r"^(?P<label>編集\s*[・/]?\s*発行(?:者|元)?|発行(?:者|元|所)?|編著?者?|監修|"
                     r"著者|執筆(?:者)?|文責|講師|報告者)(?:\s*[:：]\s*|\s+)(?P<value>\S.*)$")
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*)?(?P<value>\S.*)$",
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:(?P<y>(?:19|20)\d{2})\s*)?(?P<value>\S.*)$",
                         re.IGNORECASE)
 _JOB = (r"(?:所長|研究所長|研究員|主任研究員|上席研究員|主席研究員|上級コンサルタント|コンサルタント|"
         r"教授|准教授|講師|研究委員|理事長|代表|記者|アナリスト|エコノミスト|フェロー)")
@@ -60,7 +60,7 @@ _KIND_LABELS = [
     ("white_paper", re.compile(r"白書|青書|white\s*paper", re.IGNORECASE)),
     ("column", re.compile(r"コラム|連載|オピニオン|column", re.IGNORECASE)),
 ]
-_LABEL_ONLY = re.compile(r"(?:ニュースリリース|プレスリリース|報道発表資料?|報道資料|NEWS\s*RELEASE|"
+LABEL_ONLY = re.compile(r"(?:ニュースリリース|プレスリリース|報道発表資料?|報道資料|NEWS\s*RELEASE|"
                          r"PRESS\s*RELEASE|報道関係者各位|別紙|参考資料|概要|目次)", re.IGNORECASE)
 # A white paper names its ministry by its title when a chapter's text does not.
 WHITE_PAPERS = {
@@ -221,18 +221,24 @@ def read_metadata(text: str, *, slides: bool) -> Metadata:
             break
     if "year" not in found and meta.published_on:
         meta.year, found["year"] = meta.published_on.year, found["published_on"]
-    # Then a month printed (2023年3月発行), then a fiscal year (2022年度, FY2022).
+    # Then a month printed (2023年3月発行), a copyright's year, a fiscal year (2022年度, FY2022).
     for pattern, lines_of in ((_MONTH, [(place, front), ("colophon", colophon)]),
+                              (_COPYRIGHT, [("colophon", colophon)]),
                               (_FISCAL, [(place, front)])):
         for where, n, line in ((w, n, x) for w, candidates in lines_of for n, x in candidates):
-            if "year" not in found and (match := pattern.search(line)):
+            if "year" not in found and (match := pattern.search(line)) and (
+                    pattern is not _COPYRIGHT or match["y"]):
                 meta.year, found["year"] = _year(match.groupdict()), Evidence(where, n, line)
 
-    for n, line in front:  # the first line that is none of the above, nor a label alone
-        used = {found[k].line for k in ("publisher", "published_on", "authors") if k in found}
-        if n not in used and not _LABEL_ONLY.fullmatch(line):
-            meta.title, found["title"] = line[:300], Evidence(place, n, line)
-            break
+    # The title: the first line that is none of the above, nor a label alone; on a title
+    # page, with the lines right under it (令和5年版 / 情報通信白書).
+    used = {found[k].line for k in ("publisher", "published_on", "authors") if k in found}
+    rest = [(n, line) for n, line in front if n not in used and not LABEL_ONLY.fullmatch(line)]
+    if rest:
+        n = rest[0][0]
+        lines_of_title = [line for m, line in rest[:3] if m - n < 3] if place == "title_page" else [rest[0][1]]
+        meta.title = " ".join(lines_of_title)[:300]
+        found["title"] = Evidence(place, n, meta.title)
 
     speakers, turns, first = _speakers(lines)
     transcript = len(speakers) >= 2 and turns >= 4 and turns > len(speakers)

@@ -108,7 +108,7 @@ def _front(text: str, lines: list[str]) -> tuple[str, list[tuple[int, str]]]:
     body's first sentence (or first numbered heading, or wrapped prose): (place, lines)."""
     first_page = text.split("\f", 1)[0]
     if "\f" in text and len([x for x in first_page.split("\n") if x.strip()]) <= TITLE_PAGE_LINES:
-        count = first_page.count("\n") + 1
+        count = first_page.count("\n") + (not first_page.endswith("\n"))  # not the next page's
         return "title_page", [(n + 1, x) for n, x in enumerate(lines[:count])
                               if x and not _is_block(x)]
     front: list[tuple[int, str]] = []

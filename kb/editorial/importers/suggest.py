@@ -143,7 +143,8 @@ class TopicIndex:
             for word, weight in profile.weights.items():
                 self._postings.setdefault(word, []).append((n, weight))
         # A match is the longest key at its position; the shorter keys of its kind it starts
-        # with (AI in "AI chips") are found at the same place.
+        # with (華為 in 華為技術) are found at the same place, and kept when they name the
+        # same topic (_drop_covered).
         self._prefixes = {key: [key[:i] for i in range(len(key), 0, -1)
                                 if key[:i] in self._owners and key[:i].isascii() == key.isascii()]
                           for key in self._owners}

@@ -1,6 +1,6 @@
 """Every model of the kb app, for Django and the migrations: each lives in its room."""
 
-from kb.editorial.models import ImportDraft, Watch
+from kb.editorial.models import ImportDraft, TopicWords, Watch
 from kb.library.models import (
     Article,
     Link,
@@ -18,6 +18,7 @@ from kb.site.models import ContentChange
 
 __all__ = [
     "Article", "ContentChange", "ImportDraft", "Link", "Notification", "Original", "Passage", "SearchEntry",
-    "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch",
+    "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "TopicWords",
+    "Watch",
     "new_anchor",
 ]

@@ -19,7 +19,7 @@ READS = {"kb.library.validators", "kb.library.sources", "kb.library.overview", "
          "kb.editorial.revisions", "kb.site.cache", "kb.site.fragments", "kb.exchange.annotations", "kb.exchange.citations",
          "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own
-WRITES = {"kb.editorial.importing", "kb.editorial.corpus", "kb.exchange.backup",
+WRITES = {"kb.editorial.importing", "kb.editorial.profiles", "kb.editorial.corpus", "kb.exchange.backup",
           "kb.passages.alerts"}
 
 

@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb.editorial import importers, selectors, services
+from kb.editorial import importers, profiles, selectors, services
 from kb.editorial.models import ImportDraft
 from kb.library import selectors as library_selectors
 from kb.library import sources as library_sources
@@ -157,13 +157,13 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
     if existing and not again:
         return _render(request, model_admin, upload=UploadForm(),
                        error=_duplicate_message(existing))
-    profiles = selectors.topic_profiles()
+    index = profiles.topic_index()
     title = proposal.title or source_name.rsplit(".", 1)[0]
-    suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
+    suggestions = [importers.suggest(s.body, index, heading=s.heading) for s in proposal.sections]
     sections = [
         # Suggestions found by name are pre-filled; the editor accepts or changes them.
         {"heading": s.heading, "body": s.body, "level": s.level,
-         "topics": ", ".join(x.name for x in found if x.labels), "merge": False, "DELETE": False}
+         "topics": ", ".join(x.name for x in found if x.named), "merge": False, "DELETE": False}
         for s, found in zip(proposal.sections, suggestions)
     ]
     draft = services.create_import_draft(user=request.user, data={
@@ -175,8 +175,12 @@ def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
         },
         "checksum": proposal.checksum, "source_name": source_name, "sections": sections,
         "again": again,
-        "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words}
+        "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words,
+                          "evidence": [vars(e) for e in x.evidence]}
                          for x in found] for found in suggestions],
+        # Where each metadata guess was read, shown beside the form.
+        "evidence": {name: vars(e) for name, e in proposal.evidence.items()},
+        "year": proposal.year,
         "pages": _page_starts(sections),
         "original": {"filename": source_name, "content_type": content_type}
         if original is not None else None,
@@ -199,11 +203,42 @@ def _render_page(request: HttpRequest, model_admin, draft: ImportDraft, page: in
                   for n in range(1, draft.page_count + 1)]
     return _render(
         request, model_admin, form=form, formset=formset, draft=draft, page=page,
-        rows=list(zip(formset, draft.data["suggestions"][indexes.start:indexes.stop],
+        rows=list(zip(formset, map(_split, draft.data["suggestions"][indexes.start:indexes.stop]),
                       range(indexes.start + 1, indexes.stop + 1))),
+        provenance=_provenance(draft.data), year=draft.data.get("year"),
         page_links=page_links if len(page_links) > 1 else [], section_count=len(sections),
         first=indexes.start + 1, last=indexes.stop, error=error,
     )
+
+
+# Where a metadata guess was read (metadata.Evidence.place), as the preview says it.
+PLACES = {
+    "title_page": gettext_lazy("the title page"), "first_lines": gettext_lazy("the first lines"),
+    "colophon": gettext_lazy("the colophon"), "title": gettext_lazy("the title"),
+    "text": gettext_lazy("the text"),
+}
+GUESSED = {
+    "title": gettext_lazy("title"), "publisher": gettext_lazy("publisher / issuing body"),
+    "published_on": gettext_lazy("date"), "year": gettext_lazy("year"),
+    "authors": gettext_lazy("authors"), "kind": gettext_lazy("kind of document"),
+}
+
+
+def _provenance(data: dict) -> list[dict]:
+    """Each guessed field with where it was read, and the fields nothing was found for."""
+    evidence = data.get("evidence", {})
+    return [{"field": label, "found": name in evidence,
+             "place": PLACES.get(evidence.get(name, {}).get("place"), ""),
+             "line": evidence.get(name, {}).get("line", 0),
+             "text": evidence.get(name, {}).get("text", ""),
+             "value": data.get("year") if name == "year" else None}
+            for name, label in GUESSED.items()]
+
+
+def _split(found: list[dict]) -> dict:
+    """A section's suggestions: named in its text (pre-filled), and by shared words only."""
+    return {"named": [x for x in found if x["labels"]],
+            "similar": [x for x in found if not x["labels"]]}
 
 
 def _render(request: HttpRequest, model_admin, **context) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from kb.editorial import importers, selectors, services
+from kb.editorial import importers, profiles, services
 from kb.library import selectors as library_selectors
 from kb.library.models import Article
 from kb.library.originals import OriginalFile
@@ -36,8 +36,8 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
     extracted = importers.extract(data=content, filename=filename,
                                   max_bytes=settings.KB_IMPORT_MAX_BYTES)
     proposal = importers.propose_article(extracted.text)
-    profiles = selectors.topic_profiles()
-    suggestions = [importers.suggest(f"{s.heading}\n{s.body}", profiles) for s in proposal.sections]
+    index = profiles.topic_index()
+    suggestions = [importers.suggest(s.body, index, heading=s.heading) for s in proposal.sections]
     title = proposal.title or PurePath(filename).stem
     data = services.ArticleData(
         title=title, slug=library_selectors.unique_slug(title), kind=kind or proposal.kind,
@@ -49,7 +49,7 @@ def prepare(*, content: bytes, filename: str, kind: str = "",
         sections=[
             services.SectionData(
                 heading=s.heading, body=s.body, level=s.level,
-                topics=[x.slug for x in found if x.labels] if accept_topics else [],
+                topics=[x.slug for x in found if x.named] if accept_topics else [],
                 page_start=s.page, page_end=s.page_end, page_marks=s.page_marks,
             )
             for s, found in zip(proposal.sections, suggestions)

@@ -20,7 +20,9 @@ class ImportDraft(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # {"article": the metadata form's values, "checksum", "source_name",
     #  "sections": [{"heading", "level", "body", "topics", "merge", "DELETE"}],
-    #  "suggestions": [[{"name", "labels", "shared_words"}]] per section,
+    #  "suggestions": [[{"name", "labels", "shared_words", "evidence"}]] per section,
+    #  "evidence": {field: {"place", "line", "text"}} where each metadata guess was read,
+    #  "year": the volume's or fiscal year read (the article keeps only a full date),
     #  "pages": the index of each page's first section,
     #  "original": {"filename", "content_type"} of the uploaded file, or null}
     data = models.JSONField()
@@ -72,3 +74,26 @@ class Watch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.article or self.topic}"
+
+
+class TopicWords(models.Model):
+    """A topic's word counts over the text of the sections tagged with it, for import
+    suggestions: kept here and brought up to date by what changed since
+    (profiles.refresh_topic_words), so that an import does not re-read every tagged
+    section's text.
+
+    ``tagged`` tags were counted, up to tag row ``through``: when fewer are left the topic
+    is counted again, as it is when one of its sections was saved after ``edited``."""
+
+    topic = models.OneToOneField("kb.Topic", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="+")
+    counts = models.JSONField(default=dict)
+    # Its most frequent words with their counts: the profile suggestions compare with, so
+    # that building the profiles costs the same however many sections are tagged.
+    top = models.JSONField(default=dict)
+    tagged = models.PositiveIntegerField(default=0)
+    through = models.BigIntegerField(default=0)
+    edited = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}: {len(self.counts)} words"

@@ -18,24 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 
-from kb.editorial.importers import TopicIndex, build_profiles
 from kb.editorial.models import ImportDraft, Watch
-from kb.library.models import Article, Section, TaggedSection, Topic
+from kb.library.models import Article, Section, Topic
 from kb.library.originals import OriginalFile
 from kb.passages.models import Passage, TaggedPassage
-
-
-def topic_profiles() -> TopicIndex:
-    """Every topic's labels and the words of the sections tagged with it, for suggestions
-    (three queries whatever the number of topics)."""
-    topics = list(Topic.objects.prefetch_related("aliases"))
-    tagged: dict[str, list[str]] = {}
-    for slug, text in TaggedSection.objects.values_list("tag__slug", "content_object__plain_text"):
-        tagged.setdefault(slug, []).append(text)
-    return build_profiles(
-        ((t.slug, t.name, [t.name, t.name_en, *(a.name for a in t.aliases.all())]) for t in topics),
-        tagged,
-    )
 
 
 def import_draft(token: str, *, user) -> ImportDraft | None:

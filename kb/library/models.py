@@ -142,6 +142,7 @@ class Article(models.Model):
         SLIDE_DECK = "slide_deck", _("Slide deck")
         COLUMN = "column", _("Column")
         REPORT = "report", _("Report")
+        WHITE_PAPER = "white_paper", _("White paper")
         OTHER = "other", _("Other")
 
     title = models.CharField(_("title"), max_length=300)
@@ -256,6 +257,8 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "anchor"], name="unique_section_anchor")
         ]
+        # The sections edited since a time, for the import's topic profiles (TopicWords).
+        indexes = [models.Index(fields=["updated_at"], name="kb_section_updated")]
         permissions = [("tag_passages", _("Can tag passages of text"))]
 
     def __str__(self) -> str:

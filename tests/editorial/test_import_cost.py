@@ -69,7 +69,10 @@ def test_labels_found_inside_longer_labels_and_only_as_whole_latin_words():
         ("5g-net", "5G通信", ["5G通信"]), ("china", "中国", ["中国"]),
         ("china-ai", "中国AI", ["中国AI"]),
     ], {})
-    assert {s.slug for s in suggest("ＡＩ chips の輸出規制", index)} == {"ai", "chips"}
+    # A label found only inside another topic's longer label names that topic only: the
+    # longer label is the term the text uses (issue 16: AI inside 生成AI is not 人工知能).
+    assert {s.slug for s in suggest("ＡＩ chips の輸出規制", index)} == {"chips"}
     assert {s.slug for s in suggest("AI chipset", index)} == {"ai"}
     assert {s.slug for s in suggest("x5G通信", index)} == {"5g-net"}
-    assert {s.slug for s in suggest("中国AIの発展", index)} == {"china", "china-ai", "ai"}
+    assert {s.slug for s in suggest("中国AIの発展", index)} == {"china-ai"}
+    assert {s.slug for s in suggest("中国AIとAI", index)} == {"china-ai", "ai"}

@@ -18,22 +18,25 @@ from django.utils.translation import gettext as _
 from kb.cleanup import detect_style
 from kb.editorial.importers.errors import ImportRejected
 from kb.editorial.importers.extract import Extracted, check_size, decode_text, extract
-from kb.editorial.importers.metadata import guess_authors, guess_date, guess_kind, guess_publisher
+from kb.editorial.importers.metadata import LABEL_ONLY, Evidence, read_metadata
 from kb.editorial.importers.split import ProposedSection, slide_pages, split_sections
 from kb.editorial.importers.suggest import (
+    Found,
     Suggestion,
     TopicIndex,
     TopicProfile,
+    build_index,
     build_profiles,
     suggest,
+    words,
 )
 from kb.text import text_fingerprint
 from kb.validators import MESSAGES
 
 __all__ = [
-    "Extracted", "ImportRejected", "ProposedArticle", "ProposedSection", "Suggestion",
-    "TopicIndex", "TopicProfile", "build_profiles", "check_size", "checksum", "decode_text", "extract", "propose_article",
-    "slide_pages", "suggest",
+    "Evidence", "Extracted", "Found", "ImportRejected", "ProposedArticle", "ProposedSection",
+    "Suggestion", "TopicIndex", "TopicProfile", "build_index", "build_profiles", "check_size", "checksum", "decode_text", "extract", "propose_article",
+    "slide_pages", "suggest", "words",
 ]
 
 
@@ -49,6 +52,9 @@ class ProposedArticle:
     publisher: str = ""
     authors: list[str] = field(default_factory=list)
     published_on: date | None = None
+    year: int | None = None
+    # Field name → where its guess was read (the title's is its line in the text).
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
 
 def checksum(text: str) -> str:
@@ -67,16 +73,33 @@ def propose_article(text: str) -> ProposedArticle:
         raise ImportRejected("nul", str(MESSAGES["nul"]))
     sections = split_sections(text)
     slides = detect_style(text.replace("\f", "\n")) == "slides"
+    meta = read_metadata(text, slides=slides)
     # The first section's heading is the document's title when it has one; otherwise the
     # editor (or the import command, from the file name) supplies it.
     first = sections[0].heading if sections else ""
+    title = re.sub(r"^p\.\d+\s+", "", first).strip()
+    if meta.publisher and title.endswith(meta.publisher) and title != meta.publisher:
+        title = title.removesuffix(meta.publisher).strip()  # a title page's lines joined
+    evidence = dict(meta.evidence)
+    if title and not LABEL_ONLY.fullmatch(title) and not (
+            meta.evidence.get("title", Evidence("", 0, "")).place == "title_page" and not slides):
+        evidence["title"] = _title_line(text, title)
+    elif meta.title:  # read from the title page, or no heading (or a label) opens the text
+        title = meta.title
+    title = title[:300]
     return ProposedArticle(
-        title=re.sub(r"^p\.\d+\s+", "", first).strip()[:300],
-        kind=guess_kind(text, slides=slides),
-        sections=sections,
-        checksum=checksum(text),
+        title=title, kind=meta.kind, sections=sections, checksum=checksum(text),
         fingerprint=text_fingerprint("\n".join(f"{s.heading}\n{s.body}" for s in sections)),
-        publisher=guess_publisher(text)[:200],
-        authors=guess_authors(text),
-        published_on=guess_date(text),
+        publisher=meta.publisher, authors=meta.authors, published_on=meta.published_on,
+        year=meta.year, evidence=evidence,
     )
+
+
+def _title_line(text: str, title: str) -> Evidence:
+    """The line the title was read from (its first words, as a wrapped title starts)."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))[:12]
+    for n, line in enumerate(text.split("\n")[:200], start=1):
+        squeezed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
+        if key and key in squeezed:
+            return Evidence("first_lines", n, line.strip()[:200])
+    return Evidence("first_lines", 0, title)

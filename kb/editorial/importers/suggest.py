@@ -1,10 +1,15 @@
 """Topic suggestions for a section's text (pure functions; the caller loads the topics).
 
 Two signals, each shown to the editor as the reason for a suggestion:
-- a topic's label, English label or alias appears in the text (ファーウェイ, 華為, Huawei);
+- a topic's label, English label or alias appears in the text (ファーウェイ, 華為, Huawei):
+  its evidence is the label as found, how many times and where, with a few characters
+  around its first occurrence. Latin labels must be whole words (AI is not in MAIL), and a
+  label of one or two kanji or katakana must not be the end or middle of a longer word
+  (中ロ is not in 中ロシア, 与信 not in 授与信託). Only these suggestions are accepted by default;
 - the text shares distinctive words with sections already tagged with the topic
   (cosine similarity of word weights; a "word" is a run of kanji, of katakana or of
-  Latin letters and digits, which needs no dictionary).
+  Latin letters and digits, which needs no dictionary). These are shown apart, for the
+  editor to accept: shared words alone proposed topics the text never names.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[\u4e00-\u9fff々〆ヵヶ]{2,}|[\u30a0-\u30ffー・]{2,}|[A-Za-z][A-Za-z0-9\-]+|\d+[A-Za-z]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]").fullmatch
+_KANJI = re.compile(r"[\u4e00-\u9fff々〆ヵヶ]").fullmatch
+_KATAKANA = re.compile(r"[\u30a1-\u30faー]").fullmatch
+SHORT_LABEL = 2
+CONTEXT = 12
 LABEL_SCORE = 1.0
 MIN_SIMILARITY = 0.12
 MAX_SUGGESTIONS = 5
@@ -41,19 +50,41 @@ class TopicProfile:
 
 
 @dataclass
+class Found:
+    """A label found in a section: as written in kb, how many times, where first."""
+
+    label: str
+    count: int
+    in_heading: bool
+    context: str  # the first occurrence with a few characters either side
+
+
+@dataclass
 class Suggestion:
     slug: str
     name: str
     score: float
     labels: list[str] = field(default_factory=list)  # labels found in the text
     shared_words: list[str] = field(default_factory=list)
+    evidence: list[Found] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        """Named in the text: accepted by default (the editor can still remove it)."""
+        return bool(self.labels)
 
 
 def build_profiles(
     topics: Iterable[tuple[str, str, Sequence[str]]], tagged: dict[str, list[str]]
 ) -> TopicIndex:
     """``topics``: (slug, name, labels); ``tagged``: slug → texts of sections tagged with it."""
-    documents = {slug: words("\n".join(texts)) for slug, texts in tagged.items()}
+    return build_index(topics, {slug: words("\n".join(texts)) for slug, texts in tagged.items()})
+
+
+def build_index(
+    topics: Iterable[tuple[str, str, Sequence[str]]], documents: dict[str, Counter[str]]
+) -> TopicIndex:
+    """``documents``: slug → the word counts of the sections tagged with it (kept counts)."""
     frequency: Counter[str] = Counter()
     for counts in documents.values():
         frequency.update(counts.keys())
@@ -112,7 +143,8 @@ class TopicIndex:
             for word, weight in profile.weights.items():
                 self._postings.setdefault(word, []).append((n, weight))
         # A match is the longest key at its position; the shorter keys of its kind it starts
-        # with (AI in "AI chips") are found at the same place.
+        # with (華為 in 華為技術) are found at the same place, and kept when they name the
+        # same topic (_drop_covered).
         self._prefixes = {key: [key[:i] for i in range(len(key), 0, -1)
                                 if key[:i] in self._owners and key[:i].isascii() == key.isascii()]
                           for key in self._owners}
@@ -131,21 +163,42 @@ class TopicIndex:
     def __len__(self) -> int:
         return len(self.profiles)
 
-    def labels_in(self, plain: str) -> dict[int, set[str]]:
-        """Topic number → its labels found in the normalised text ``plain``."""
-        found: set[str] = set()
+    def labels_in(self, plain: str) -> dict[int, dict[str, list[int]]]:
+        """Topic number → its labels found in the normalised text ``plain``, each with the
+        positions where it was found."""
+        found: dict[str, list[int]] = {}
         for matcher, whole_words in self._matchers:
             for match in matcher.finditer(plain):
+                start = match.start()
                 for key in self._prefixes[match.group(1)]:
-                    end = match.start() + len(key)
-                    if key not in found and not (
-                            whole_words and end < len(plain) and _LATIN_WORD(plain[end])):
-                        found.add(key)
-        labels: dict[int, set[str]] = {}
-        for key in found:
+                    end = start + len(key)
+                    if whole_words and end < len(plain) and _LATIN_WORD(plain[end]):
+                        continue
+                    if not whole_words and not _stands_alone(plain, key, start, end):
+                        continue
+                    found.setdefault(key, []).append(start)
+        self._drop_covered(found)
+        labels: dict[int, dict[str, list[int]]] = {}
+        for key, positions in found.items():
             for n, label in self._owners[key]:
-                labels.setdefault(n, set()).add(label)
+                labels.setdefault(n, {})[label] = positions
         return labels
+
+    def _drop_covered(self, found: dict[str, list[int]]) -> None:
+        """A label found only inside a longer label of another topic is that topic's term:
+        AI in 生成AI (an alias of AI規制) does not name 人工知能."""
+        spans = sorted(((start, start + len(key), key) for key, starts in found.items()
+                        for start in starts), key=lambda span: (span[0], -span[1]))
+        for key in list(found):
+            owners = {n for n, _label in self._owners[key]}
+            kept = [start for start in found[key] if not any(
+                other_start <= start and start + len(key) <= other_end and len(other) > len(key)
+                and not owners & {n for n, _label in self._owners[other]}
+                for other_start, other_end, other in spans if other_start <= start)]
+            if kept:
+                found[key] = kept
+            else:
+                del found[key]
 
     def shared_words(self, vector: dict[str, float]) -> dict[int, dict[str, float]]:
         """Topic number → the text's words it weighs in, with their product."""
@@ -156,14 +209,46 @@ class TopicIndex:
         return shared
 
 
+def _stands_alone(plain: str, key: str, start: int, end: int) -> bool:
+    """A short kanji or katakana label is not the end or middle of a longer word: it is
+    not glued on its left to more of its script (与信 in 授与信託), nor, ending in katakana,
+    to more katakana on its right (中ロ in 中ロシア). Kanji after it usually make a compound
+    of the same term (華為技術, 中ロ関係), so they are allowed."""
+    if len(key) > SHORT_LABEL:
+        return True
+    before = plain[start - 1] if start > 0 else ""
+    after = plain[end] if end < len(plain) else ""
+    return not any(script(key[0]) and before and script(before) for script in (_KANJI, _KATAKANA)) \
+        and not (_KATAKANA(key[-1]) and after and _KATAKANA(after))
+
+
+def _evidence(labels: dict[str, list[int]], shown: str, heading_chars: int) -> list[Found]:
+    found = []
+    for label, positions in sorted(labels.items(), key=lambda item: (-len(item[1]), item[0])):
+        first = positions[0]
+        end = first + len(normalise(label))
+        context = (("…" if first > CONTEXT else "") + shown[max(first - CONTEXT, 0):end + CONTEXT]
+                   + ("…" if end + CONTEXT < len(shown) else ""))
+        found.append(Found(label=label, count=len(positions), in_heading=first < heading_chars,
+                           context=re.sub(r"\s+", " ", context)))
+    return found
+
+
 def suggest(text: str, profiles: TopicIndex | Sequence[TopicProfile],
-            limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """The topics ``text`` is most likely about, best first, each with its reasons. Pass
-    the index ``build_profiles`` made: built here from plain profiles, it costs a build."""
+            limit: int = MAX_SUGGESTIONS, *, heading: str = "") -> list[Suggestion]:
+    """The topics ``text`` (after ``heading``, if given) is most likely about, best first,
+    each with its reasons. Pass the index ``build_index`` made: built here from plain
+    profiles, it costs a build."""
     index = profiles if isinstance(profiles, TopicIndex) else TopicIndex(profiles)
+    if heading:
+        text = f"{heading}\n{text}"
     counts = words(text)
     vector = _unit({w: 1 + math.log(n) for w, n in counts.items()})
-    found = index.labels_in(normalise(text))
+    plain = normalise(text)
+    # The context is shown as written (NFKC only) where casefolding kept every position.
+    shown = unicodedata.normalize("NFKC", text)
+    shown = shown if len(shown) == len(plain) else plain
+    found = index.labels_in(plain)
     shared_by_topic = index.shared_words(vector)
     scored = []
     for n in found.keys() | shared_by_topic.keys():
@@ -182,5 +267,6 @@ def suggest(text: str, profiles: TopicIndex | Sequence[TopicProfile],
             slug=index.profiles[n].slug, name=name, score=-negative,
             labels=sorted(found.get(n, ())),
             shared_words=top if similarity >= MIN_SIMILARITY else [],
+            evidence=_evidence(found.get(n, {}), shown, len(heading) + 1 if heading else 0),
         ))
     return suggestions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -49,8 +50,10 @@ class Extracted:
         return f"text/plain; charset={charset or 'utf-8'}"
 
 
-def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
-    """The text of an uploaded file; ImportRejected with a specific reason otherwise."""
+def extract(*, data: bytes, filename: str, max_bytes: int,
+            progress: Callable[[int, int], None] | None = None) -> Extracted:
+    """The text of an uploaded file; ImportRejected with a specific reason otherwise.
+    ``progress(done, total)`` is called after each PDF page (a background import's bar)."""
     suffix = PurePath(filename).suffix.lower()
     check_size(len(data), max_bytes)
     if not data.strip():
@@ -61,7 +64,7 @@ def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
             "file, or paste the text."
         ) % {"suffix": suffix or filename})
     if suffix == ".pdf":
-        result = _pdf(data)
+        result = _pdf(data, progress)
     elif suffix == ".docx":
         result = _docx(data)
     else:
@@ -152,7 +155,7 @@ class _TokenBudget:
 _PDF_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
 
 
-def _pdf(data: bytes) -> Extracted:
+def _pdf(data: bytes, progress: Callable[[int, int], None] | None = None) -> Extracted:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
 
@@ -171,7 +174,11 @@ def _pdf(data: bytes) -> Extracted:
                     "The PDF has %(count)s pages; at most %(limit)s can be imported. Split the "
                     "report and import it in parts."
                 ) % {"count": f"{len(reader.pages):,}", "limit": f"{MAX_PDF_PAGES:,}"})
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = []
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                if progress:
+                    progress(len(pages), len(reader.pages))
     except ImportRejected:
         raise
     except LimitReachedError as error:

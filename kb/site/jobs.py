@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -105,7 +105,8 @@ def _end(job_id: int, state: str, **fields) -> None:
 
 
 def cancel(*, job: Job) -> bool:
-    """Cancel a job not yet finished; False if it had finished. A running job stops at its
-    next step and writes nothing."""
-    return bool(Job.objects.filter(pk=job.pk, state__in=[Job.State.QUEUED, Job.State.RUNNING])
-                .update(state=Job.State.CANCELLED, finished_at=timezone.now(), payload=None))
+    """Cancel a job that is ``cancellable``; False if it was not (any more). A running job
+    stops at its next step and writes nothing."""
+    cancellable = Q(state=Job.State.QUEUED) | Q(state=Job.State.RUNNING, kind=Job.Kind.IMPORT)
+    return bool(Job.objects.filter(cancellable, pk=job.pk).update(
+        state=Job.State.CANCELLED, finished_at=timezone.now(), payload=None))

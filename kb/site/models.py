@@ -85,6 +85,12 @@ class Job(models.Model):
         return self.state in self.FINISHED
 
     @property
+    def cancellable(self) -> bool:
+        """Queued, or running an import; a running index rebuild cannot stop half-way."""
+        return self.state == self.State.QUEUED or (
+            self.state == self.State.RUNNING and self.kind == self.Kind.IMPORT)
+
+    @property
     def percent(self) -> int:
         if self.state == self.State.DONE:
             return 100

@@ -5,9 +5,12 @@ backend keeps them queued, ``import_report.call`` is the worker running one."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -212,3 +215,12 @@ def test_cancel_is_a_post_with_the_csrf_token(queue_only, editor, editor_client)
     strict.force_login(editor)
     assert _cancel(strict, job).status_code == 403
     assert Job.objects.get().state == "queued"
+
+
+def test_import_report_shows_each_files_progress_on_the_command_line(db, tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    err = io.StringIO()
+    call_command("import_report", str(path), "--dry-run", "--progress", stderr=err,
+                 stdout=io.StringIO())
+    assert "report.txt: " in err.getvalue() and "3/3 100%" in err.getvalue()

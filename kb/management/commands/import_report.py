@@ -1,7 +1,11 @@
-"""manage.py import_report FILE... — import reports in a batch, each in one transaction."""
+"""manage.py import_report FILE... — import reports in a batch, each in one transaction,
+with a progress bar per file on a terminal (the work runs here, not in a worker: the
+command is already in the background of no web request)."""
 
 from __future__ import annotations
 
+import sys
+from argparse import BooleanOptionalAction
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb.editorial import importers, importing
 from kb.editorial import services as editorial_services
 from kb.library.models import Article
+from kb.management.progress import ProgressBar
 from kb.search import index
 
 
@@ -25,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username recorded as the revisions' author.")
         parser.add_argument("--accept-topics", action="store_true",
                             help="Tag sections with the topics named in them.")
+        parser.add_argument("--progress", action=BooleanOptionalAction,
+                            default=sys.stderr.isatty(),
+                            help="Show each file's progress (default: on a terminal).")
 
     def handle(self, *args, **options) -> None:
         user = None
@@ -34,17 +42,21 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {options['user']}.")
         failed = imported = 0
         for path in options["files"]:
+            bar = ProgressBar(self.stderr, prefix=f"{path.name}: ")
             try:
                 prepared = importing.prepare(
                     content=path.read_bytes(), filename=path.name, kind=options["kind"],
                     accept_topics=options["accept_topics"],
+                    **({"progress": bar} if options["progress"] else {}),
                 )
+                bar.end()
                 if options["dry_run"]:
                     self._show(path, prepared)
                     continue
                 article = editorial_services.import_article(data=prepared.data, user=user,
                                                   source_name=path.name)
             except (OSError, importers.ImportRejected, editorial_services.DuplicateReport) as error:
+                bar.end()
                 failed += 1
                 self.stderr.write(f"{path}: {error}")
                 continue

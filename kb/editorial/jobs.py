@@ -21,9 +21,12 @@ except ImportError:
 
 def start_import(*, user, filename: str = "", content: bytes | None = None,
                  text: str = "") -> Job:
-    """Queue the import of an uploaded file (``content``) or pasted ``text``."""
-    job = jobs.create(kind=Job.Kind.IMPORT, user=user, payload=content,
-                      params={"filename": filename, "text": text})
+    """Queue the import of an uploaded file (``content``) or pasted ``text``; either is kept
+    as the job's payload until the job ends."""
+    pasted = content is None
+    job = jobs.create(kind=Job.Kind.IMPORT, user=user,
+                      payload=text.encode() if pasted else content,
+                      params={"filename": filename, "pasted": pasted})
     import_report.enqueue(job.pk)
     return job
 
@@ -34,7 +37,7 @@ def import_report(job_id: int) -> None:
 
 
 def _propose(job: Job, progress: jobs.Progress):
-    content = bytes(job.payload) if job.payload is not None else None
+    content = None if job.params.get("pasted") else bytes(job.payload)
     filename = job.params.get("filename", "")
     try:
         if content is not None:
@@ -42,7 +45,7 @@ def _propose(job: Job, progress: jobs.Progress):
             text, content_type, encoding = (extracted.text, extracted.content_type,
                                             extracted.encoding)
         else:
-            text, content_type, encoding = job.params.get("text", ""), "", ""
+            text, content_type, encoding = bytes(job.payload).decode(), "", ""
         data = importing.propose_draft(text=text, source_name=filename,
                                        content_type=content_type,
                                        has_original=content is not None, progress=progress)

@@ -12,6 +12,7 @@ cancelled, and returns what to write in the job's last transaction.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.db import transaction
@@ -23,8 +24,11 @@ from kb.site.models import Job
 
 logger = logging.getLogger(__name__)
 
-# A stage's progress is written at most this many times, whatever its size.
+# A stage's progress is looked at, at most, this many times whatever its size (a cancel is
+# seen at the next of them) and written at most every WRITE_EVERY seconds: on SQLite each
+# write is a commit to disk, and a thousand of them cost seconds.
 STEPS = 100
+WRITE_EVERY = 0.5
 
 
 class Cancelled(Exception):
@@ -42,21 +46,27 @@ class Failed(Exception):
 
 
 class Progress:
-    """Called by the work as ``progress(stage, done, total)``. Writes the row when the stage
-    changes or a step of 1/STEPS is passed, and each write is also the cancellation check:
-    it only updates a job still running."""
+    """Called by the work as ``progress(stage, done, total)``. At a new stage, or a step of
+    1/STEPS, it writes the row (when the stage changed or WRITE_EVERY has passed) or reads
+    its state; either raises Cancelled once the job is no longer running."""
 
     def __init__(self, job: Job) -> None:
         self.job_id = job.pk
         self.last: tuple[str, int] = ("", -1)
+        self.written = -WRITE_EVERY
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         step = (stage, STEPS * done // total if total else 0)
         if step == self.last:
             return
-        self.last = step
+        new_stage, self.last = stage != self.last[0], step
         running = Job.objects.filter(pk=self.job_id, state=Job.State.RUNNING)
-        if not running.update(stage=stage, done=done, total=total):
+        if new_stage or time.monotonic() - self.written >= WRITE_EVERY:
+            self.written = time.monotonic()
+            still = running.update(stage=stage, done=done, total=total)
+        else:
+            still = running.exists()
+        if not still:
             raise Cancelled
 
 

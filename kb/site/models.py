@@ -66,8 +66,8 @@ class Job(models.Model):
                              on_delete=models.CASCADE, related_name="+")
     # The language of the request that started the job: a failure is explained in it.
     language = models.CharField(max_length=10, blank=True)
-    # What the job works on: {"filename", "text"} for an import, with the uploaded file in
-    # ``payload`` until the job finishes.
+    # What the job works on: {"filename", "pasted"} for an import, with the uploaded file
+    # (or the pasted text) in ``payload`` until the job ends.
     params = models.JSONField(default=dict)
     payload = models.BinaryField(null=True, editable=False)
     # What it made ({"draft": token}) or what it found ({"duplicate": article id}).

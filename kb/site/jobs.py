@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 # write is a commit to disk, and a thousand of them cost seconds.
 STEPS = 100
 WRITE_EVERY = 0.5
+# A finished job's page (its preview link, or why it failed) is kept as long as a preview.
+JOBS_KEPT = timedelta(days=7)
 
 
 class Cancelled(Exception):
@@ -75,7 +78,9 @@ Work = Callable[[Job, Progress], Callable[[], dict]]
 
 def create(*, kind: str, user=None, params: dict | None = None,
            payload: bytes | None = None) -> Job:
-    """A queued job, explained in the current (the request's) language if it fails."""
+    """A queued job, explained in the current (the request's) language if it fails. Jobs
+    finished more than JOBS_KEPT ago are dropped meanwhile."""
+    Job.objects.filter(finished_at__lt=timezone.now() - JOBS_KEPT).delete()
     return Job.objects.create(kind=kind, user=user, params=params or {}, payload=payload,
                               language=translation.get_language() or "")
 

@@ -6,6 +6,7 @@ backend keeps them queued, ``import_report.call`` is the worker running one."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -224,3 +225,14 @@ def test_import_report_shows_each_files_progress_on_the_command_line(db, tmp_pat
     call_command("import_report", str(path), "--dry-run", "--progress", stderr=err,
                  stdout=io.StringIO())
     assert "report.txt: " in err.getvalue() and "3/3 100%" in err.getvalue()
+
+
+def test_finished_jobs_are_dropped_after_a_week_and_waiting_ones_kept(
+        queue_only, editor_client, frozen_clock):
+    _upload(editor_client)
+    _upload(editor_client, name="waiting.txt")
+    site_jobs.cancel(job=Job.objects.earliest("pk"))
+    frozen_clock.shift(timedelta(days=8))
+    _upload(editor_client, name="new.txt")
+    assert sorted(Job.objects.values_list("params__filename", flat=True)) == [
+        "new.txt", "waiting.txt"]

@@ -7,6 +7,8 @@ reviewed preview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 
 from kb.editorial import importers, importing, services
@@ -36,7 +38,7 @@ def import_report(job_id: int) -> None:
     jobs.run(job_id, _propose)
 
 
-def _propose(job: Job, progress: jobs.Progress):
+def _propose(job: Job, progress: jobs.Progress) -> Callable[[], dict]:
     content = None if job.params.get("pasted") else bytes(job.payload)
     filename = job.params.get("filename", "")
     try:

@@ -6,6 +6,8 @@ the job waits for a worker (kb.site.models.Job.cancellable)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kb.search import index
 from kb.site import jobs
 from kb.site.models import Job
@@ -27,7 +29,7 @@ def rebuild_index(job_id: int) -> None:
     jobs.run(job_id, _rebuild)
 
 
-def _rebuild(job: Job, progress: jobs.Progress):
+def _rebuild(job: Job, progress: jobs.Progress) -> Callable[[], dict]:
     progress("index", 0, 1)  # the last point at which a cancel stops it
     total = index.rebuild()
     index.compact()

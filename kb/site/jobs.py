@@ -94,6 +94,8 @@ def run(job_id: int, work: Work) -> None:
     if not claimed:
         return  # cancelled before a worker took it (or taken by another)
     job = Job.objects.get(pk=job_id)
+    if job.state != Job.State.RUNNING:
+        return  # cancelled as it was taken: its file is gone
     with translation.override(job.language or None):
         try:
             finish = work(job, Progress(job))

@@ -27,7 +27,9 @@ run: install
 	@echo "Demo accounts (local use only):"
 	@$(PY) manage.py setup_demo_users
 	@echo "kb is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Imports run as background jobs: one worker beside the server, stopped with it.
+	$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker" EXIT; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's Chromium for the browser tests"; \

@@ -14,11 +14,11 @@ from kb.library.models import (
 from kb.library.originals import Original
 from kb.passages.models import Notification, Passage, TaggedPassage
 from kb.search.models import SearchEntry
-from kb.site.models import ContentChange
+from kb.site.models import ContentChange, Job
 
 __all__ = [
-    "Article", "ContentChange", "ImportDraft", "Link", "Notification", "Original", "Passage", "SearchEntry",
-    "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "TopicWords",
-    "Watch",
+    "Article", "ContentChange", "ImportDraft", "Job", "Link", "Notification", "Original", "Passage",
+    "SearchEntry", "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect",
+    "TopicWords", "Watch",
     "new_anchor",
 ]

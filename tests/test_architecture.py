@@ -20,7 +20,7 @@ READS = {"kb.library.validators", "kb.library.sources", "kb.library.overview", "
          "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own
 WRITES = {"kb.editorial.importing", "kb.editorial.profiles", "kb.editorial.corpus", "kb.exchange.backup",
-          "kb.passages.alerts"}
+          "kb.passages.alerts", "kb.site.jobs", "kb.editorial.jobs", "kb.search.jobs"}
 
 
 def _modules() -> dict[str, Path]:

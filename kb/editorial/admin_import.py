@@ -1,8 +1,9 @@
-"""Admin: import a report. Upload or paste → review the proposed article → save.
+"""Admin: import a report. Upload or paste → wait for the background job (a progress bar,
+cancel) → review the proposed article → save.
 
 No article is written before the editor saves the reviewed preview; the save is one
 service call (one transaction). The preview is kept server-side (an ImportDraft) and shown
-in pages of at most PAGE_SECTIONS sections, so that a long report's form stays within
+in pages of at most importing.PAGE_SECTIONS sections, so that a long report's form stays within
 Django's request limits; each page's post stores what the editor typed there before
 anything else, so a refused save (duplicate, invalid field) redisplays it with nothing lost.
 """
@@ -14,20 +15,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import formset_factory
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from kb.editorial import importers, profiles, selectors, services
+from kb.editorial import importers, jobs, selectors, services
 from kb.editorial.models import ImportDraft
-from kb.library import selectors as library_selectors
-from kb.library import sources as library_sources
 from kb.library.forms import TopicsInput
 from kb.library.models import Article
+from kb.site import jobs as site_jobs
+from kb.site.models import Job
 from kb.validators import validate_no_bidi_controls
 
 
@@ -80,23 +82,6 @@ class SectionForm(forms.Form):
 
 SectionFormSet = formset_factory(SectionForm, extra=0, can_delete=True)
 
-# A preview page: at most this many sections (6 fields each, against Django's 1,000-field
-# limit) and about this many characters (posted as multipart UTF-8, against its 2.5 MB).
-PAGE_SECTIONS = 100
-PAGE_CHARS = 500_000
-
-
-def _page_starts(sections: list[dict]) -> list[int]:
-    starts, chars = [0], 0
-    for i, section in enumerate(sections):
-        size = len(section["heading"]) + len(section["body"])
-        if i > starts[-1] and (i - starts[-1] >= PAGE_SECTIONS or chars + size > PAGE_CHARS):
-            starts.append(i)
-            chars = 0
-        chars += size
-    return starts
-
-
 def _topic_names(value: str) -> list[str]:
     return [n.strip() for n in value.replace("、", ",").split(",") if n.strip()]
 
@@ -144,52 +129,6 @@ def _duplicate_message(existing: Article) -> str:
           "article even if it is already in kb” ticked."),
         reverse("admin:kb_article_change", args=[existing.pk]), existing.title,
     )
-
-
-def _preview(request: HttpRequest, model_admin, text: str, source_name: str,
-             original: bytes | None = None, content_type: str = "",
-             again: bool = False) -> HttpResponse:
-    """Propose the article; ``original`` (the uploaded file) is kept with the draft. A
-    report already in kb is refused unless the editor asked for a new article (``again``)."""
-    proposal = importers.propose_article(text)
-    existing = library_sources.article_with_text(checksum=proposal.checksum,
-                                                   fingerprint=proposal.fingerprint)
-    if existing and not again:
-        return _render(request, model_admin, upload=UploadForm(),
-                       error=_duplicate_message(existing))
-    index = profiles.topic_index()
-    title = proposal.title or source_name.rsplit(".", 1)[0]
-    suggestions = [importers.suggest(s.body, index, heading=s.heading) for s in proposal.sections]
-    sections = [
-        # Suggestions found by name are pre-filled; the editor accepts or changes them.
-        {"heading": s.heading, "body": s.body, "level": s.level,
-         "topics": ", ".join(x.name for x in found if x.named), "merge": False, "DELETE": False}
-        for s, found in zip(proposal.sections, suggestions)
-    ]
-    draft = services.create_import_draft(user=request.user, data={
-        "article": {
-            "title": title, "slug": library_selectors.unique_slug(title), "kind": proposal.kind,
-            "publisher": proposal.publisher, "authors": "、".join(proposal.authors),
-            "published_on": proposal.published_on.isoformat() if proposal.published_on else "",
-            "source_url": "",
-        },
-        "checksum": proposal.checksum, "source_name": source_name, "sections": sections,
-        "again": again,
-        "suggestions": [[{"name": x.name, "labels": x.labels, "shared_words": x.shared_words,
-                          "evidence": [vars(e) for e in x.evidence]}
-                         for x in found] for found in suggestions],
-        # Where each metadata guess was read, shown beside the form.
-        "evidence": {name: vars(e) for name, e in proposal.evidence.items()},
-        "year": proposal.year,
-        "pages": _page_starts(sections),
-        "original": {"filename": source_name, "content_type": content_type}
-        if original is not None else None,
-        # Kept beside the sections, not in them: each preview page's post replaces its
-        # sections with what the editor typed.
-        "provenance": [{"page_start": s.page, "page_end": s.page_end, "page_marks": s.page_marks}
-                       for s in proposal.sections],
-    }, original=original)
-    return _render_page(request, model_admin, draft, 1)
 
 
 def _render_page(request: HttpRequest, model_admin, draft: ImportDraft, page: int, *,
@@ -261,24 +200,76 @@ def import_view(request: HttpRequest, model_admin) -> HttpResponse:
     upload = UploadForm(request.POST, request.FILES)
     if not upload.is_valid():
         return _render(request, model_admin, upload=upload)
-    try:
-        if upload.cleaned_data["file"]:
-            file = upload.cleaned_data["file"]
+    file = upload.cleaned_data["file"]
+    if file:
+        try:
             # Refuse before reading a huge upload into memory.
             importers.check_size(file.size, settings.KB_IMPORT_MAX_BYTES)
-            content = file.read()
-            extracted = importers.extract(data=content, filename=file.name,
-                                          max_bytes=settings.KB_IMPORT_MAX_BYTES)
-            if extracted.encoding not in ("utf-8", ""):
-                messages.info(request, _("The file was in %(encoding)s; it was converted to "
-                                         "UTF-8.") % {"encoding": extracted.encoding})
-            return _preview(request, model_admin, extracted.text, file.name, original=content,
-                            content_type=extracted.content_type,
-                            again=upload.cleaned_data["again"])
-        return _preview(request, model_admin, upload.cleaned_data["text"], "",
-                        again=upload.cleaned_data["again"])
-    except importers.ImportRejected as rejected:
-        return _render(request, model_admin, upload=upload, error=rejected.message)
+        except importers.ImportRejected as rejected:
+            return _render(request, model_admin, upload=upload, error=rejected.message)
+        job = jobs.start_import(user=request.user, filename=file.name, content=file.read(),
+                                again=upload.cleaned_data["again"])
+    else:
+        job = jobs.start_import(user=request.user, text=upload.cleaned_data["text"],
+                                again=upload.cleaned_data["again"])
+    job = selectors.import_job(job.token, user=request.user)
+    if job.finished:
+        # A backend that runs tasks at once (the tests'): show the outcome straight away.
+        return _job_page(request, model_admin, job)
+    return redirect("admin:kb_article_import_job", job.token)
+
+
+def _own_job(request: HttpRequest, model_admin, token) -> Job:
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    job = selectors.import_job(token, user=request.user)
+    if job is None:
+        raise Http404
+    return job
+
+
+def job_view(request: HttpRequest, model_admin, token) -> HttpResponse:
+    """The import's progress while it runs; its preview, or why it failed, once it ends."""
+    return _job_page(request, model_admin, _own_job(request, model_admin, token))
+
+
+def job_progress(request: HttpRequest, model_admin, token) -> JsonResponse:
+    """What the progress page polls."""
+    job = _own_job(request, model_admin, token)
+    return JsonResponse({"state": job.state, "finished": job.finished,
+                         "stage": job.get_stage_display(), "done": job.done,
+                         "total": job.total, "percent": job.percent})
+
+
+@require_POST
+def job_cancel(request: HttpRequest, model_admin, token) -> HttpResponse:
+    job = _own_job(request, model_admin, token)
+    site_jobs.cancel(job=job)
+    return redirect("admin:kb_article_import_job", job.token)
+
+
+def _job_page(request: HttpRequest, model_admin, job: Job) -> HttpResponse:
+    if job.state == Job.State.DONE:
+        draft = selectors.import_draft(job.result.get("draft"), user=request.user)
+        if draft is None:
+            return _render(request, model_admin, upload=UploadForm(), error=_gone())
+        if job.result.get("encoding") not in ("utf-8", "", None):
+            messages.info(request, _("The file was in %(encoding)s; it was converted to "
+                                     "UTF-8.") % {"encoding": job.result["encoding"]})
+        return _render_page(request, model_admin, draft, 1)
+    if job.state == Job.State.FAILED:
+        existing = Article.objects.filter(pk=job.result.get("duplicate")).first()
+        return _render(request, model_admin, upload=UploadForm(), error=_duplicate_message(
+            existing) if existing else job.error)
+    if job.state == Job.State.CANCELLED:
+        return _render(request, model_admin, upload=UploadForm(),
+                       error=_("The import was cancelled; nothing was saved."))
+    return _render(request, model_admin, job=job)
+
+
+def _gone() -> str:
+    return _("This preview is no longer kept (it was saved, or left unsaved for a week). "
+             "Upload the report again.")
 
 
 def _typed(section: SectionForm) -> dict:
@@ -304,9 +295,7 @@ def _save(request: HttpRequest, model_admin) -> HttpResponse:
     for ("goto"), or save the whole reviewed draft as the article."""
     draft = selectors.import_draft(request.POST.get("draft"), user=request.user)
     if draft is None:
-        return _render(request, model_admin, upload=UploadForm(), error=_(
-            "This preview is no longer kept (it was saved, or left unsaved for a week). "
-            "Upload the report again."))
+        return _render(request, model_admin, upload=UploadForm(), error=_gone())
     page = _page_number(request.POST.get("page"))
     form = ArticleForm(request.POST)
     formset = SectionFormSet(request.POST)

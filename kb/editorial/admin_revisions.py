@@ -171,9 +171,18 @@ class ArticleRevisionMixin(VersionedAdminMixin):
         library_services.refresh_links_to(wikilinks.article_keys(form.instance.title))
 
     def get_urls(self):
-        view = self.admin_site.admin_view(admin_import.import_view)
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        here = {"model_admin": self}
         return [
-            path("import/", view, {"model_admin": self}, name="kb_article_import"),
+            path("import/", view(admin_import.import_view), here, name="kb_article_import"),
+            path("import/<uuid:token>/", view(admin_import.job_view), here,
+                 name="kb_article_import_job"),
+            path("import/<uuid:token>/progress/", view(admin_import.job_progress), here,
+                 name="kb_article_import_progress"),
+            path("import/<uuid:token>/cancel/", view(admin_import.job_cancel), here,
+                 name="kb_article_import_cancel"),
             *super().get_urls(),
         ]
 

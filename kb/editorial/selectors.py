@@ -22,6 +22,7 @@ from kb.editorial.models import ImportDraft, Watch
 from kb.library.models import Article, Section, Topic
 from kb.library.originals import OriginalFile
 from kb.passages.models import Passage, TaggedPassage
+from kb.site.models import Job
 
 
 def import_draft(token: str, *, user) -> ImportDraft | None:
@@ -32,6 +33,12 @@ def import_draft(token: str, *, user) -> ImportDraft | None:
         return None
     # The uploaded file's bytes are read only when the import is saved (import_original).
     return ImportDraft.objects.filter(token=token, user=user).defer("original").first()
+
+
+def import_job(token, *, user) -> Job | None:
+    """The user's import job with this token (from its page's URL), without the file."""
+    return Job.objects.filter(token=token, user=user, kind=Job.Kind.IMPORT).defer(
+        "payload").first()
 
 
 def import_original(draft: ImportDraft) -> OriginalFile | None:

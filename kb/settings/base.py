@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "kb",
 ]
 
@@ -170,6 +172,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kb@localhost")
 
 # Largest report file an editor may import (bytes); a 30-page PDF is a few megabytes.
 KB_IMPORT_MAX_BYTES = int(os.environ.get("KB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# Background jobs (imports, index rebuilds; kb.site.jobs): queued in the database and run
+# by `manage.py db_worker`, as many of them on as many machines as the database serves
+# (`make run` starts one beside the development server; docs/deploy.md). No other server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The page cache (kb/cache.py) and the content generation live here. Local memory is
 # per process: fine for development and tests; production shares one (kb.settings.prod).

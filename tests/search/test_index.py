@@ -403,3 +403,23 @@ def test_an_entry_does_not_depend_on_the_order_the_database_returns_topics(make_
         before = fields(obj)
         obj._prefetched_objects_cache["topics"]._result_cache.reverse()
         assert fields(obj) == before
+
+
+def test_the_rebuild_runs_as_a_background_job_too(corpus, settings):
+    from kb.search import jobs as search_jobs
+    from kb.site import jobs
+    from kb.site.models import Job
+
+    SearchEntry.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--background", stdout=out)  # tests run tasks at once
+    job = Job.objects.get()
+    total = sum(m.objects.count() for m in (Section, Passage, Article, Topic))
+    assert str(job.token) in out.getvalue()
+    assert job.state == "done" and job.result == {"entries": total}
+    assert SearchEntry.objects.count() == total
+    # One transaction: it can be cancelled while it waits for a worker, not half-way.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    waiting, running = search_jobs.start_rebuild(), search_jobs.start_rebuild()
+    Job.objects.filter(pk=running.pk).update(state="running")
+    assert jobs.cancel(job=waiting) and not jobs.cancel(job=running)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -51,8 +52,10 @@ class Extracted:
         return f"text/plain; charset={charset or 'utf-8'}"
 
 
-def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
-    """The text of an uploaded file; ImportRejected with a specific reason otherwise."""
+def extract(*, data: bytes, filename: str, max_bytes: int,
+            progress: Callable[[int, int], None] | None = None) -> Extracted:
+    """The text of an uploaded file; ImportRejected with a specific reason otherwise.
+    ``progress(done, total)`` is called after each PDF page (a background import's bar)."""
     suffix = PurePath(filename).suffix.lower()
     check_size(len(data), max_bytes)
     if not data.strip():
@@ -63,7 +66,7 @@ def extract(*, data: bytes, filename: str, max_bytes: int) -> Extracted:
             "file, or paste the text."
         ) % {"suffix": suffix or filename})
     if suffix == ".pdf":
-        result = _pdf(data)
+        result = _pdf(data, progress)
     elif suffix == ".docx":
         result = _docx(data)
     else:
@@ -154,7 +157,7 @@ class _TokenBudget:
 _PDF_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
 
 
-def _pdf(data: bytes) -> Extracted:
+def _pdf(data: bytes, progress: Callable[[int, int], None] | None = None) -> Extracted:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
 
@@ -179,6 +182,8 @@ def _pdf(data: bytes) -> Extracted:
                 pages.append(page.extract_text(visitor_text=lines) or "")
                 lines.end_line()
                 styles.append(lines.lines)
+                if progress:
+                    progress(len(pages), len(reader.pages))
     except ImportRejected:
         raise
     except LimitReachedError as error:

@@ -1,7 +1,11 @@
-"""manage.py import_report FILE... — import reports in a batch, each in one transaction."""
+"""manage.py import_report FILE... — import reports in a batch, each in one transaction,
+with a progress bar per file on a terminal (the work runs here, not in a worker: the
+command is already in the background of no web request)."""
 
 from __future__ import annotations
 
+import sys
+from argparse import BooleanOptionalAction
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -9,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb.editorial import importing
 from kb.library.models import Article
+from kb.management.progress import ProgressBar
 from kb.search import index
 
 
@@ -29,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--allow-duplicates", action="store_true",
                             help="Import a report even if it is already in kb (in any format) "
                                  "as a new article.")
+        parser.add_argument("--progress", action=BooleanOptionalAction,
+                            default=sys.stderr.isatty(),
+                            help="Show each file's progress (default: on a terminal).")
 
     def handle(self, *args, **options) -> None:
         user = None
@@ -39,10 +47,19 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         refused = []
         imported = 0
+        bars: list[ProgressBar] = []
+
+        def progress_of(path: Path) -> ProgressBar:
+            bars.append(ProgressBar(self.stderr, prefix=f"{path.name}: "))
+            return bars[-1]
+
         for outcome in importing.import_files(
                 paths=options["files"], user=user, kind=options["kind"],
                 accept_topics=options["accept_topics"],
-                allow_duplicate=options["allow_duplicates"], dry_run=dry_run):
+                allow_duplicate=options["allow_duplicates"], dry_run=dry_run,
+                progress_of=progress_of if options["progress"] else None):
+            if bars:
+                bars.pop().end()
             if outcome.error:
                 refused.append(outcome)
                 self.stderr.write(f"{outcome.path}: {'would be ' if dry_run else ''}refused: "

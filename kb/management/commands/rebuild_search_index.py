@@ -1,12 +1,12 @@
-"""Rebuild the search index from the database, in one transaction, with a progress bar."""
+"""Rebuild the search index from the database, in one transaction, with a progress bar;
+or queue the rebuild for a worker (--background)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from kb.search import index
-
-BAR = 30
+from kb.management.progress import ProgressBar
+from kb.search import index, jobs
 
 
 class Command(BaseCommand):
@@ -16,19 +16,21 @@ class Command(BaseCommand):
         "at 100,000 sections): searches wait meanwhile."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--background", action="store_true",
+            help="Queue the rebuild as a job for a worker (manage.py db_worker) and return.")
+
     def handle(self, *args, **options):
+        if options["background"]:
+            job = jobs.start_rebuild()
+            self.stdout.write(f"Queued the rebuild as job {job.token}; a worker runs it.")
+            return
         started = time.perf_counter()
-        total = index.rebuild(progress=self.progress)
+        bar = ProgressBar(self.stderr)
+        total = index.rebuild(progress=lambda done, total: bar("index", done, total))
         index.compact()
-        self.stderr.write("")
+        bar.end()
         self.stdout.write(
             f"Indexed {total} entries in {time.perf_counter() - started:.1f} s."
         )
-
-    def progress(self, done: int, total: int) -> None:
-        filled = BAR * done // total if total else BAR
-        percent = 100 * done // total if total else 100
-        self.stderr.write(
-            f"\r[{'#' * filled}{'.' * (BAR - filled)}] {done}/{total} {percent:3d}%", ending=""
-        )
-        self.stderr.flush()

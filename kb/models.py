@@ -13,11 +13,11 @@ from kb.library.models import (
 )
 from kb.library.originals import Original
 from kb.passages.models import Notification, Passage, TaggedPassage
-from kb.search.models import SearchEntry
+from kb.search.models import SearchEntry, SearchWord
 from kb.site.models import ContentChange
 
 __all__ = [
     "Article", "ContentChange", "ImportDraft", "Link", "Notification", "Original", "Passage", "SearchEntry",
-    "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch",
+    "SearchWord", "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect", "Watch",
     "new_anchor",
 ]

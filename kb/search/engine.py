@@ -158,8 +158,8 @@ def search(
     with backend.session():
         matches = [backend.texts(typed, without=without)]
         results.capped = matches[0].capped
-        if query.expanded and (filters.active() or not results.capped):
-            # What only an alias matched comes after what was typed,
+        if query.widened and (filters.active() or not results.capped):
+            # What only an alias or a longer word matched comes after what was typed,
             # ranked on its own.
             # Ranking them together would reward a passage naming many of a topic's
             # aliases. When what was typed already fills what a search holds, alias-only

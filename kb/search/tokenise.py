@@ -192,3 +192,25 @@ def term_pattern(normalised_term: str) -> Pattern | None:
     if len(tokens) >= 2 and tokens[-2].end == tokens[-1].end:
         return Pattern(tuple(t.text for t in tokens[:-1]))
     return Pattern(tuple(t.text for t in tokens), prefix=True)
+
+
+WORD_MAX = 64  # longer "words" (a run of digits and letters from a table or URL) are not looked up
+
+
+def is_word(token: str) -> bool:
+    """Whether an index token is a Latin or digit word with a letter in it (numbers alone
+    are not searched as the beginning of anything: 202 is not 2023)."""
+    return token[0] < "\u3005" and not token.isdigit() and len(token) <= WORD_MAX
+
+
+def word_starts(word: str) -> list[tuple[str, bool]]:
+    """Where in ``word`` a search term may begin: its beginning, and each boundary between
+    a letter and a digit inside it (beyond5g → beyond5g, 5g; b2b2c → b2b2c, 2b2c, b2c,
+    2c), each with whether it is inside. Parts of one character, or of digits alone, are
+    too short or too vague to be what a reader meant."""
+    starts = [(word, False)]
+    for i in range(1, len(word) - 1):
+        part = word[i:]
+        if word[i - 1].isdigit() != word[i].isdigit() and not part.isdigit():
+            starts.append((part, True))
+    return starts

@@ -134,9 +134,10 @@ class Backend:
         raise NotImplementedError
 
     def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
-              without: Term = ()) -> Matches:
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
         """Sections and passages matching as ``match`` says: counted by group (up to
-        ``match_cap``), the best chosen by relevance over all of them and ranked."""
+        ``match_cap``), the best chosen by relevance over all of them and ranked. With
+        ``ranked_up_to``, none is ranked when more than that many match."""
         raise NotImplementedError
 
     def count(self, terms: Sequence[Term], *, without: Term = ()) -> int:

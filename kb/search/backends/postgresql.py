@@ -126,7 +126,7 @@ class PostgreSQLBackend(Backend):
         return _candidates(found, capped=len(found) >= cap)
 
     def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
-              without: Term = ()) -> Matches:
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
         """Every match counted by group (up to ``match_cap``). Up to ``rank_all`` of them,
         each is scored and the ``cap`` best kept (each costs its vector re-read: the
         candidates are chosen by relevance, not storage order); past that, the first
@@ -139,14 +139,15 @@ class PostgreSQLBackend(Backend):
             groups = _groups(cursor.fetchall())
             total = sum(g.count for g in groups)
             rows: list[tuple] = []
-            if total and total <= self.rank_all:
+            rankable = total and (ranked_up_to is None or total <= ranked_up_to)
+            if rankable and total <= self.rank_all:
                 cursor.execute(
                     f"SELECT {_PG_CANDIDATE_COLUMNS}, {PG_SCORE} AS score FROM ({union}) e, "
                     "CAST(%s AS tsquery) q ORDER BY score DESC, e.id LIMIT %s",
                     [PG_WEIGHTS, *params, query, self.cap],
                 )
                 rows = cursor.fetchall()
-            elif total:
+            elif rankable:
                 cursor.execute(*self.statement("vector", query, PG_TEXT_TYPES, self.cap, True))
                 rows = cursor.fetchall()
                 cursor.execute(*self.statement("head", query, PG_TEXT_TYPES, self.cap, True,

@@ -105,7 +105,7 @@ class SQLiteBackend(Backend):
         return f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT {self.match_cap + 1}"
 
     def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
-              without: Term = ()) -> Matches:
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
         """Every match counted by group (up to ``match_cap``), and the ``cap`` best by
         FTS5's ``bm25()`` (weighted fields, the whole index's statistics), whatever order
         they were stored in, ranked with their tokens: ~1 µs a match. Past ``rank_all``
@@ -122,7 +122,7 @@ class SQLiteBackend(Backend):
             groups = _groups(cursor.fetchall())
             total = sum(g.count for g in groups)
             found: list[tuple] = []
-            if total:
+            if total and (ranked_up_to is None or total <= ranked_up_to):
                 weights = ", ".join(str(w) for w in ranking.WEIGHTS)
                 order = f" ORDER BY bm25({table}, {weights})" if total <= self.rank_all else ""
                 # The ids first, then the chosen few's tokens: sorting rows with their tokens

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Ideographs (with extensions and compatibility forms), kana, the iteration and
@@ -32,7 +33,26 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("\u30fb", "")
 
 
-def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+class _Same(Sequence):
+    """The spans of a text that normalised one character for one: character i came from
+    character i (a page's worth of them as tuples cost more than normalising the text)."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        if not -self.length <= i < self.length:
+            raise IndexError(i)
+        i %= self.length
+        return (i, i + 1)
+
+
+def normalise_with_spans(text: str) -> tuple[str, Sequence[tuple[int, int]]]:
     """``normalise(text)`` plus, for each of its characters, the span of ``text`` it
     came from, so a match found in normalised text can be highlighted in the original.
 
@@ -51,9 +71,11 @@ def normalise_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     folded = text.translate(_FOLDS)
     shape = text.translate(_SHAPES)
     n = len(text)
+    odd = shape.find(_ODD)
+    if odd < 0:
+        return folded, _Same(n)
     spans: list[tuple[int, int]] = []
     last = 0
-    odd = shape.find(_ODD)
     while odd >= 0:
         spans.extend(zip(range(last, odd), range(last + 1, odd + 1)))
         spans.extend([(odd, odd + 1)] * len(_FOLDS[ord(text[odd])]))

@@ -13,12 +13,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from kb.search.backends import Backend, Candidate, Group, Matches
 
-if TYPE_CHECKING:
-    from kb.search.engine import SearchFilters
+
+class SearchFilters(Protocol):
+    """What paging needs of kb.search.engine.SearchFilters."""
+
+    def active(self) -> list[str]: ...
+
+    def admits(self, c: Candidate | Group, *, skip: str = "", topic_id: int | None = None) -> bool: ...
 
 # The filters that look at an entry's article (kind, publisher, date, title): in a tail
 # query, one list of the articles they admit.

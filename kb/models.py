@@ -13,12 +13,12 @@ from kb.library.models import (
 )
 from kb.library.originals import Original
 from kb.passages.models import Notification, Passage, TaggedPassage
-from kb.search.models import SearchEntry
+from kb.search.models import SearchEntry, SearchWord
 from kb.site.models import ContentChange, Job
 
 __all__ = [
     "Article", "ContentChange", "ImportDraft", "Job", "Link", "Notification", "Original", "Passage",
-    "SearchEntry", "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect",
+    "SearchEntry", "SearchWord", "Section", "TaggedPassage", "TaggedSection", "Topic", "TopicAlias", "TopicRedirect",
     "TopicWords", "Watch",
     "new_anchor",
 ]

@@ -15,7 +15,7 @@ PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.library.pictures", "kb
         "kb.site.canonical"}
 READS = {"kb.library.validators", "kb.library.sources", "kb.library.overview", "kb.library.catalogue", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.backends.base", "kb.search.backends.sqlite",
-         "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.engine",
+         "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.paging", "kb.search.engine",
          "kb.editorial.revisions", "kb.site.cache", "kb.site.fragments", "kb.exchange.annotations", "kb.exchange.citations",
          "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own

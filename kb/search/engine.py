@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import chain
 from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
@@ -14,14 +13,14 @@ from django.utils.safestring import SafeString
 
 from kb.library.models import Article, Section, Topic
 from kb.passages.models import Passage
-from kb.search.backends import Backend, Candidate, get_backend
+from kb.search.backends import Backend, Candidate, Group, get_backend
 from kb.search.models import SearchEntry
+from kb.search.paging import Ordered, all_groups, facet_counts
 from kb.search.query import ParsedQuery, QueryFilters, parse
 from kb.search.snippets import highlight
 from kb.search.tokenise import Pattern, index_tokens, normalise
 
-# The ranked, filtered, paged list: sections and analysts' passages.
-TEXTS = (SearchEntry.DocType.SECTION, SearchEntry.DocType.PASSAGE)
+# The ranked, filtered, paged list is of sections and analysts' passages (Backend.texts).
 # Shown beside it: the few best articles and topics, matched and ranked on their own.
 OTHERS = (SearchEntry.DocType.ARTICLE, SearchEntry.DocType.TOPIC)
 OTHERS_CAP = 100
@@ -65,7 +64,7 @@ class SearchFilters:
             date_to=self.date_to if dated else typed.date_to,
         )
 
-    def passes(self, name: str, c: Candidate, topic_id: int | None) -> bool:
+    def passes(self, name: str, c: Candidate | Group, topic_id: int | None) -> bool:
         """Whether ``c`` passes the filter ``name``."""
         if name == "title":
             return c.article_id in self.title_articles
@@ -80,7 +79,7 @@ class SearchFilters:
             or (self.date_to and c.published_on > self.date_to)
         )
 
-    def admits(self, c: Candidate, *, skip: str = "", topic_id: int | None = None) -> bool:
+    def admits(self, c: Candidate | Group, *, skip: str = "", topic_id: int | None = None) -> bool:
         """Whether ``c`` passes every filter but ``skip``."""
         return all(self.passes(name, c, topic_id) for name in self.active() if name != skip)
 
@@ -140,9 +139,10 @@ def search(
     matching ``raw``.
 
     A fixed number of queries whatever the corpus size: alias lookup, the section match
-    (two when aliases widened it), the article and topic match, then what the page shows.
-    Filters and facet counts apply to the ranked candidates; when more matched than the
-    backend ranks (``capped``), the page says "more than".
+    (counted by group, the best ranked; again when aliases widened it), the article and
+    topic match, then what the page shows (past the ranked best, its rows of the other
+    matches). Totals and facet counts are exact over every match; when more matched than
+    a search holds (``capped``), the page says "more than".
     """
     query = parse(raw)
     filters = filters.with_typed(query.filters)
@@ -154,34 +154,34 @@ def search(
     backend = get_backend()
     typed = [t.typed for t in query.terms]
     without = query.without
-    active = filters.active()
+    topic_id = _topic_id(filters.topic)
     with backend.session():
-        texts, results.capped = backend.match(typed, doc_types=TEXTS, without=without)
-        if query.expanded and (active or not results.capped):
-            # Ranked by what the reader typed; what only an alias matched comes after.
-            # Ranking the expanded query would also reward a passage naming many of a
-            # topic's aliases. When what was typed already fills the ranked list,
-            # alias-only matches would come after all of it, past the cap: not worth a
-            # query that ORs every alias (tens of ms at 100,000 sections), unless filters
-            # may leave none of what was typed.
-            wider, capped = backend.match(
-                [t.patterns for t in query.terms], doc_types=TEXTS, ranked=False, excluding=typed,
-                without=without,
-            )
-            texts = texts + wider
-            results.capped = results.capped or capped
+        matches = [backend.texts(typed, without=without)]
+        results.capped = matches[0].capped
+        if query.widened and (filters.active() or not results.capped):
+            # What only an alias or a longer word matched comes after what was typed,
+            # ranked on its own: ranking them together would reward a passage naming many
+            # of a topic's aliases. Only a few are worth ranking (a rare longer word's):
+            # choosing the best of thousands that a common alias finds cost more than the
+            # rest of the search (20-40 ms on the white papers). When what was typed
+            # already fills what a search holds, alias-only matches would come after all
+            # of it: not worth a query that ORs every alias, unless filters may leave none
+            # of what was typed.
+            wider = backend.texts([t.patterns for t in query.terms], excluding=typed,
+                                  without=without, ranked_up_to=backend.cap)
+            matches.append(wider)
+            results.capped = results.capped or wider.capped
         # Articles and topics by what was typed: the topic whose alias it is matches already.
         others, _ = backend.match(typed, doc_types=OTHERS, cap=OTHERS_CAP, without=without)
+        ordered = Ordered(backend, matches, filters, topic_id)
+        results.total = len(ordered)
+        results.page = Paginator(ordered, per_page).get_page(page)
+        shown = list(results.page.object_list)
     side_topics = [c for c in others if c.doc_type == SearchEntry.DocType.TOPIC][:SIDE_HITS]
-    topic_id = _topic_id(filters.topic)
-    admitted = [c for c in texts if all(filters.passes(name, c, topic_id) for name in active)]
-    results.total = len(admitted)
-    counts = _facet_counts(texts, filters, topic_id)
+    counts = facet_counts(all_groups(matches), filters, topic_id)
     top_topics = [pk for pk, _ in counts["topic"].most_common(FACET_VALUES)]
     if topic_id and topic_id not in top_topics:
         top_topics.append(topic_id)
-    results.page = Paginator(admitted, per_page).get_page(page)
-    shown = list(results.page.object_list)
     # The facet's topics, the chips of the page's hits and the topics beside them, in one
     # query (and one for the aliases of those beside).
     topic_rows = _topic_rows({*top_topics, *(c.topic_id for c in side_topics),
@@ -265,22 +265,6 @@ def _article_hits(candidates: list[Candidate]) -> list[tuple[Article, float]]:
     return [(articles[c.article_id], c.score) for c in candidates if c.article_id in articles]
 
 
-def _facet_counts(texts: list[Candidate], filters: SearchFilters, topic_id: int | None) -> dict[str, Counter]:
-    active = filters.active()
-
-    def counted(facet: str) -> list[Candidate]:
-        """What a facet counts: the candidates every other filter admits."""
-        others = [name for name in active if name != facet]
-        return [c for c in texts if all(filters.passes(name, c, topic_id) for name in others)]
-
-    return {
-        "kind": Counter(c.kind for c in counted("kind")),
-        "publisher": Counter(c.publisher for c in counted("publisher") if c.publisher),
-        "topic": Counter(chain.from_iterable(c.topic_ids for c in counted("topic"))),
-        "year": Counter(c.published_on.year for c in counted("date") if c.published_on),
-    }
-
-
 def _facets(
     counts: dict[str, Counter], filters: SearchFilters, top_topics: list[int],
     topic_rows: dict[int, Topic],
@@ -318,9 +302,8 @@ def _near_matches(backend: Backend, query: ParsedQuery) -> tuple[list[str], list
     if len(query.terms) > 1:
         with backend.session():
             for term in query.terms:
-                found, _ = backend.match([term.patterns], doc_types=TEXTS, ranked=False,
-                                         without=query.without)
-                term_counts.append((term.text, len(found)))
+                term_counts.append((term.text, backend.count([term.patterns],
+                                                             without=query.without)))
     wanted = {tok for term in query.terms for tok in term.typed[0].tokens if len(tok) > 1}
     shared = []
     for key, name in SearchEntry.objects.filter(doc_type=SearchEntry.DocType.TOPIC).values_list(

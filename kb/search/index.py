@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from kb.library.models import Article, Section, Topic
 from kb.passages.models import Passage
 from kb.search.backends import IndexDocument, get_backend
-from kb.search.models import SearchEntry
-from kb.search.tokenise import index_tokens, normalise
+from kb.search.models import SearchEntry, SearchWord
+from kb.search.tokenise import index_tokens, is_word, normalise, word_starts
 from kb.site.cache import content_changed
 
 BATCH = 500
@@ -84,12 +84,25 @@ def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields:
     entries = SearchEntry.objects.bulk_create(
         SearchEntry(doc_type=doc_type, **{**values(obj), key: obj}) for obj in objects
     )
-    get_backend().write(
-        [IndexDocument(entry.pk, doc_type, fields(obj)) for entry, obj in zip(entries, objects, strict=True)]
-    )
+    documents = [IndexDocument(entry.pk, doc_type, fields(obj))
+                 for entry, obj in zip(entries, objects, strict=True)]
+    get_backend().write(documents)
+    _remember_words(documents)
     # bulk_create and the backend's raw SQL send no signal: a rebuild after a restore
     # must still refresh cached search pages.
     content_changed()
+
+
+def _remember_words(documents: Sequence[IndexDocument]) -> None:
+    """Add the documents' Latin and digit words to those a term may begin (SearchWord)."""
+    # Most tokens are CJK bigrams, which sort after every Latin or digit word: one string
+    # comparison each, in a set comprehension, leaves the few words to look at.
+    words = sorted(w for w in {t for d in documents for tokens in d.fields.values()
+                               for t in tokens if t < "\u3005"} if is_word(w))
+    SearchWord.objects.bulk_create(
+        [SearchWord(start=start, word=w, inner=inner) for w in words for start, inner in word_starts(w)],
+        ignore_conflicts=True,
+    )
 
 
 def _article_values(article: Article) -> dict:
@@ -209,6 +222,7 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Drop the whole index and build it again from the database; returns entries made."""
     get_backend().clear()
     SearchEntry.objects.all().delete()
+    SearchWord.objects.all().delete()
     work = [
         (_index_topics, list(Topic.objects.order_by("pk").values_list("pk", flat=True))),
         (_index_articles, list(Article.objects.order_by("pk").values_list("pk", flat=True))),

@@ -57,3 +57,25 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type} {self.section_id or self.passage_id or self.article_id or self.topic_id}"
+
+
+class SearchWord(models.Model):
+    """A Latin or digit word of the index, under each start a search term may match it
+    from (kb.search.tokenise.word_starts): its beginning, and each letter↔digit boundary
+    inside it (beyond5g under beyond5g and 5g). A term looks up the longer words it
+    begins (GAFA → gafam, 5G → beyond5g) and searches them too, after its exact matches.
+
+    Kept by kb.search.index with the index's writes; a word whose last text was deleted
+    stays until a rebuild (it then finds nothing more)."""
+
+    start = models.CharField(max_length=64, db_index=True)
+    word = models.CharField(max_length=64)
+    inner = models.BooleanField()  # ``start`` begins inside ``word``, at a letter↔digit boundary
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        constraints = [models.UniqueConstraint(fields=["start", "word"], name="unique_search_word")]
+
+    def __str__(self) -> str:
+        return f"{self.start} → {self.word}"

@@ -3,9 +3,17 @@
 Blanks separate terms (all must match); quotes ("…", “…”, 「…」, 『…』) keep a phrase
 together, exactly as typed; ``A OR B`` finds either; ``-term`` and ``NOT term`` leave out
 what contains the term; ``title:``, ``publisher:``, ``year:`` and ``topic:`` filter. An
-unquoted term that is a label of a topic also finds the topic's other labels. What cannot
+unquoted term that is a label of a topic also finds the topic's other labels. An unquoted
+Latin or digit word also finds the longer words it begins (``longer_words``). What cannot
 be read as typed is read the nearest sensible way and explained (``ParsedQuery.notes``),
 never silently dropped.
+
+Longer words: the index matches Latin and digit words whole (AI is not found in MAIL). A
+term typed as one such word, unquoted, also finds the words that begin with it (GAFA →
+GAFAM) and those in which it begins at a boundary between a letter and a digit (5G →
+Beyond5G, B2C → B2B2C); those that only they match come after the exact matches. A word
+of one or two letters begins too many words to mean one (AI → air, aim): it only finds
+them at a letter↔digit boundary; numbers alone begin nothing (202 is not 2023).
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kb.search.models import SearchEntry
-from kb.search.tokenise import _CJK, Pattern, normalise, term_pattern
+from kb.search.models import SearchEntry, SearchWord
+from kb.search.tokenise import _CJK, Pattern, is_word, normalise, term_pattern
 
 MAX_TERMS = 10
 FILTERS = ("title", "publisher", "year", "topic")
@@ -44,11 +52,12 @@ class Term:
     expansions: list[str] = field(default_factory=list)  # normalised alias forms added
     expansion_patterns: list[Pattern] = field(default_factory=list)
     topic_names: list[str] = field(default_factory=list)  # topics whose labels those are
+    longer: list[str] = field(default_factory=list)  # longer words the term begins (normalised)
 
     @property
     def patterns(self) -> list[Pattern]:
-        """Every alternative that matches the term: what was typed, then aliases."""
-        return [*self.typed, *self.expansion_patterns]
+        """Every alternative that matches the term: what was typed, aliases, longer words."""
+        return [*self.typed, *self.expansion_patterns, *(Pattern((word,)) for word in self.longer)]
 
     @property
     def alternatives(self) -> list[str]:
@@ -61,6 +70,7 @@ class Term:
         self.expansions += other.expansions
         self.expansion_patterns += other.expansion_patterns
         self.topic_names += [n for n in other.topic_names if n not in self.topic_names]
+        self.longer += [w for w in other.longer if w not in self.longer]
 
 
 @dataclass
@@ -84,7 +94,18 @@ class ParsedQuery:
 
     @property
     def expanded(self) -> list[Term]:
+        """The terms that are a topic's label (its other labels are searched too)."""
         return [t for t in self.terms if t.expansions]
+
+    @property
+    def lengthened(self) -> list[Term]:
+        """The terms that also find longer words."""
+        return [t for t in self.terms if t.longer]
+
+    @property
+    def widened(self) -> bool:
+        """Whether more is searched than was typed (after what was typed)."""
+        return any(t.expansions or t.longer for t in self.terms)
 
     @property
     def without(self) -> list[Pattern]:
@@ -162,6 +183,8 @@ def parse(raw: str, *, expand: bool = True) -> ParsedQuery:
     _resolve_labels(labels + ([whole] if whole else []), query)
     if whole is not None and whole.topic_names:
         simple = [(whole, False)]
+    if expand:
+        _find_longer_words([t for t, _or in simple])
     for term, or_before in simple:
         if or_before and query.terms:
             query.terms[-1].absorb(term)
@@ -232,3 +255,36 @@ def _resolve_labels(terms: list[Term], query: ParsedQuery) -> None:
             query.notes.append(_("There is no topic “%(label)s”; the topic filter was left out.")
                                % {"label": query.filters.topic})
         query.filters.topic = found_topic
+
+
+LONGER_WORDS = 20  # searched per term, the shortest first
+
+
+def _begins_words(word: str) -> bool:
+    """Whether a word typed is taken to mean the words that begin with it (see above)."""
+    return len(word) >= 3 or not word.isalpha()
+
+
+def _word_of(term: Term) -> str | None:
+    """The Latin or digit word ``term`` is, when it is one, typed without quotes."""
+    if term.exact or len(term.typed) != 1 or len(term.typed[0].tokens) != 1:
+        return None
+    word = term.typed[0].tokens[0]
+    return word if len(word) >= 2 and is_word(word) else None
+
+
+def _find_longer_words(terms: list[Term]) -> None:
+    """The longer words each term that is a Latin or digit word begins (one query)."""
+    words = [(term, word) for term in terms if (word := _word_of(term))]
+    if not words:
+        return
+    keys = Q()
+    for word in {word for _term, word in words}:
+        # A range rather than LIKE: SQLite reads the index for it.
+        between = Q(start__gte=word, start__lt=word[:-1] + chr(ord(word[-1]) + 1))
+        keys |= between if _begins_words(word) else between & Q(inner=True)
+    rows = SearchWord.objects.filter(keys).values_list("start", "word", "inner")
+    for term, word in words:
+        longer = {w for start, w, inner in rows
+                  if start.startswith(word) and w != word and (inner or _begins_words(word))}
+        term.longer = sorted(longer, key=lambda w: (len(w), w))[:LONGER_WORDS]

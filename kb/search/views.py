@@ -69,7 +69,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
         {
             "query": results.query.raw,
             "terms": [
-                {"term": t.text, "also": t.expansions, "topics": t.topic_names}
+                {"term": t.text, "also": t.expansions, "topics": t.topic_names, "longer": t.longer}
                 for t in results.query.terms
             ],
             "excluded": [t.text for t in results.query.excluded],

@@ -23,8 +23,10 @@ from tests.html_forms import inline_post
 def found_sections(query: str) -> set[int]:
     """Section ids the index matches for ``query`` as typed (no alias expansion)."""
     terms = [t.patterns for t in parse(query, expand=False).terms]
-    candidates, _ = get_backend().match(terms, doc_types=["section"], cap=100_000)
-    return {c.section_id for c in candidates}
+    backend = get_backend()
+    matches = backend.texts(terms)
+    rest = backend.tail(matches, articles=None, topic_id=None, offset=0, limit=100_000)
+    return {c.section_id for c in matches.ranked + rest} - {None}
 
 
 def fold(text: str) -> str:
@@ -183,7 +185,8 @@ def test_deleting_an_article_removes_its_entries_and_tokens(make_article):
     article.delete()
     assert not SearchEntry.objects.filter(article_id=article.pk).exists()
     patterns = [parse("消える本文", expand=False).terms[0].patterns]
-    assert get_backend().match(patterns, doc_types=["section", "article"])[0] == []
+    assert get_backend().texts(patterns).total == 0
+    assert get_backend().match(patterns, doc_types=["article"])[0] == []
 
 
 def test_rebuild_command_rebuilds_from_scratch_with_progress(corpus):

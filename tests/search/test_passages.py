@@ -121,7 +121,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_passages(
     for i in range(1 + extra):
         passage_services.create_passage(section=section, analyst=analyst, exact="越境データ",
                                 topics=["データ制度", f"タグ{i}"], note=f"越境の所見{i}")
-    # the page cache's content generation, alias lookup, texts matched (SQLite: counted, the best chosen, their tokens read; PostgreSQL: all matches, then their scores), articles and topics matched, topics (the facet's and
+    # the page cache's content generation, alias lookup, texts matched (counted by group; SQLite: the best chosen, their tokens read; PostgreSQL: the best scored), articles and topics matched, topics (the facet's and
     # the hits' chips), sections, passages (with article and analyst), article hits (no
     # topic is named 越境: no topic hits); on PostgreSQL the matches first set the planner
     # and, in the test's transaction, reset it after.

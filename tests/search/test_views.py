@@ -146,7 +146,7 @@ def _grow(make_article, n):
 def test_query_count_does_not_grow_with_the_corpus(client, library, make_article, extra,
                                                    django_assert_num_queries):
     _grow(make_article, extra)
-    # the page cache's content generation, alias lookup, sections and passages matched (SQLite: counted, the best chosen, their tokens read; PostgreSQL: all matches, then their scores), articles and topics matched, topics (the facet's, the
+    # the page cache's content generation, alias lookup, sections and passages matched (counted by group; SQLite: the best chosen, their tokens read; PostgreSQL: the best scored), articles and topics matched, topics (the facet's, the
     # hits' chips and those beside), sections, article hits, the topics' aliases; on
     # PostgreSQL the matches first set the planner to use the indexes, and in a caller's
     # transaction (here the test's) reset it after.

@@ -13,7 +13,8 @@ alternative phrases when a topic alias widens it), and all terms must match.
 Ranking looks at a capped number of candidates (see notes/japanese-search.md: ranking
 every match of a very common word is what makes search slow at 100,000 sections). When
 more match than that, a second pass adds those matching in a heading, title or topic, so
-that they are always ranked.
+that they are always ranked. Every match is counted by group (totals, facets) rather
+than fetched; the unranked ones are read a page at a time (kb.search.paging).
 """
 
 
@@ -31,7 +32,9 @@ from kb.search.backends.base import (
     SIDE_TYPES,
     Backend,
     Candidate,
+    Group,
     IndexDocument,
+    Matches,
     Term,
 )
 from kb.search.backends.postgresql import PG_SHARDS, PostgreSQLBackend
@@ -39,8 +42,8 @@ from kb.search.backends.sqlite import SQLiteBackend
 
 __all__ = [
     "CANDIDATE_CAP", "FIELDS", "FTS_TABLE", "HEAD_FIELDS", "HEAD_FTS_TABLE", "PG_SHARDS",
-    "SIDE_FTS_TABLE", "SIDE_TYPES", "Backend", "Candidate", "IndexDocument", "PostgreSQLBackend",
-    "SQLiteBackend", "Term", "get_backend",
+    "SIDE_FTS_TABLE", "SIDE_TYPES", "Backend", "Candidate", "Group", "IndexDocument", "Matches",
+    "PostgreSQLBackend", "SQLiteBackend", "Term", "get_backend",
 ]
 
 

@@ -33,7 +33,7 @@ CANDIDATE_CAP = 200
 RANK_ALL = 20_000
 # How many matches one search holds (ranked first, then the rest unranked, in storage
 # order), so that paging reaches every one and totals are exact up to here; past it the
-# page says "more than".
+# page says "more than". They are counted, not fetched: a page reads only its own rows.
 MATCH_CAP = 20_000
 
 
@@ -57,6 +57,34 @@ class Candidate:
     published_on: date | None
     topic_ids: list[int]
     score: float  # higher is better
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """How many matches share what the filters and facets look at (one grouped query
+    counts them all: totals and facet counts without fetching the matches)."""
+
+    article_id: int | None
+    kind: str
+    publisher: str
+    published_on: date | None
+    topic_ids: list[int]
+    count: int
+
+
+@dataclass(slots=True)
+class Matches:
+    """What one match of sections and passages gives a page: the best of them, best first,
+    and every match counted by group. The others are read a page at a time (``tail``)."""
+
+    expression: str  # the compiled query, for ``tail``
+    ranked: list[Candidate]
+    groups: list[Group]
+    capped: bool  # more matched than a search holds (``match_cap``)
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups)
 
 
 Term = Sequence[Pattern]  # alternatives: any of them matches the term
@@ -100,10 +128,27 @@ class Backend:
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
-        """Entries of ``doc_types`` matching every term (and not every term of
-        ``excluding``, and none of the patterns of ``without``), best first, and whether
-        the cap cut them. Unranked (score 0, cheaper), when the caller ranks by another
-        match."""
+        """Articles and topics (``doc_types``) matching every term (and not every term of
+        ``excluding``, and none of the patterns of ``without``), the best ``cap`` first,
+        and whether the cap cut them."""
+        raise NotImplementedError
+
+    def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
+        """Sections and passages matching as ``match`` says: counted by group (up to
+        ``match_cap``), the best chosen by relevance over all of them and ranked. With
+        ``ranked_up_to``, none is ranked when more than that many match."""
+        raise NotImplementedError
+
+    def count(self, terms: Sequence[Term], *, without: Term = ()) -> int:
+        """How many sections and passages match (up to ``match_cap``)."""
+        raise NotImplementedError
+
+    def tail(self, matches: Matches, *, articles: Sequence[int] | None, topic_id: int | None,
+             offset: int, limit: int) -> list[Candidate]:
+        """The matches not ranked, in storage (id) order, from ``offset``: the same order
+        for every page, so that paging reaches each exactly once. Only those of
+        ``articles`` (unless None) carrying ``topic_id`` (unless None)."""
         raise NotImplementedError
 
     def optimise(self) -> None:
@@ -118,6 +163,20 @@ _CANDIDATE_COLUMNS = (
     "e.id, e.doc_type, e.section_id, e.passage_id, e.article_id, e.topic_id, e.kind, e.publisher, "
     "e.published_on, e.topic_ids"  # JSON text on SQLite
 )
+
+
+_GROUP_COLUMNS = "e.article_id, e.kind, e.publisher, e.published_on, e.topic_ids"
+
+
+def _groups(rows) -> list[Group]:
+    """Grouped rows (``_GROUP_COLUMNS``, then the count) as groups."""
+    topic_ids = json.loads("[" + ",".join(row[4] for row in rows) + "]")
+    return [
+        Group(article_id=row[0], kind=row[1], publisher=row[2],
+              published_on=date.fromisoformat(row[3]) if isinstance(row[3], str) else row[3],
+              topic_ids=ids, count=row[5])
+        for row, ids in zip(rows, topic_ids, strict=True)
+    ]
 
 
 def _candidates(rows, *, capped: bool) -> tuple[list[Candidate], bool]:

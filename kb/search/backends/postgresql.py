@@ -4,6 +4,7 @@ phrase ``tsquery``s and ``ts_rank_cd``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,13 +13,16 @@ from django.db import connection, transaction
 
 from kb.search.backends.base import (
     _CANDIDATE_COLUMNS,
+    _GROUP_COLUMNS,
     FIELDS,
     SIDE_TYPES,
     Backend,
     Candidate,
     IndexDocument,
+    Matches,
     Term,
     _candidates,
+    _groups,
 )
 from kb.search.tokenise import Pattern
 
@@ -32,6 +36,8 @@ PG_RANK = "ts_rank_cd(%s::float4[], vector, q, 1)"
 # distinct tokens. Squared, because a heading match weighs ten body matches here (cover
 # density, weights A and D): a 25-token caption keeps 9 %, a section of 150 half, of 500 80 %.
 PG_SHORT_SECTION = 60
+PG_SCORE = (f"{PG_RANK} * CASE WHEN e.doc_type = 'section' THEN "
+            f"power(length(e.vector) / (length(e.vector) + {PG_SHORT_SECTION}.0), 2) ELSE 1 END")
 # Up to this many matching sections and passages, every one is ranked (each costs its
 # TOASTed vector re-read: ~10 µs, 10-30 ms at this many).
 PG_RANK_ALL = 2_500
@@ -43,6 +49,7 @@ PG_SHARDS = 4
 PG_TEXT_TYPES = frozenset({"passage", "section"})
 PG_TEXTS = "doc_type IN ('passage', 'section')"
 _PG_CANDIDATE_COLUMNS = _CANDIDATE_COLUMNS.replace("e.topic_ids", "e.topic_ids::text")
+_PG_GROUP_COLUMNS = _GROUP_COLUMNS.replace("e.topic_ids", "e.topic_ids::text")
 
 
 # Inside a search's session (see PostgreSQLBackend.session), whichever backend object opened it.
@@ -102,62 +109,86 @@ class PostgreSQLBackend(Backend):
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
+        types = set(doc_types)
+        if not types <= SIDE_TYPES:
+            raise ValueError(f"texts are matched by texts(), not {sorted(doc_types)!r}")
         cap = cap or self.cap
         query = self.query(terms, excluding, without)
-        # Sections and passages, articles and topics: each kind its own cap, as on SQLite
-        # (one LIMIT over both would leave articles unread whenever sections fill it).
-        groups = [g for g in (PG_TEXT_TYPES & set(doc_types), SIDE_TYPES & set(doc_types)) if g]
-        if set(doc_types) - PG_TEXT_TYPES - SIDE_TYPES:
-            raise ValueError(f"unknown document types {doc_types!r}")
-        rows: list[tuple] = []
-        capped = False
         with self.session(), connection.cursor() as cursor:
-            for types in groups:
-                if types <= PG_TEXT_TYPES:
-                    found, more = self._texts(cursor, query, types, cap, ranked)
-                    rows += found
-                    capped = capped or more
-                    continue
-                cursor.execute(*self.statement("vector", query, types, cap, ranked))
-                found = cursor.fetchall()
-                if ranked and len(found) >= cap:
-                    # More matches than are ranked: those of the first ``cap`` matching in a
-                    # heading, title or topic are ranked too, wherever they are.
-                    cursor.execute(*self.statement("head", query, types, cap, ranked,
-                                                   seen=[row[0] for row in found]))
-                    found += cursor.fetchall()
-                capped = capped or len(found) >= cap
-                rows += found
-        return _candidates(rows, capped=capped)
+            cursor.execute(*self.statement("vector", query, types, cap, ranked))
+            found = cursor.fetchall()
+            if ranked and len(found) >= cap:
+                # More matches than are ranked: those of the first ``cap`` matching in a
+                # heading, title or topic are ranked too, wherever they are.
+                cursor.execute(*self.statement("head", query, types, cap, ranked,
+                                               seen=[row[0] for row in found]))
+                found += cursor.fetchall()
+        return _candidates(found, capped=len(found) >= cap)
 
-    def _texts(self, cursor, query: str, types: set[str], cap: int,
-               ranked: bool) -> tuple[list[tuple], bool]:
-        """Every section and passage matching ``query`` (up to ``match_cap``, so that paging
-        reaches each and the total is exact), and whether there were more. Ranked, each is
-        scored when there are up to ``rank_all`` of them (each costs its vector re-read:
-        the candidates are chosen by relevance, not storage order); past that, the first
-        ``cap`` and those matching in a heading, title or topic, the rest unranked."""
-        cursor.execute(*self.statement("vector", query, types, self.match_cap, False))
-        rows = cursor.fetchall()
-        capped = len(rows) >= self.match_cap
-        if not ranked or not rows:
-            return rows, capped
-        chosen = [row[0] for row in rows]
-        if len(rows) > self.rank_all:
-            chosen = chosen[:cap]
-            cursor.execute(*self.statement("head", query, types, cap, False, seen=chosen))
-            known = set(chosen)
-            head = [row for row in cursor.fetchall() if row[0] not in known]
-            rows += head
-            chosen += [row[0] for row in head]
-        cursor.execute(
-            f"SELECT e.id, {PG_RANK} * CASE WHEN e.doc_type = 'section' THEN "
-            f"power(length(e.vector) / (length(e.vector) + {PG_SHORT_SECTION}.0), 2) ELSE 1 END "
-            "FROM kb_searchentry e, CAST(%s AS tsquery) q WHERE e.id = ANY(%s)",
-            [PG_WEIGHTS, query, chosen],
-        )
-        scores = dict(cursor.fetchall())
-        return [(*row[:10], scores.get(row[0], 0.0)) for row in rows], capped
+    def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
+        """Every match counted by group (up to ``match_cap``). Up to ``rank_all`` of them,
+        each is scored and the ``cap`` best kept (each costs its vector re-read: the
+        candidates are chosen by relevance, not storage order); past that, the first
+        ``cap`` and those matching in a heading, title or topic."""
+        query = self.query(terms, excluding, without)
+        union, params = self._matching(query)
+        with self.session(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_PG_GROUP_COLUMNS}, count(*) FROM ({union}) e "
+                           "GROUP BY 1, 2, 3, 4, 5", params)
+            groups = _groups(cursor.fetchall())
+            total = sum(g.count for g in groups)
+            rows: list[tuple] = []
+            rankable = total and (ranked_up_to is None or total <= ranked_up_to)
+            if rankable and total <= self.rank_all:
+                cursor.execute(
+                    f"SELECT {_PG_CANDIDATE_COLUMNS}, {PG_SCORE} AS score FROM ({union}) e, "
+                    "CAST(%s AS tsquery) q ORDER BY score DESC, e.id LIMIT %s",
+                    [PG_WEIGHTS, *params, query, self.cap],
+                )
+                rows = cursor.fetchall()
+            elif rankable:
+                cursor.execute(*self.statement("vector", query, PG_TEXT_TYPES, self.cap, True))
+                rows = cursor.fetchall()
+                cursor.execute(*self.statement("head", query, PG_TEXT_TYPES, self.cap, True,
+                                               seen=[row[0] for row in rows]))
+                rows += cursor.fetchall()
+        ranked, _ = _candidates(rows, capped=False)
+        return Matches(query, ranked, groups, capped=total > self.match_cap)
+
+    def _matching(self, query: str) -> tuple[str, list]:
+        """The sections and passages a search holds (the shards in turn), and the
+        parameters."""
+        arms = [f"{PG_TEXTS} AND id %% {PG_SHARDS} = {k}" for k in range(PG_SHARDS)]
+        return (" UNION ALL ".join(
+            f"(SELECT * FROM kb_searchentry WHERE vector @@ CAST(%s AS tsquery) AND {arm})"
+            for arm in arms
+        ) + " LIMIT %s", [*[query] * len(arms), self.match_cap + 1])
+
+    def count(self, terms: Sequence[Term], *, without: Term = ()) -> int:
+        union, params = self._matching(self.query(terms, (), without))
+        with self.session(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({union}) e", params)
+            return cursor.fetchone()[0]
+
+    def tail(self, matches: Matches, *, articles: Sequence[int] | None, topic_id: int | None,
+             offset: int, limit: int) -> list[Candidate]:
+        union, params = self._matching(matches.expression)
+        conditions = ["e.id <> ALL(%s)"]
+        params.append([c.entry_id for c in matches.ranked])
+        if articles is not None:
+            conditions.append("e.article_id = ANY(%s)")
+            params.append(list(articles))
+        if topic_id is not None:
+            conditions.append("e.topic_ids @> %s::jsonb")
+            params.append(json.dumps([topic_id]))
+        with self.session(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_PG_CANDIDATE_COLUMNS}, 0 FROM ({union}) e "
+                f"WHERE {' AND '.join(conditions)} ORDER BY e.id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            return _candidates(cursor.fetchall(), capped=False)[0]
 
     @contextmanager
     def session(self) -> Iterator[None]:
@@ -208,7 +239,7 @@ class PostgreSQLBackend(Backend):
             f"(SELECT * FROM kb_searchentry WHERE {column} @@ CAST(%s AS tsquery) AND {arm})"
             for arm in arms
         )
-        score, weights = (PG_RANK, [PG_WEIGHTS]) if ranked else ("0", [])
+        score, weights = (PG_SCORE, [PG_WEIGHTS]) if ranked else ("0", [])
         # Those in ``seen`` are dropped before ranking (each costs its vector re-read).
         unseen = " WHERE e.id <> ALL(%s)" if seen else ""
         return (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
@@ -10,6 +11,7 @@ from django.db import connection
 from kb.search import ranking
 from kb.search.backends.base import (
     _CANDIDATE_COLUMNS,
+    _GROUP_COLUMNS,
     FIELDS,
     FTS_TABLE,
     HEAD_FIELDS,
@@ -19,8 +21,10 @@ from kb.search.backends.base import (
     Backend,
     Candidate,
     IndexDocument,
+    Matches,
     Term,
     _candidates,
+    _groups,
 )
 from kb.search.tokenise import Pattern
 
@@ -67,109 +71,121 @@ class SQLiteBackend(Backend):
         self, terms: Sequence[Term], *, doc_types: Sequence[str], cap: int | None = None,
         ranked: bool = True, excluding: Sequence[Term] = (), without: Term = (),
     ) -> tuple[list[Candidate], bool]:
-        cap = cap or self.cap
-        expression = self.query(terms, excluding, without)
-        rows: list[tuple] = []
-        capped = False
-        with connection.cursor() as cursor:
-            for table in sorted({self.table(t) for t in doc_types}):
-                read = self._texts if table == FTS_TABLE else self._side
-                found, more = read(cursor, table, expression, doc_types, cap, ranked)
-                if ranked:
-                    chosen = [row for row in found if len(row) > 11]
-                    scored = ranking.scores(terms, [row[11:] for row in chosen],
-                                            sections=[row[1] == "section" for row in chosen])
-                    scores = {row[0]: score for row, score in zip(chosen, scored, strict=True)}
-                    found = [(*row[:10], scores.get(row[0], 0)) for row in found]
-                rows += found
-                capped = capped or more
-        return _candidates(rows, capped=capped)
-
-    def _side(self, cursor, table: str, expression: str, doc_types: Sequence[str], cap: int,
-              ranked: bool) -> tuple[list[tuple], bool]:
         """Articles and topics (a few thousand, short texts): the best ``cap`` by FTS5's
-        ``bm25()``, with their tokens when ``ranked``."""
+        ``bm25()``, then ranked with their tokens when ``ranked``."""
+        if set(doc_types) - SIDE_TYPES:
+            raise ValueError(f"texts are matched by texts(), not {sorted(doc_types)!r}")
+        cap = cap or self.cap
+        table = SIDE_FTS_TABLE
         weights = ", ".join(str(w) for w in ranking.WEIGHTS)
         order = f" ORDER BY bm25({table}, {weights})" if ranked else ""
         inner = "".join(f", {name}" for name in FIELDS) if ranked else ""
         fields = "".join(f", t.{name}" for name in FIELDS) if ranked else ""
-        cursor.execute(
-            f"SELECT {_CANDIDATE_COLUMNS}, 0{fields} FROM (SELECT rowid AS id{inner} "
-            f"FROM {table} WHERE {table} MATCH %s{order} LIMIT %s) t "
-            f"JOIN kb_searchentry e ON e.id = t.id "
-            f"WHERE e.doc_type IN ({', '.join(['%s'] * len(doc_types))})",
-            [expression, cap, *doc_types],
-        )
-        found = cursor.fetchall()
-        return found, len(found) >= cap
-
-    def _texts(self, cursor, table: str, expression: str, doc_types: Sequence[str], cap: int,
-               ranked: bool) -> tuple[list[tuple], bool]:
-        """Every section and passage matching ``expression`` (up to ``match_cap``, so that
-        paging reaches each and the total is exact), and whether there were more. Ranked,
-        the ``cap`` best by FTS5's ``bm25()`` (weighted fields, the whole index's
-        statistics) come first with their tokens, whatever order they were stored in:
-        ranking every match costs ~1 µs a match. Past ``rank_all`` matches, the first
-        ``cap`` in storage order and those matching in a heading, title or topic."""
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [expression])
-        total = cursor.fetchone()[0]
-        found: list[tuple] = []
-        if ranked and total:
-            weights = ", ".join(str(w) for w in ranking.WEIGHTS)
-            order = f" ORDER BY bm25({table}, {weights})" if total <= self.rank_all else ""
-            # The ids first, then the chosen few's tokens: sorting rows with their tokens
-            # made SQLite read every match's text (45 ms for 1,200 matches, not 2).
-            cursor.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH %s{order} LIMIT %s",
-                           [expression, cap])
-            ids = [row[0] for row in cursor.fetchall()]
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {_CANDIDATE_COLUMNS}, 0{''.join(f', t.{name}' for name in FIELDS)} "
-                # CROSS JOIN: SQLite then walks the ids, not every entry of these types.
-                f"FROM kb_searchentry e CROSS JOIN {table} t ON t.rowid = e.id "
-                f"WHERE e.id IN ({', '.join(['%s'] * len(ids))}) "
-                f"AND e.doc_type IN ({', '.join(['%s'] * len(doc_types))})",
-                [*ids, *doc_types],
+                f"SELECT {_CANDIDATE_COLUMNS}, 0{fields} FROM (SELECT rowid AS id{inner} "
+                f"FROM {table} WHERE {table} MATCH %s{order} LIMIT %s) t "
+                f"JOIN kb_searchentry e ON e.id = t.id "
+                f"WHERE e.doc_type IN ({', '.join(['%s'] * len(doc_types))})",
+                [self.query(terms, excluding, without), cap, *doc_types],
             )
             found = cursor.fetchall()
-            if not order:
-                found += self._strong(cursor, table, expression, cap, doc_types,
-                                      seen={row[0] for row in found})
-        if total > len(found):
-            # After the ranked ones, the rest (unranked, score 0), as many as a search holds.
-            seen = {row[0] for row in found}
-            cursor.execute(
-                f"SELECT {_CANDIDATE_COLUMNS}, 0 FROM (SELECT rowid AS id FROM {table} "
-                f"WHERE {table} MATCH %s LIMIT %s) t JOIN kb_searchentry e ON e.id = t.id "
-                f"WHERE e.doc_type IN ({', '.join(['%s'] * len(doc_types))})",
-                [expression, self.match_cap, *doc_types],
-            )
-            found += [row for row in cursor.fetchall() if row[0] not in seen]
-        return found, total > len(found)
+        return _candidates(self._scored(terms, found) if ranked else found, capped=len(found) >= cap)
 
     @staticmethod
-    def _strong(cursor, table: str, expression: str, cap: int, doc_types: Sequence[str],
-                *, seen: set[int]) -> list[tuple]:
-        """The entries of ``table`` matching in a heading, title or topic, not in ``seen``,
-        with their tokens."""
-        head = HEAD_FTS_TABLE
-        if table != FTS_TABLE:  # articles and topics: a few thousand, one table
-            head, expression = table, "{heading title topics} : (" + expression + ")"
-        cursor.execute(f"SELECT rowid FROM {head} WHERE {head} MATCH %s LIMIT %s", [expression, cap])
-        ids = [row[0] for row in cursor.fetchall() if row[0] not in seen]
+    def _scored(terms: Sequence[Term], rows: list[tuple]) -> list[tuple]:
+        """Rows with their tokens (after the candidate columns and a 0) → rows with their
+        score (kb.search.ranking) in place of the 0 and the tokens."""
+        scored = ranking.scores(terms, [row[11:] for row in rows],
+                                sections=[row[1] == "section" for row in rows])
+        return [(*row[:10], score) for row, score in zip(rows, scored, strict=True)]
+
+    def _matching(self) -> str:
+        """The ids of the sections and passages a search holds, in storage order."""
+        return f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT {self.match_cap + 1}"
+
+    def texts(self, terms: Sequence[Term], *, excluding: Sequence[Term] = (),
+              without: Term = (), ranked_up_to: int | None = None) -> Matches:
+        """Every match counted by group (up to ``match_cap``), and the ``cap`` best by
+        FTS5's ``bm25()`` (weighted fields, the whole index's statistics), whatever order
+        they were stored in, ranked with their tokens: ~1 µs a match. Past ``rank_all``
+        matches, the first ``cap`` in storage order and those matching in a heading,
+        title or topic."""
+        expression = self.query(terms, excluding, without)
+        table = FTS_TABLE
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_GROUP_COLUMNS}, count(*) FROM ({self._matching()}) t "
+                f"JOIN kb_searchentry e ON e.id = t.id GROUP BY 1, 2, 3, 4, 5",
+                [expression],
+            )
+            groups = _groups(cursor.fetchall())
+            total = sum(g.count for g in groups)
+            found: list[tuple] = []
+            if total and (ranked_up_to is None or total <= ranked_up_to):
+                weights = ", ".join(str(w) for w in ranking.WEIGHTS)
+                order = f" ORDER BY bm25({table}, {weights})" if total <= self.rank_all else ""
+                # The ids first, then the chosen few's tokens: sorting rows with their tokens
+                # made SQLite read every match's text (45 ms for 1,200 matches, not 2).
+                cursor.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH %s{order} LIMIT %s",
+                               [expression, self.cap])
+                found = self._rows(cursor, [row[0] for row in cursor.fetchall()])
+                if not order:
+                    found += self._strong(cursor, expression, seen={row[0] for row in found})
+        ranked, _ = _candidates(self._scored(terms, found), capped=False)
+        return Matches(expression, ranked, groups, capped=total > self.match_cap)
+
+    @staticmethod
+    def _rows(cursor, ids: Sequence[int], *, expression: str = "") -> list[tuple]:
+        """The candidate columns and tokens of the sections and passages ``ids`` (those
+        also matching ``expression`` when given)."""
         if not ids:
             return []
-        marks = ", ".join(["%s"] * len(ids))
+        also = (f" AND e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                "AND rowid IN (SELECT value FROM json_each(%s)))") if expression else ""
         cursor.execute(
-            f"SELECT {_CANDIDATE_COLUMNS}, 0, {', '.join(f't.{name}' for name in FIELDS)} "
-            # CROSS JOIN: SQLite then walks the ids, not every entry of these types.
-            f"FROM kb_searchentry e CROSS JOIN {table} t ON t.rowid = e.id "
-            f"WHERE e.id IN ({marks}) "
-            f"AND e.doc_type IN ({', '.join(['%s'] * len(doc_types))}) "
-            # The head holds no body: a term left out (NOT) may be there.
-            f"AND e.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s AND rowid IN ({marks}))",
-            [*ids, *doc_types, expression, *ids],
+            f"SELECT {_CANDIDATE_COLUMNS}, 0{''.join(f', t.{name}' for name in FIELDS)} "
+            # CROSS JOIN: SQLite then walks the ids, not every entry.
+            f"FROM kb_searchentry e CROSS JOIN {FTS_TABLE} t ON t.rowid = e.id "
+            f"WHERE e.id IN (SELECT value FROM json_each(%s)){also}",
+            [json.dumps(list(ids)), *([expression, json.dumps(list(ids))] if expression else [])],
         )
         return cursor.fetchall()
+
+    def _strong(self, cursor, expression: str, *, seen: set[int]) -> list[tuple]:
+        """The sections and passages matching in a heading, title or topic, not in
+        ``seen``, with their tokens."""
+        head = HEAD_FTS_TABLE
+        cursor.execute(f"SELECT rowid FROM {head} WHERE {head} MATCH %s LIMIT %s",
+                       [expression, self.cap])
+        # The head holds no body: a term left out (NOT) may be there.
+        return self._rows(cursor, [row[0] for row in cursor.fetchall() if row[0] not in seen],
+                          expression=expression)
+
+    def count(self, terms: Sequence[Term], *, without: Term = ()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({self._matching()})",
+                           [self.query(terms, (), without)])
+            return cursor.fetchone()[0]
+
+    def tail(self, matches: Matches, *, articles: Sequence[int] | None, topic_id: int | None,
+             offset: int, limit: int) -> list[Candidate]:
+        conditions = ["e.id NOT IN (SELECT value FROM json_each(%s))"]
+        params: list = [json.dumps([c.entry_id for c in matches.ranked])]
+        if articles is not None:
+            conditions.append("e.article_id IN (SELECT value FROM json_each(%s))")
+            params.append(json.dumps(list(articles)))
+        if topic_id is not None:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(e.topic_ids) WHERE value = %s)")
+            params.append(topic_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_CANDIDATE_COLUMNS}, 0 FROM ({self._matching()}) t "
+                f"JOIN kb_searchentry e ON e.id = t.id WHERE {' AND '.join(conditions)} "
+                "ORDER BY e.id LIMIT %s OFFSET %s",
+                [matches.expression, *params, limit, offset],
+            )
+            return _candidates(cursor.fetchall(), capped=False)[0]
 
     def optimise(self) -> None:
         # Merge FTS5's segments into one b-tree: a bulk build leaves many, and every query

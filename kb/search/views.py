@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from kb.search.engine import PassageHit, SearchResults, SectionHit, search
 from kb.search.forms import SearchForm
 from kb.site.cache import reader_cache
+from kb.site.cache.dependencies import LISTS
 from kb.site.timestamps import utc_iso
 
 
@@ -40,7 +41,7 @@ def _link_facets(request: HttpRequest, results: SearchResults) -> None:
 
 
 @require_GET
-@reader_cache
+@reader_cache(shows=[LISTS])
 def search_page(request: HttpRequest) -> HttpResponse:
     form, results = _run(request)
     if results is not None:
@@ -56,7 +57,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@reader_cache
+@reader_cache(shows=[LISTS])
 def search_api(request: HttpRequest) -> JsonResponse:
     form, results = _run(request)
     if results is None:

@@ -21,7 +21,7 @@ from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
-from kb.site.cache import generations, pages, stamps
+from kb.site.cache import generations, pages
 from tests.html_forms import inline_post
 
 

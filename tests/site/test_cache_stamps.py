@@ -15,7 +15,7 @@ from django.urls import reverse
 from kb.models import Article
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
-from kb.site.cache import generations, pages, stamps
+from kb.site.cache import stamps
 from tests.db_faults import DatabaseGoesAway
 
 pytestmark = pytest.mark.django_db(transaction=True)

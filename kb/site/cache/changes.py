@@ -45,7 +45,7 @@ def content_changed(*keys: str) -> None:
     generations.record(changed)
 
     def committed() -> None:
-        generations.fold()
+        generations.fold(changed)
         stamps.restamp(changed)
 
     transaction.on_commit(committed)

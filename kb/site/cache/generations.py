@@ -92,12 +92,13 @@ def record(keys: Iterable[str]) -> None:
     ContentChange.objects.bulk_create(ContentChange(dependency=key) for key in sorted(keys))
 
 
-def fold() -> None:
-    """Fold each dependency's rows into one: the generation queries then read a row per
-    dependency, whatever the number of writes."""
+def fold(keys: Collection[str]) -> None:
+    """Fold the rows of each of ``keys`` into one: the generation queries then read a row
+    per dependency, whatever the number of writes."""
     try:
         with transaction.atomic():
             rows = list(ContentChange.objects.select_for_update(skip_locked=True)
+                        .filter(dependency__in=list(keys))
                         .values_list("pk", "dependency", "weight", "changed_at"))
             groups: dict[str, list[tuple]] = {}
             for row in rows:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import pre_save
 from reversion.models import Revision, Version
 
 from kb.editorial.models import ImportDraft, Watch
@@ -32,19 +33,45 @@ from kb.site.cache import dependencies as shown
 from kb.site.cache import watch_models
 from kb.site.models import ContentChange
 
+# What other pages show of an article: its name in lists, and what orders it on its topics'.
+NAMED_BY = ("title", "slug", "kind", "publisher", "authors", "published_on")
+
+
+def _tagged(through, **row) -> list[int]:
+    return list(through.objects.filter(**row).values_list("tag_id", flat=True).distinct())
+
+
+def _remember_name(sender, instance: Article, **kwargs) -> None:
+    # An admin form saves the article's row with every section edit: only a change to what
+    # other pages show of it makes them stale.
+    instance._kb_named = (Article.objects.filter(pk=instance.pk).values_list(*NAMED_BY).first()
+                          if instance.pk else None)
+
+
+def _article(article: Article) -> list[str]:
+    keys = [shown.article(article.pk), shown.LISTS]
+    if getattr(article, "_kb_named", None) != tuple(getattr(article, f) for f in NAMED_BY):
+        keys += [shown.article_title(article.pk), *(
+            shown.tagged(pk) for pk in _tagged(TaggedSection, content_object__article=article))]
+    return keys
+
+
+def _section(section: Section) -> list[str]:
+    # Its text shows on its topics' pages (its old topics go with their tags' removal).
+    return [shown.article(section.article_id), shown.LISTS,
+            *(shown.tagged(pk) for pk in _tagged(TaggedSection, content_object=section))]
+
+
+def _passage(passage: Passage) -> list[str]:
+    return [*([shown.article(passage.article_id)] if passage.article_id else []), shown.LISTS,
+            *(shown.tagged(pk) for pk in _tagged(TaggedPassage, content_object=passage))]
+
 
 def _topic(topic: Topic) -> list[str]:
     # A topic page shows its parent's and its children's names: a child written (added,
     # renamed, moved) changes its new parent's page, and the old one's, which shows it.
     return [shown.topic(topic.pk), *([shown.topic(topic.parent_id)] if topic.parent_id else []),
             shown.LISTS]
-
-
-def _article(article: Article) -> list[str]:
-    # Its title and date order and count it on its topics' pages, named there or not.
-    topics = (TaggedSection.objects.filter(content_object__article=article)
-              .values_list("tag_id", flat=True).distinct())
-    return [shown.article(article.pk), shown.LISTS, *(shown.articles_tagged(pk) for pk in topics)]
 
 
 def _link(link: Link) -> list[str]:
@@ -55,17 +82,15 @@ def _link(link: Link) -> list[str]:
 
 def _section_tags(section: Section, pks: Iterable[int]) -> list[str]:
     # A section's topics co-occur on each other's pages: a tag added or removed changes the
-    # pages of every topic it carries, and related articles on pages sharing them.
-    current = TaggedSection.objects.filter(content_object=section).values_list("tag_id", flat=True)
-    return [shown.article(section.article_id), shown.LISTS,
-            *(key for pk in {*pks, *current}
-              for key in (shown.sections_tagged(pk), shown.articles_tagged(pk)))]
+    # pages of every topic it carries, and the related articles of the articles they tag.
+    return [shown.article(section.article_id), shown.LISTS, *(
+        key for pk in {*pks, *_tagged(TaggedSection, content_object=section)}
+        for key in (shown.tagged(pk), shown.sections_tagged(pk)))]
 
 
 def _passage_tags(passage: Passage, pks: Iterable[int]) -> list[str]:
-    current = TaggedPassage.objects.filter(content_object=passage).values_list("tag_id", flat=True)
     return [*([shown.article(passage.article_id)] if passage.article_id else []), shown.LISTS,
-            *(shown.passages_tagged(pk) for pk in {*pks, *current})]
+            *(shown.tagged(pk) for pk in {*pks, *_tagged(TaggedPassage, content_object=passage)})]
 
 
 def _see_also(topic: Topic, pks: Iterable[int]) -> list[str]:
@@ -81,12 +106,11 @@ def _version(version: Version) -> list[str]:
 def watch() -> None:
     changes = {
         Article: _article,
-        Section: lambda section: [shown.article(section.article_id), shown.LISTS],
-        TaggedSection: lambda tagged: [shown.sections_tagged(tagged.tag_id),
-                                   shown.articles_tagged(tagged.tag_id), shown.LISTS],
-        Passage: lambda passage: [
-            *([shown.article(passage.article_id)] if passage.article_id else []), shown.LISTS],
-        TaggedPassage: lambda tagged: [shown.passages_tagged(tagged.tag_id), shown.LISTS],
+        Section: _section,
+        TaggedSection: lambda tagged: [shown.tagged(tagged.tag_id),
+                                       shown.sections_tagged(tagged.tag_id), shown.LISTS],
+        Passage: _passage,
+        TaggedPassage: lambda tagged: [shown.tagged(tagged.tag_id), shown.LISTS],
         Topic: _topic,
         TopicAlias: lambda alias: [shown.topic(alias.topic_id), shown.LISTS],
         TopicRedirect: lambda redirect: [shown.topic(redirect.topic_id)],
@@ -97,8 +121,8 @@ def watch() -> None:
         Notification: lambda notification: [],
         Watch: lambda watch: [],
         ImportDraft: lambda draft: [],
-        # History pages list revisions; ``deleterevisions`` removes them without
-        # touching a kb model.
+        # History pages list revisions; ``deleterevisions`` removes them (and their
+        # versions) without touching a kb model.
         Revision: lambda revision: [shown.LISTS],
         Version: _version,
     }
@@ -111,4 +135,5 @@ def watch() -> None:
     # the record of the changes, which the invalidation itself writes.
     others = [model for model in apps.get_app_config("kb").get_models(include_auto_created=True)
               if model not in changes and model not in relations and model is not ContentChange]
+    pre_save.connect(_remember_name, sender=Article, dispatch_uid="kb.invalidation:Article")
     watch_models(changes=changes, relations=relations, others=others)

@@ -139,7 +139,7 @@ def article_page(slug: str) -> ArticlePage:
     dependencies.shows(dependencies.article(article.pk),
                        *(dependencies.sections_tagged(pk) for pk in topics))
     dependencies.shows_topics([*topics, *(t.pk for p in passages for t in p.topics.all())])
-    dependencies.shows_articles(r.pk for r in related)
+    dependencies.shows_titles(r.pk for r in related)
     return ArticlePage(
         article=article,
         sections=sections,
@@ -211,12 +211,11 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
 
 
 def _shows_topic(topic: Topic, *, articles=(), sections=(), passages=()) -> None:
-    """A page of ``topic`` showing these: what it tags, and what each shows of its own."""
-    dependencies.shows(dependencies.topic(topic.pk), dependencies.sections_tagged(topic.pk),
-                       dependencies.articles_tagged(topic.pk),
-                       dependencies.passages_tagged(topic.pk))
-    dependencies.shows_articles([*(a.pk for a in articles), *(s.article_id for s in sections),
-                                 *(p.article_id for p in passages)])
+    """A page of ``topic`` showing these: what it tags, the articles it names, the topics
+    of the sections and passages it shows."""
+    dependencies.shows(dependencies.topic(topic.pk), dependencies.tagged(topic.pk))
+    dependencies.shows_titles([*(a.pk for a in articles), *(s.article_id for s in sections),
+                               *(p.article_id for p in passages)])
     dependencies.shows_topics(t.pk for item in [*sections, *passages] for t in item.topics.all())
 
 
@@ -311,8 +310,9 @@ def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> 
         Section.objects.filter(**target).select_related("article").distinct()
         .order_by("article__title", "article_id", "position", "id")
     )
-    # Which sections link here is the target's own (its key is bumped by their links).
-    dependencies.shows_articles(s.article_id for s in sections)
+    # Which sections link here is the target's own (its key is bumped by their links); the
+    # sections' headings are their articles'.
+    dependencies.shows(*(dependencies.article(s.article_id) for s in sections))
     return sections
 
 

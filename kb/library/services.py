@@ -210,8 +210,8 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
     # (its aliases), changed. Pages showing the source go with its deletion below.
     content_changed(dependencies.LISTS, *(
         key for topic in (source, target)
-        for key in (dependencies.topic(topic.pk), dependencies.sections_tagged(topic.pk),
-                    dependencies.articles_tagged(topic.pk), dependencies.passages_tagged(topic.pk))))
+        for key in (dependencies.topic(topic.pk), dependencies.tagged(topic.pk),
+                    dependencies.sections_tagged(topic.pk))))
     _adopt_subtopics(source=source, target=target)
     old_slug = source.slug
     source.delete()

@@ -16,7 +16,7 @@ from kb.editorial import services as editorial_services
 from kb.library import services as library_services
 from kb.models import Article, Passage, Section, Topic
 from kb.search import index
-from kb.site.cache import content_changed, pages, stamps
+from kb.site.cache import content_changed, dependencies, pages, stamps
 from tests.html_forms import inline_post
 from tests.passage_requests import api_request
 
@@ -109,24 +109,23 @@ def editor_client(editor):
     return client
 
 
-# What a save of article A (its text or title) changes: A's pages, its topics' pages, the
-# page of B (which names A among its related articles), and the lists.
-A_SAVED = {"A", "history A", "B", "topic platformers", "topic ai", "articles of platformers",
-           *LISTS}
+# What a save of article A's text changes: A's pages, its topics' pages and the lists.
+A_EDITED = {"A", "history A", "topic platformers", "topic ai", "articles of platformers", *LISTS}
+# And of its title: also the page of B, which names A among its related articles.
+A_RENAMED = A_EDITED | {"B"}
 
 
-def test_a_hit_is_two_cache_reads_and_no_query(site, rendered, django_assert_num_queries):
+def test_a_hit_is_two_cache_reads_and_no_query(site, rendered, monkeypatch,
+                                               django_assert_num_queries):
     url = site["A"].get_absolute_url()
-    reader = Client()
-    reader.get(url)
-    reads = []
-    cache = stamps.page_cache()
-    for name in ("get_many",):
-        original = getattr(cache, name)
-        cache.get_many = lambda keys, *a, _o=original, **k: reads.append(keys) or _o(keys, *a, **k)
+    cache, reads = stamps.page_cache(), []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: reads.append(keys) or get_many(keys))
     with django_assert_num_queries(0):
-        assert "アリババの本文" in reader.get(url).content.decode()
-    assert len(reads) == 2  # the page with the global stamp, then the page's stamps
+        assert "アリババの本文" in Client().get(url).content.decode()
+    # The page with the global stamp, then the stamps of what the page shows.
+    assert len(reads) == 2
+    assert f"kb:stamp:article:{site['A'].pk}" in reads[1]
 
 
 def test_admin_article_save_refreshes_the_pages_showing_it_and_no_other(
@@ -138,7 +137,7 @@ def test_admin_article_save_refreshes_the_pages_showing_it_and_no_other(
         inline_post(article, {"title": "アリババの新戦略", "sections-0-body": "書き換えた本文"}),
     )
     assert response.status_code == 302
-    assert rendered() == A_SAVED
+    assert rendered() == A_RENAMED
     assert "書き換えた本文" in _html(article.get_absolute_url())
     assert "アリババの新戦略" in _html(site["B"].get_absolute_url())  # its related articles
     assert "書き換えた本文" in _html(reverse("kb:topic", args=["ai"]))
@@ -152,8 +151,9 @@ def test_admin_section_change_refreshes_its_old_and_new_topics(site, rendered, e
         "topics": "platformers, tax", "loaded_version": section.version,
     })
     assert response.status_code == 302
-    # Off AI, onto tax: C now shares a topic with A (related articles), tax lists A.
-    assert rendered() == A_SAVED | {"C", "topic tax", "passages of tax"}
+    # Off AI, onto tax: C now shares a topic with A and B no longer shares AI (related
+    # articles), tax lists A.
+    assert rendered() == A_EDITED | {"B", "C", "topic tax", "passages of tax"}
     assert "新しい見出し" not in _html(reverse("kb:topic", args=["ai"]))
     assert "新しい見出し" in _html(reverse("kb:topic", args=["tax"]))
 
@@ -165,7 +165,7 @@ def test_a_section_edited_in_place_refreshes_the_pages_showing_it(site, rendered
         {"heading": "一", "body": "その場で直した本文", "topics": "platformers, ai",
          "loaded_version": section.version})
     assert response.status_code == 302
-    assert rendered() == A_SAVED
+    assert rendered() == A_EDITED  # B names A, but not its text
     assert "その場で直した本文" in _html(reverse("kb:topic", args=["platformers"]))
 
 
@@ -228,7 +228,7 @@ def test_restoring_a_revision_refreshes_the_pages_showing_the_article(
     old = Version.objects.get_for_object(article).last()
     response = editor_client.post(reverse("kb:article_restore", args=["a", old.pk]))
     assert response.status_code == 302
-    assert rendered() == A_SAVED
+    assert rendered() == A_EDITED
     assert "アリババの本文" in _html(article.get_absolute_url())
 
 
@@ -267,8 +267,9 @@ def test_a_bulk_write_without_keys_refreshes_everything(site, rendered):
 
 def test_a_bulk_write_reporting_its_article_refreshes_its_pages(site, rendered):
     Section.objects.filter(article=site["C"]).update(heading="一括で改めた見出し")
-    content_changed(f"article:{site['C'].pk}")
-    assert rendered() == {"C", "history C", "topic tax"}  # which shows C's section
+    # C's own pages, and its topics' pages, which show its sections.
+    content_changed(dependencies.article(site["C"].pk), dependencies.tagged(site["tax"].pk))
+    assert rendered() == {"C", "history C", "topic tax", "passages of tax"}
     assert "一括で改めた見出し" in _html(reverse("kb:topic", args=["tax"]))
 
 
@@ -282,8 +283,6 @@ def test_a_backup_import_refreshes_everything(site, rendered, tmp_path):
 
 
 def test_a_page_that_declares_nothing_depends_on_every_write(site, rendered, monkeypatch):
-    from kb.site.cache import dependencies
-
     monkeypatch.setattr(dependencies, "page_dependencies",
                         lambda shown: frozenset({dependencies.EVERY_WRITE,
                                                  dependencies.EVERYTHING}))

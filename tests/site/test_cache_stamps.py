@@ -160,3 +160,15 @@ def test_cached_pages_stay_readable_while_the_database_is_away(
         assert "旧い本文" in _html(client, url)
         monkeypatch.setattr(stamps, "_checked_at", float("-inf"))  # a check is due: it fails
         assert "旧い本文" in _html(client, url)
+
+
+def test_a_write_leaves_the_pages_not_showing_it_cached(
+    client, shared_cache, article, make_article, django_assert_num_queries
+):
+    other = make_article(title="税制の報告", sections=[("一", "税制の本文", [])])
+    url, other_url = article.get_absolute_url(), other.get_absolute_url()
+    _html(client, url), _html(client, other_url)
+    _edit(article, "新しい本文")
+    assert "新しい本文" in _html(client, url)  # rendered again (and the stamp checked)
+    with django_assert_num_queries(0):  # a hit: a render would read the database
+        assert "税制の本文" in _html(client, other_url)

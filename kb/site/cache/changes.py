@@ -79,7 +79,8 @@ def watch_models(changes: dict[type[models.Model], Changes],
             content_changed(*(declared(instance) or [EVERY_WRITE]))
 
     def relation_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
-        if not action.startswith("post_"):
+        # An add or remove of nothing (django-taggit's set() sends them) changed nothing.
+        if not action.startswith("post_") or (action != "post_clear" and not pk_set):
             return
         declared = relations.get(sender)
         if declared is None or kwargs.get("reverse"):

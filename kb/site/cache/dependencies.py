@@ -1,11 +1,14 @@
 """What a cached page shows, named so that a write can say what it changed.
 
-A page depends on the objects it shows: ``article:<id>`` (an article's own content: title,
-metadata, sections, the passages made in it, its originals), ``topic:<id>`` (a topic's own
-record, its place in the codebook and what links to it), ``sections-tagged:<id>`` and
-``passages-tagged:<id>`` (which sections or passages a topic tags), ``articles-tagged:<id>``
-(the dates and kinds of the articles those sections are in), and ``lists`` (everything that lists or counts content across the site: the home page,
-the article list, search, recent changes, feeds, the sitemap, the matrix and overview).
+A page depends on the objects it shows: ``article:<id>`` (an article's own page: its
+sections, the passages made in it, its originals, its history), ``article-title:<id>`` (the
+article as other pages name it: title, date, kind, publisher), ``topic:<id>`` (a topic's own
+record, its place in the codebook and what links to it), ``tagged:<id>`` (what a topic's
+pages show of what it tags: which sections and passages, their text, the dates of their
+articles), ``sections-tagged:<id>`` (only which sections it tags: the related articles an
+article page lists), and ``lists`` (everything that lists or counts content across the site:
+the home page, the article list, search, recent changes, feeds, the sitemap, the topic
+index, matrix and overview).
 
 Reads declare what they show by calling :func:`shows` while a page is rendered for the cache
 (the selectors, as they read; a list page's view once). A page that declares nothing depends
@@ -32,18 +35,16 @@ def topic(pk: int) -> str:
     return f"topic:{pk}"
 
 
+def article_title(pk: int) -> str:
+    return f"article-title:{pk}"
+
+
+def tagged(topic_pk: int) -> str:
+    return f"tagged:{topic_pk}"
+
+
 def sections_tagged(topic_pk: int) -> str:
     return f"sections-tagged:{topic_pk}"
-
-
-def passages_tagged(topic_pk: int) -> str:
-    return f"passages-tagged:{topic_pk}"
-
-
-def articles_tagged(topic_pk: int) -> str:
-    """The articles with sections a topic tags, as its pages order and count them (their
-    dates), beyond those the page shows by name."""
-    return f"articles-tagged:{topic_pk}"
 
 
 _shown: ContextVar[set[str] | None] = ContextVar("kb_page_shows", default=None)
@@ -56,8 +57,9 @@ def shows(*keys: str) -> None:
         found.update(keys)
 
 
-def shows_articles(pks: Iterable[int | None]) -> None:
-    shows(*(article(pk) for pk in pks if pk is not None))
+def shows_titles(pks: Iterable[int | None]) -> None:
+    """The page names these articles (their titles, dates...), not their content."""
+    shows(*(article_title(pk) for pk in pks if pk is not None))
 
 
 def shows_topics(pks: Iterable[int | None]) -> None:

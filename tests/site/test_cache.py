@@ -529,8 +529,9 @@ def test_writes_in_one_block_share_a_generation_row_until_a_page_reads_it(make_a
     before = ContentChange.objects.count()
     with transaction.atomic():
         article.sections.first().save()
-        rows = ContentChange.objects.count() - before  # its article, the lists, "a write"
-        assert rows == 3
+        # Its article, its topic's pages, the lists, "a write".
+        rows = ContentChange.objects.count() - before
+        assert rows == 4
         for _ in range(4):
             article.sections.first().save()
         assert ContentChange.objects.count() == before + rows

@@ -198,6 +198,18 @@ def test_a_topic_rename_refreshes_the_pages_showing_it(site, rendered):
     assert "租税" in _html(site["C"].get_absolute_url())
 
 
+def test_an_admin_topic_edit_refreshes_the_pages_showing_it(site, rendered, editor_client):
+    topic = site["tax"]
+    response = editor_client.post(reverse("admin:kb_topic_change", args=[topic.pk]), {
+        "name": "税制", "name_en": "Taxation", "slug": "tax", "description": "説明を**追加**。",
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302
+    assert rendered() == {"C", "topic tax", "passages of tax", *LISTS}
+    assert "説明を<strong>追加</strong>。" in _html(reverse("kb:topic", args=["tax"]))
+
+
 def test_a_topic_merge_refreshes_the_pages_of_both_topics(site, rendered):
     library_services.merge_topics(source=site["tax"], target=site["ai"])
     # C is now tagged AI, which A's page shows as a chip and shares (related articles), and

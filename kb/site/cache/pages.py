@@ -114,8 +114,8 @@ def _store(request: HttpRequest, cache, key: str, entry: dict) -> HttpResponse:
 
 
 def _shared(view, request: HttpRequest, cache, args, kwargs) -> HttpResponse:
-    """Through a cache every worker shares: a hit reads two keys' worth of round trips
-    (the page with the global stamp, then its dependencies' stamps) and no database."""
+    """Through a cache every worker shares: a hit costs two round trips to the cache (the
+    page with the global stamp, then its dependencies' stamps) and none to the database."""
     key = page_key(request)
     try:
         entry, stamp, checked = stamps.read_page(cache, key)

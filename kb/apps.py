@@ -19,15 +19,6 @@ class KbConfig(AppConfig):
         # database (the test database included), so they follow migrate.
         post_migrate.connect(_create_roles, sender=self)
 
-        from reversion.models import Revision
+        from kb.invalidation import watch
 
-        from kb.site.cache import watch_models
-        from kb.site.models import ContentChange
-
-        # Every kb model, present and future: any change to them may show on a page. Not
-        # the record of those changes, which the invalidation itself writes.
-        watch_models(model for model in self.get_models(include_auto_created=True)
-                     if model is not ContentChange)
-        # History pages list revisions; ``deleterevisions`` removes them without touching a
-        # kb model. (Versions are only written beside kb saves, which invalidate already.)
-        watch_models([Revision])
+        watch()

@@ -103,10 +103,10 @@ def _empty_page_cache(monkeypatch):
     """Each test starts with no cached page: the database is rolled back between tests,
     the local-memory cache is not. Nor does it inherit another test's cache outage, nor a
     stamp another test checked."""
-    from kb.site import cache as page_cache
+    from kb.site.cache import stamps
 
-    monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)
-    monkeypatch.setattr(page_cache, "_checked_stamp", None)
+    monkeypatch.setattr(stamps, "_cache_down_until", 0.0)
+    monkeypatch.setattr(stamps, "_checked_stamp", None)
     cache.clear()
     yield
 

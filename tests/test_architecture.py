@@ -12,11 +12,12 @@ TEXT = {"kb.text", "kb.cleanup", "kb.validators"}
 # Layers, bottom up: pure functions, models, reads and derived data, writes, interfaces.
 PURE = {"kb.library.wikilinks", "kb.library.colours", "kb.library.pictures", "kb.library.toc", "kb.passages.anchoring", "kb.search.tokenise",
         "kb.search.ranking", "kb.search.snippets", "kb.editorial.diffs", "kb.site.timestamps",
-        "kb.site.canonical"}
+        "kb.site.canonical", "kb.site.cache.dependencies"}
 READS = {"kb.library.validators", "kb.library.sources", "kb.library.overview", "kb.library.catalogue", "kb.passages.permissions", "kb.passages.serializers",
          "kb.search.backends", "kb.search.backends.base", "kb.search.backends.sqlite",
          "kb.search.backends.postgresql", "kb.search.index", "kb.search.query", "kb.search.paging", "kb.search.engine",
-         "kb.editorial.revisions", "kb.site.cache", "kb.site.fragments", "kb.exchange.annotations", "kb.exchange.citations",
+         "kb.editorial.revisions", "kb.site.cache", "kb.site.fragments", "kb.site.cache.pages",
+         "kb.site.cache.stamps", "kb.site.cache.generations", "kb.site.cache.changes", "kb.exchange.annotations", "kb.exchange.citations",
          "kb.library.matrix"}
 MODELS = {"kb.library.originals"}  # models in a module of their own
 WRITES = {"kb.editorial.importing", "kb.editorial.profiles", "kb.editorial.corpus", "kb.exchange.backup",

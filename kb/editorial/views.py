@@ -26,7 +26,8 @@ from kb.editorial.forms import (
 )
 from kb.library import selectors as library_selectors
 from kb.library.models import Article, Section, Topic
-from kb.site.cache import reader_cache
+from kb.site.cache import dependencies, reader_cache
+from kb.site.cache.dependencies import LISTS
 
 
 def _version(article: Article, version_id: str | int | None) -> Version:
@@ -40,6 +41,7 @@ def _version(article: Article, version_id: str | int | None) -> Version:
 @reader_cache
 def article_history(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
+    dependencies.shows(dependencies.article(article.pk))
     versions = revisions.history(article.pk)
     return render(request, "kb/article_history.html", {"article": article, "versions": versions})
 
@@ -48,6 +50,7 @@ def article_history(request: HttpRequest, slug: str) -> HttpResponse:
 def article_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """``?from=<id>&to=<id>``; without ``to``, compares with the current article."""
     article = get_object_or_404(Article, slug=slug)
+    dependencies.shows(dependencies.article(article.pk))
     old = _version(article, request.GET.get("from"))
     new = _version(article, request.GET["to"]) if request.GET.get("to") else None
     old_state = revisions.state_of_version(old)
@@ -75,7 +78,7 @@ def article_restore(request: HttpRequest, slug: str, version_id: int) -> HttpRes
     return redirect(restored.get_absolute_url())
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def recent_changes(request: HttpRequest) -> HttpResponse:
     form = ChangesForm(request.GET)
     context = {"form": form, "kinds": selectors.CHANGE_KINDS,

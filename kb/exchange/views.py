@@ -18,19 +18,20 @@ from kb.exchange.sitemaps import SITEMAPS
 from kb.library.selectors import topic_by_slug
 from kb.passages import permissions
 from kb.site.cache import reader_cache
+from kb.site.cache.dependencies import LISTS
 
-articles_feed = reader_cache(feeds.ArticlesFeed())
-topic_feed = reader_cache(feeds.TopicFeed())
-changes_feed = reader_cache(feeds.ChangesFeed())
+articles_feed = reader_cache(feeds.ArticlesFeed(), shows=[LISTS])
+topic_feed = reader_cache(feeds.TopicFeed(), shows=[LISTS])
+changes_feed = reader_cache(feeds.ChangesFeed(), shows=[LISTS])
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def sitemap(request: HttpRequest) -> HttpResponse:
     # The sitemaps view answers a TemplateResponse: render it, so the cache can store it.
     return sitemap_view(request, sitemaps=SITEMAPS).render()
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

@@ -25,6 +25,7 @@ from kb.library.originals import Original
 from kb.library.wikilinks import render_with_links
 from kb.passages.models import Passage
 from kb.search.tokenise import normalise
+from kb.site.cache import dependencies
 from kb.text import normalise_source
 
 RECENT_ARTICLES = 10
@@ -178,6 +179,11 @@ def article_page(slug: str) -> ArticlePage:
         if passage.section_id in placed:
             passage.section = placed[passage.section_id]
     related = list(Article.objects.sharing_topics(article, list(topics))[:RELATED_ARTICLES])
+    # Its related articles are those its topics tag most: which, is a matter of tagging.
+    dependencies.shows(dependencies.article(article.pk),
+                       *(dependencies.sections_tagged(pk) for pk in topics))
+    dependencies.shows_topics([*topics, *(t.pk for p in passages for t in p.topics.all())])
+    dependencies.shows_titles(r.pk for r in related)
     return ArticlePage(
         article=article,
         sections=sections,
@@ -230,7 +236,7 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
         for pk, anchor, heading, plain_text, article_id, article_slug, title, language in listed
     ]
     passages = Passage.objects.tagged_with(topic)
-    return TopicPage(
+    result = TopicPage(
         topic=topic,
         see_also=list(topic.see_also.order_by("name")),
         co_occurring=list(Topic.objects.co_occurring_with(topic)),
@@ -241,6 +247,19 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
         passage_count=passages.count(),
         **topic_family(topic),
     )
+    _shows_topic(topic, articles=result.articles, sections=result.sections,
+                 passages=result.passages)
+    dependencies.shows_topics(t.pk for t in [*result.see_also, *result.co_occurring])
+    return result
+
+
+def _shows_topic(topic: Topic, *, articles=(), sections=(), passages=()) -> None:
+    """A page of ``topic`` showing these: what it tags, the articles it names, the topics
+    of the sections and passages it shows."""
+    dependencies.shows(dependencies.topic(topic.pk), dependencies.tagged(topic.pk))
+    dependencies.shows_titles([*(a.pk for a in articles), *(s.article_id for s in sections),
+                               *(p.article_id for p in passages)])
+    dependencies.shows_topics(t.pk for item in [*sections, *passages] for t in item.topics.all())
 
 
 def codebook_outline() -> dict[int, Topic]:
@@ -258,7 +277,9 @@ def topic_family(topic: Topic) -> dict[str, list[Topic]]:
         seen.add(parent_id)
         path.insert(0, outline[parent_id])
         parent_id = outline[parent_id].parent_id
-    return {"path": path, "children": [t for t in outline.values() if t.parent_id == topic.pk]}
+    children = [t for t in outline.values() if t.parent_id == topic.pk]
+    dependencies.shows_topics(t.pk for t in [*path, *children])
+    return {"path": path, "children": children}
 
 
 def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
@@ -269,6 +290,7 @@ def topic_articles(slug: str, *, page: int | str = 1) -> TopicListPage:
     rows, _ = _topic_articles(topic)
     items = Paginator(rows, TOPIC_ARTICLES_PER_PAGE).page(page)
     items.object_list = _articles_of(list(items.object_list))
+    _shows_topic(topic, articles=items.object_list)
     return TopicListPage(topic=topic, items=items)
 
 
@@ -284,6 +306,7 @@ def topic_passages(slug: str, *, page: int | str = 1, article_slug: str = "") ->
         passages = passages.filter(article=article)
     items = Paginator(passages.with_details().in_reading_order(), TOPIC_PASSAGES_PER_PAGE).page(page)
     items.object_list = list(items.object_list)
+    _shows_topic(topic, articles=[article] if article else [], passages=items.object_list)
     return TopicListPage(topic=topic, items=items, article=article)
 
 
@@ -326,10 +349,14 @@ def backlinks(*, article: Article | None = None, topic: Topic | None = None) -> 
     """Sections whose wiki links point at ``article`` or ``topic`` ("what links here")."""
     target = {"outgoing_links__target_article": article} if article else {
         "outgoing_links__target_topic": topic}
-    return list(
+    sections = list(
         Section.objects.filter(**target).select_related("article").distinct()
         .order_by("article__title", "article_id", "position", "id")
     )
+    # Which sections link here is the target's own (its key is bumped by their links); the
+    # sections' headings are their articles'.
+    dependencies.shows(*(dependencies.article(s.article_id) for s in sections))
+    return sections
 
 
 def unique_slug(title: str) -> str:

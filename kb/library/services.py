@@ -39,6 +39,7 @@ from kb.library.originals import Original, OriginalFile, originals_storage
 from kb.library.validators import validate_topic_names
 from kb.passages.models import TaggedPassage
 from kb.search import index as search_index
+from kb.site.cache import content_changed, dependencies
 from kb.text import normalise_source
 
 
@@ -205,6 +206,12 @@ def merge_topics(*, source: Topic, target: Topic) -> Topic:
     _keep_as_aliases([source.name, source.name_en], target)
     target.see_also.add(*source.see_also.exclude(pk=target.pk))
     TopicRedirect.objects.filter(topic=source).update(topic=target)
+    # The updates above send no signal: what both topics tag, and the target's own record
+    # (its aliases), changed. Pages showing the source go with its deletion below.
+    content_changed(dependencies.LISTS, *(
+        key for topic in (source, target)
+        for key in (dependencies.topic(topic.pk), dependencies.tagged(topic.pk),
+                    dependencies.sections_tagged(topic.pk))))
     _adopt_subtopics(source=source, target=target)
     old_slug = source.slug
     source.delete()

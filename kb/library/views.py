@@ -15,9 +15,10 @@ from kb.library.forms import SORT_LABELS, ArticleListForm
 from kb.library.models import Article
 from kb.passages.serializers import article_config
 from kb.site.cache import reader_cache
+from kb.site.cache.dependencies import LISTS
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/home.html", {"page": selectors.home_page()})
 
@@ -77,7 +78,7 @@ def _facet(params: QueryDict, name: str, values, chosen: object, *, lang=lambda 
     ]
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleListForm(request.GET)
     if not form.is_valid():
@@ -147,7 +148,7 @@ def topic_passages(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_topic(request, slug, selector, "kb/topic_passages.html")
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def topic_colours(request: HttpRequest) -> HttpResponse:
     """Each topic's colour as a class (``tc-<slug>``) for chips and highlights: the CSP
     allows no inline style, so the colours come as a stylesheet of kb's own."""
@@ -155,12 +156,12 @@ def topic_colours(request: HttpRequest) -> HttpResponse:
                   content_type="text/css; charset=utf-8")
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def topic_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/topic_overview.html", {"overview": overview.topic_overview()})
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/topic_list.html", {"topics": selectors.topic_index()})
 
@@ -170,7 +171,7 @@ def _matrix(request: HttpRequest) -> matrix.Matrix:
                                article_slugs=request.GET.getlist("article"))
 
 
-@reader_cache
+@reader_cache(shows=[LISTS])
 def topic_matrix(request: HttpRequest) -> HttpResponse:
     """Topics × articles with the counts of tagged sections and passages (?topic=&article=,
     each repeatable, narrow it); an unknown topic or article is a 400 that says which."""

@@ -19,6 +19,7 @@ from kb.search.backends import IndexDocument, get_backend
 from kb.search.models import SearchEntry, SearchWord
 from kb.search.tokenise import index_tokens, is_word, normalise, word_starts
 from kb.site.cache import content_changed
+from kb.site.cache.dependencies import LISTS
 
 BATCH = 500
 
@@ -89,8 +90,8 @@ def _write(doc_type: str, key: str, objects: Sequence, values: Callable, fields:
     get_backend().write(documents)
     _remember_words(documents)
     # bulk_create and the backend's raw SQL send no signal: a rebuild after a restore
-    # must still refresh cached search pages.
-    content_changed()
+    # must still refresh cached search pages (lists: search shows nothing else).
+    content_changed(LISTS)
 
 
 def _remember_words(documents: Sequence[IndexDocument]) -> None:

@@ -10,6 +10,7 @@ from kb.search import blocks
 from kb.search.engine import PassageHit, SearchResults, SectionHit, search
 from kb.search.forms import SearchForm
 from kb.site.cache import reader_cache
+from kb.site.cache.dependencies import LISTS
 from kb.site.timestamps import utc_iso
 
 
@@ -41,7 +42,7 @@ def _link_facets(request: HttpRequest, results: SearchResults) -> None:
 
 
 @require_GET
-@reader_cache
+@reader_cache(shows=[LISTS])
 def search_page(request: HttpRequest) -> HttpResponse:
     form, results = _run(request)
     if results is not None:
@@ -59,7 +60,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@reader_cache
+@reader_cache(shows=[LISTS])
 def search_api(request: HttpRequest) -> JsonResponse:
     form, results = _run(request)
     if results is None:

@@ -21,6 +21,7 @@ from kb.library import services as library_services
 from kb.models import Article, ContentChange, Section, Topic, TopicAlias
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
+from kb.site.cache import generations, pages
 from tests.html_forms import inline_post
 
 
@@ -153,17 +154,19 @@ def test_unknown_pages_are_not_cached(client, make_article):
 @pytest.mark.django_db(transaction=True)
 def test_the_generation_changes_when_a_write_commits_and_not_when_it_rolls_back():
     # Real commits (no test transaction around this test), as in production.
-    before = page_cache._content_generation()
+    before = generations.total()
     with pytest.raises(RuntimeError), transaction.atomic():
         Topic.objects.create(slug="tax", name="税制")
-        assert page_cache._content_generation() != before  # the writer sees its own write
+        assert generations.total() != before  # the writer sees its own write
         raise RuntimeError
-    assert page_cache._content_generation() == before
+    assert generations.total() == before
     with transaction.atomic():
         Topic.objects.create(slug="ai", name="AI規制")
         Topic.objects.create(slug="data", name="データ制度")
-    assert page_cache._content_generation() != before
-    assert ContentChange.objects.count() == 1  # folded after the commit
+    assert generations.total() != before
+    # Folded after the commit: a row per dependency (each topic, the lists, "a write").
+    assert ContentChange.objects.count() == 4
+    assert ContentChange.objects.values("dependency").distinct().count() == 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -177,7 +180,7 @@ def test_other_workers_see_the_new_generation_only_with_the_new_content(article)
 
         def look():
             # The generation first, then the content, as reader_cache does.
-            seen.append(page_cache._content_generation())
+            seen.append(generations.total())
             seen.append(Section.objects.get(article=article).body)
             connection.close()
 
@@ -206,7 +209,7 @@ def test_workers_sharing_a_file_cache_share_its_pages(client, article, settings,
     }
     response = client.get(article.get_absolute_url())
     another_worker = FileBasedCache(location, {})
-    stored = another_worker.get(page_cache._page_key(response.wsgi_request))
+    stored = another_worker.get(pages.page_key(response.wsgi_request))
     assert "旧い本文" in stored["content"].decode()
 
 
@@ -279,9 +282,9 @@ def test_alias_and_see_also_changes_invalidate(client, topic):
     _warm(client, other.get_absolute_url())
     topic.see_also.add(other)
     assert topic.get_absolute_url() in _html(client, other.get_absolute_url())
-    before = page_cache._content_generation()
+    before = generations.total()
     TopicAlias.objects.create(topic=topic, name="巨大IT")
-    assert page_cache._content_generation() != before
+    assert generations.total() != before
 
 
 def test_admin_delete_refreshes_home_and_topic_pages(client, editor_client, article, topic):
@@ -525,13 +528,17 @@ def test_writes_in_one_block_share_a_generation_row_until_a_page_reads_it(make_a
     article = make_article()
     before = ContentChange.objects.count()
     with transaction.atomic():
-        for _ in range(5):
+        article.sections.first().save()
+        # Its article, its topic's pages, the lists, "a write".
+        rows = ContentChange.objects.count() - before
+        assert rows == 4
+        for _ in range(4):
             article.sections.first().save()
-        assert ContentChange.objects.count() == before + 1
+        assert ContentChange.objects.count() == before + rows
         # A page read in between sees a generation that the next write must move on.
         assert client.get(article.get_absolute_url()).status_code == 200
         article.sections.first().save()
-        assert ContentChange.objects.count() == before + 2
+        assert ContentChange.objects.count() == before + 2 * rows
     # A rolled-back block's row is gone, so the next block writes its own.
     try:
         with transaction.atomic():
@@ -542,7 +549,7 @@ def test_writes_in_one_block_share_a_generation_row_until_a_page_reads_it(make_a
     count = ContentChange.objects.count()
     with transaction.atomic():
         article.sections.first().save()
-    assert ContentChange.objects.count() == count + 1
+    assert ContentChange.objects.count() == count + rows
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from kb.models import Article
 from kb.passages import services as passage_services
 from kb.site import cache as page_cache
+from kb.site.cache import stamps
 from tests.db_faults import DatabaseGoesAway
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +58,7 @@ def shared_cache(request, settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _no_check_on_a_slow_machine(monkeypatch):
     """A loaded machine must not turn a hit into a due check half-way through a test."""
-    monkeypatch.setattr(page_cache, "RECHECK_EVERY", 3600.0)
+    monkeypatch.setattr(stamps, "RECHECK_EVERY", 3600.0)
 
 
 def _html(client, url):
@@ -97,9 +98,9 @@ def test_another_workers_write_refreshes_this_workers_pages(
 ):
     url = article.get_absolute_url()
     _html(client, url)
-    checked = page_cache._checked_stamp
+    checked = stamps._checked_stamp
     _edit(article, "新しい本文")  # as if in another worker: this one's memory is unchanged
-    monkeypatch.setattr(page_cache, "_checked_stamp", checked)
+    monkeypatch.setattr(stamps, "_checked_stamp", checked)
     assert "新しい本文" in _html(client, url)
     with django_assert_num_queries(0):
         assert "新しい本文" in _html(client, url)
@@ -133,7 +134,7 @@ def test_redis_restarted_from_a_snapshot_older_than_a_write_serves_no_stale_page
     for _ in range(3):
         html = _html(client, url)
         assert "新しい本文" in html and "旧い本文" not in html
-        monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)  # if the reconnect failed
+        monkeypatch.setattr(stamps, "_cache_down_until", 0.0)  # if the reconnect failed
     with django_assert_num_queries(0):
         assert "新しい本文" in _html(client, url)
 
@@ -144,9 +145,9 @@ def test_a_stamp_lost_after_a_commit_is_found_at_the_next_check(
     url = article.get_absolute_url()
     _html(client, url)
     with monkeypatch.context() as lost:
-        lost.setattr(page_cache, "_restamp", lambda: None)  # the writer died after its commit
+        lost.setattr(stamps, "restamp", lambda dependencies: None)  # the writer died after its commit
         _edit(article, "新しい本文")
-    monkeypatch.setattr(page_cache, "_checked_at", float("-inf"))  # RECHECK_EVERY is over
+    monkeypatch.setattr(stamps, "_checked_at", float("-inf"))  # RECHECK_EVERY is over
     assert "新しい本文" in _html(client, url)
 
 
@@ -157,5 +158,17 @@ def test_cached_pages_stay_readable_while_the_database_is_away(
     _html(client, url)
     with connection.execute_wrapper(DatabaseGoesAway()):
         assert "旧い本文" in _html(client, url)
-        monkeypatch.setattr(page_cache, "_checked_at", float("-inf"))  # a check is due: it fails
+        monkeypatch.setattr(stamps, "_checked_at", float("-inf"))  # a check is due: it fails
         assert "旧い本文" in _html(client, url)
+
+
+def test_a_write_leaves_the_pages_not_showing_it_cached(
+    client, shared_cache, article, make_article, django_assert_num_queries
+):
+    other = make_article(title="税制の報告", sections=[("一", "税制の本文", [])])
+    url, other_url = article.get_absolute_url(), other.get_absolute_url()
+    _html(client, url), _html(client, other_url)
+    _edit(article, "新しい本文")
+    assert "新しい本文" in _html(client, url)  # rendered again (and the stamp checked)
+    with django_assert_num_queries(0):  # a hit: a render would read the database
+        assert "税制の本文" in _html(client, other_url)

@@ -93,7 +93,7 @@ def test_a_failed_service_write_leaves_nothing():
 
 def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, caplog,
                                     monkeypatch, django_assert_num_queries):
-    from kb.site import cache as page_cache
+    from kb.site.cache import stamps
     from tests.prod_settings import prod_redis_cache
 
     settings.CACHES = prod_redis_cache(private_redis.url)
@@ -111,7 +111,7 @@ def test_a_hung_redis_holds_no_page(browser, article, settings, private_redis, c
         assert "rendering without it" in warning.getMessage()
     finally:
         private_redis.thaw()
-    monkeypatch.setattr(page_cache, "_cache_down_until", 0.0)  # as when the pause is over
+    monkeypatch.setattr(stamps, "_cache_down_until", 0.0)  # as when the pause is over
     assert "元の本文" in browser.get(url).content.decode()
     with django_assert_num_queries(1):  # served from Redis again
         assert "元の本文" in browser.get(url).content.decode()

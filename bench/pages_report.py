@@ -30,7 +30,9 @@ def summarise(results: dict[str, list[dict]]) -> dict:
     return summary
 
 
-def _ratio(value: float | None, goal: float | None) -> tuple[str, str]:
+def _ratio(value: float | None, goal: float | None, label: str) -> tuple[str, str]:
+    if value is None and "not measured" in label:
+        return "n/a", "not measured"
     if value is None:
         return "n/a", "error: no answers to compare with (see problems)"
     if goal is None:
@@ -89,7 +91,7 @@ def report(results: list[dict], *, duration: int, rounds: int, load_duration: in
             if value is None and target is None:
                 print(f"| {number} | {label} | | | |")
                 continue
-            shown, verdict = _ratio(value, target)
+            shown, verdict = _ratio(value, target, label)
             print(f"| {number} | {label} | {shown} | {'≥ ' + str(target) if target else ''} | {verdict} |")
         for e in r["edits"]:
             for error in e["errors"]:

@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pages_report  # noqa: E402
 from pages_servers import (  # noqa: E402
+    CONNECTIONS,
     GUNICORN,
     PY,
     ROOT,
@@ -115,6 +116,9 @@ def prepare(kind: str, size: int, env: dict) -> None:
             manage(env, "load_corpus")
         else:
             manage(env, "bench_build", "--articles", str(size), "--sections", "20")
+    elif count < size:
+        raise SystemExit(f"{env['DATABASE_URL']} holds {count} articles, not {size}: its build "
+                         "was interrupted or is under way. Drop it to have it rebuilt.")
 
 
 def sample_urls(env: dict) -> dict[str, list[str]]:
@@ -317,17 +321,24 @@ def main() -> int:
     parser.add_argument("--caches", default="file")
     parser.add_argument("--no-wagtail", action="store_true")
     options = parser.parse_args()
-    results = []
+    results, missing = [], []
     for kind in options.databases.split(","):
         for cache in options.caches.split(","):
             for size in [int(s) for s in options.sizes.split(",")]:
                 print(f"== {kind}, {size} articles, {cache} cache", flush=True)
-                results.append(bench(kind, size, cache, not options.no_wagtail))
-    pages_report.report(results, duration=DURATION, rounds=ROUNDS, load_duration=LOAD_DURATION)
+                try:
+                    results.append(bench(kind, size, cache, not options.no_wagtail))
+                except SystemExit as stopped:  # one setup's failure must not lose the others
+                    print(f"  not measured: {stopped}", flush=True)
+                    missing.append(f"{kind}, {size} articles, {cache} cache: {stopped}")
+    pages_report.report(results, duration=DURATION, rounds=ROUNDS, load_duration=LOAD_DURATION,
+                        connections=CONNECTIONS)
+    for line in missing:
+        print(f"NOT MEASURED: {line}")
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench-pages.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     failed = [r for r in results if r["load"]["errors"] or r["load"]["non_2xx_3xx"]]
-    return 1 if failed else 0
+    return 1 if failed or missing else 0
 
 
 if __name__ == "__main__":

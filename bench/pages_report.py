@@ -75,8 +75,9 @@ def goals(r: dict) -> list[tuple[str, str, float | None, float | None]]:
     return rows
 
 
-def report(results: list[dict], *, duration: int, rounds: int, load_duration: int) -> None:
-    print(f"\ngunicorn 2 sync workers, wrk -t2 -c32, {rounds} interleaved rounds of {duration} s, "
+def report(results: list[dict], *, duration: int, rounds: int, load_duration: int,
+           connections: int) -> None:
+    print(f"\ngunicorn 2 sync workers, wrk -t2 -c{connections}, {rounds} interleaved rounds of {duration} s, "
           "medians of each round's ratio; the server idle before every run.")
     for r in results:
         f, load = r["fixture"], r["load_average"]
@@ -111,7 +112,7 @@ def report(results: list[dict], *, duration: int, rounds: int, load_duration: in
                   f"{problems} |")
     query_counts(results)
     print(f"\nLoad test: article, topic (and its article and passage lists) and search pages, "
-          f"{load_duration} s, 32 connections.")
+          f"{load_duration} s, {connections} connections.")
     print("| database | cache | articles | requests | req/s | p50 ms | p99 ms | errors | non-2xx/3xx |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:

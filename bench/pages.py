@@ -28,7 +28,8 @@ Environment: BENCH_PG_URL (server and database prefix of the PostgreSQL half, de
 postgres://postgres@127.0.0.1:5432/kb_bench; one database per size gets a suffix),
 BENCH_DURATION (s per run, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_FIRST_VIEWS
 (12), BENCH_LOAD_DURATION (60). Wagtail is installed once into var/wagtail-venv (not kb's
-venv). Results also go to var/bench-pages.json.
+venv). Results also go to var/bench-pages.json (--output); --report FILE... prints the tables
+of several such files together (runs of one database at different times, say).
 """
 
 from __future__ import annotations
@@ -311,6 +312,8 @@ def measure(kind, size, cache, env, fixture, samples, server, wagtail, load_befo
                     "passages": fixture["passages"], "topic": edited["topic"],
                     "edited": edited["url"], "edited_named_on": edited["named_on"]},
         "load_average": {"before": load_before, "after": os.getloadavg()},
+        "settings": {"duration": DURATION, "rounds": ROUNDS, "connections": CONNECTIONS,
+                     "first_views": FIRST_VIEWS, "load_duration": LOAD_DURATION},
     }
 
 
@@ -320,7 +323,15 @@ def main() -> int:
     parser.add_argument("--sizes", default="5,1000")
     parser.add_argument("--caches", default="file")
     parser.add_argument("--no-wagtail", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-pages.json")
+    parser.add_argument("--report", type=Path, nargs="+", metavar="JSON",
+                        help="measure nothing: print the tables of earlier runs' --output files")
     options = parser.parse_args()
+    if options.report:
+        earlier = [r for path in options.report for r in json.loads(path.read_text())]
+        pages_report.report(earlier, duration=DURATION, rounds=ROUNDS,
+                            load_duration=LOAD_DURATION, connections=CONNECTIONS)
+        return 0
     results, missing = [], []
     for kind in options.databases.split(","):
         for cache in options.caches.split(","):
@@ -335,8 +346,8 @@ def main() -> int:
                         connections=CONNECTIONS)
     for line in missing:
         print(f"NOT MEASURED: {line}")
-    (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "bench-pages.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    options.output.parent.mkdir(exist_ok=True)
+    options.output.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     failed = [r for r in results if r["load"]["errors"] or r["load"]["non_2xx_3xx"]]
     return 1 if failed or missing else 0
 

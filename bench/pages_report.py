@@ -45,6 +45,7 @@ def goals(r: dict) -> list[tuple[str, str, float | None, float | None]]:
     edits = r["edits"]
     saves, failures = sum(e["saves"] for e in edits), sum(e["failures"] for e in edits)
     save_ms = [e["save_p50_ms"] for e in edits if e["save_p50_ms"] is not None]
+    seconds = sum(e.get("seconds", 0) for e in edits)
     rows = [
         ("1", "analyst's article page / /healthz", p["article, analyst"]["share_of_healthz"], 0.25),
         ("1", "analyst's topic page / /healthz", p["topic, analyst"]["share_of_healthz"], 0.25),
@@ -55,8 +56,10 @@ def goals(r: dict) -> list[tuple[str, str, float | None, float | None]]:
          p["topic, anonymous" + WHILE]["share_of_no_edits"], 0.8),
         ("2", "the edited article's own page: while editing / without",
          p["edited article, anonymous" + WHILE]["share_of_no_edits"], None),
-        ("2", f"editor's admin saves: {saves} saved, {failures} failed "
-              f"(median save {statistics.median(save_ms) if save_ms else 0:.0f} ms)", None, None),
+        ("2", f"editor's admin saves: {saves} saved, {failures} failed in {seconds:.0f} s "
+              f"(median save {statistics.median(save_ms) if save_ms else 0:.0f} ms; one "
+              "starts a second after the last began, or when it ends if it took longer)",
+         None, None),
         ("3", "anonymous article page (cached) / /healthz", p["article, anonymous"]["share_of_healthz"], 0.5),
         ("3", "anonymous topic page (cached) / /healthz", p["topic, anonymous"]["share_of_healthz"], 0.5),
     ]
@@ -84,6 +87,9 @@ def report(results: list[dict], *, duration: int, rounds: int, load_duration: in
         print(f"\n### {r['database']}, {r['articles']} articles, {r['cache']} cache "
               f"(load average {' '.join(f'{x:.2f}' for x in load['before'])} before, "
               f"{' '.join(f'{x:.2f}' for x in load['after'])} after)")
+        if "settings" in r:
+            print("runs: {duration} s, {rounds} rounds, {connections} connections; "
+                  "{first_views} first views".format(**r["settings"]))
         print(f"article {f['article']} ({f['sections']} sections, {f['passages']} passages); "
               f"topic {f['topic']}; edited article {f['edited']}"
               + (f" (named on the read {' and '.join(f['edited_named_on'])})" if f["edited_named_on"] else ""))

@@ -151,7 +151,7 @@ def editor(port: int, username: str, password: str, change_url: str, interval: f
     browser.log_in(username, password)
     print("ready", flush=True)
     saves, failures, times, errors = 0, 0, [], []
-    due = time.monotonic()
+    due = began = time.monotonic()
     while True:
         wait = max(0.0, due - time.monotonic())
         if select.select([sys.stdin], [], [], wait)[0]:  # stdin closed: stop
@@ -168,6 +168,7 @@ def editor(port: int, username: str, password: str, change_url: str, interval: f
             errors.append(why)
         due = max(due, time.monotonic())  # a slow save delays the next, never bunches them
     return {"saves": saves, "failures": failures, "errors": errors,
+            "seconds": time.monotonic() - began,
             "save_p50_ms": statistics.median(times) if times else None}
 
 

@@ -35,9 +35,10 @@ def _ratio(value: float | None, goal: float | None, label: str) -> tuple[str, st
         return "n/a", "not measured"
     if value is None:
         return "n/a", "error: no answers to compare with (see problems)"
+    shown = f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
     if goal is None:
-        return f"{value:.2f}", "(information)"
-    return f"{value:.2f}", "met" if value >= goal else "NOT met"
+        return shown, "(information)"
+    return shown, "met" if value >= goal else "NOT met"
 
 
 def goals(r: dict) -> list[tuple[str, str, float | None, float | None]]:
@@ -108,11 +109,11 @@ def report(results: list[dict], *, duration: int, rounds: int, load_duration: in
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         for name, s in r["pages"].items():
-            share = "n/a" if s["share_of_healthz"] is None else f"{s['share_of_healthz']:.2f}"
+            share = "n/a" if s["share_of_healthz"] is None else f"{s['share_of_healthz']:.3f}"
             problems = "; ".join(s["problems"])
             if s["settle_max_s"] > 1:
                 problems += f" (took up to {s['settle_max_s']:.0f} s to work off wrk's queue)"
-            print(f"| {r['database']} | {r['cache']} | {r['articles']} | {name} | {s['rps']:.0f} | "
+            print(f"| {r['database']} | {r['cache']} | {r['articles']} | {name} | {s['rps']:.1f} | "
                   f"{share} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | "
                   f"{s['cpu_ms_per_request']:.2f} | {s['kb_per_response']:.0f} | {s['errors']} | "
                   f"{problems} |")

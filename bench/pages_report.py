@@ -81,16 +81,18 @@ def goals(r: dict) -> list[tuple[str, str, float | None, float | None]]:
 
 def report(results: list[dict], *, duration: int, rounds: int, load_duration: int,
            connections: int) -> None:
-    print(f"\ngunicorn 2 sync workers, wrk -t2 -c{connections}, {rounds} interleaved rounds of {duration} s, "
-          "medians of each round's ratio; the server idle before every run.")
+    print("\ngunicorn 2 sync workers against wrk -t2, interleaved rounds, medians of each round's "
+          "ratio; the server idle before every run. First view: one request at a time, each right "
+          "after its own admin save of the article, Wagtail's page requested right after it.")
     for r in results:
         f, load = r["fixture"], r["load_average"]
         print(f"\n### {r['database']}, {r['articles']} articles, {r['cache']} cache "
               f"(load average {' '.join(f'{x:.2f}' for x in load['before'])} before, "
               f"{' '.join(f'{x:.2f}' for x in load['after'])} after)")
-        if "settings" in r:
-            print("runs: {duration} s, {rounds} rounds, {connections} connections; "
-                  "{first_views} first views".format(**r["settings"]))
+        settings = r.get("settings") or {"duration": duration, "rounds": rounds,
+                                         "connections": connections, "first_views": "?"}
+        print("runs of {duration} s, {rounds} rounds, {connections} connections; "
+              "{first_views} first views".format(**settings))
         print(f"article {f['article']} ({f['sections']} sections, {f['passages']} passages); "
               f"topic {f['topic']}; edited article {f['edited']}"
               + (f" (named on the read {' and '.join(f['edited_named_on'])})" if f["edited_named_on"] else ""))

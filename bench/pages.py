@@ -197,15 +197,16 @@ def first_views(port: int, fixture: dict, editor: Browser, wagtail: tuple | None
     fragment cache keyed by what the page shows would still hold the unchanged parts. After a
     real save, every cache that honours the edit must miss; the view must show the edit.
     """
-    kb_ms, wagtail_ms, fresh, failed = [], [], 0, 0
+    kb_ms, wagtail_ms, fresh, failed, why_failed = [], [], 0, 0, []
     for _ in range(FIRST_VIEWS):
         marker = f"bench first view {secrets.token_hex(6)}"
         ok, why = editor.save_article(fixture["article_change"], marker)
         if not ok:
             failed += 1
+            why_failed.append(why)
             continue
         started = time.perf_counter()
-        status, _, page = Browser(port).request("GET", fixture["article"])  # no cookies
+        status, _, page = Browser(port).request("GET", quote(fixture["article"]))  # no cookies
         kb_ms.append(1000 * (time.perf_counter() - started))
         fresh += status == 200 and marker in page
         if wagtail:
@@ -214,6 +215,7 @@ def first_views(port: int, fixture: dict, editor: Browser, wagtail: tuple | None
             get(wagtail_port, wagtail_path)
             wagtail_ms.append(1000 * (time.perf_counter() - started))
     return {"views": len(kb_ms), "fresh": fresh, "failed_saves": failed,
+            "save_errors": why_failed[:3],
             "kb_p50_ms": statistics.median(kb_ms) if kb_ms else None,
             "wagtail_p50_ms": statistics.median(wagtail_ms) if wagtail_ms else None}
 

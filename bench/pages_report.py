@@ -106,6 +106,8 @@ def report(results: list[dict], *, duration: int, rounds: int, load_duration: in
         for e in r["edits"]:
             for error in e["errors"]:
                 print(f"  editor: {error}")
+        for error in r["first_views"].get("save_errors", []):
+            print(f"  first views, admin save: {error}")
     print("\n| database | cache | articles | page | req/s | share of /healthz | p50 ms | p99 ms "
           "| CPU ms/req | KB/resp | errors+non-2xx | problems |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

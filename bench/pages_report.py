@@ -146,6 +146,6 @@ def query_counts(results: list[dict]) -> None:
                 groups.setdefault((r["database"], r["cache"], page, viewer), {})[r["articles"]] = count
     for (database, cache, page, viewer), counts in groups.items():
         shown = [str(counts.get(s, "")) for s in sizes]
-        constant = "yes" if len(set(counts.values())) == 1 and len(counts) == len(sizes) else (
-            "NO" if len(counts) == len(sizes) else "")
+        constant = ("" if len(counts) < 2  # one size tells nothing
+                    else "yes" if len(set(counts.values())) == 1 else "NO")
         print(f"| {database} | {cache} | {page} | {viewer} | {' | '.join(shown)} | {constant} |")

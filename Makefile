@@ -87,14 +87,22 @@ bench-hostile: install
 	$(PY) manage.py migrate --noinput -v0
 	DEBUG=0 $(PY) manage.py bench_hostile
 
-# Reader pages under load: gunicorn (2 sync workers, production settings) driven by wrk, on
-# SQLite and PostgreSQL, 5 and 1,000 articles; fails if the load test sees an error or a 5xx.
-# The bench databases are built once (var/bench-*.sqlite3, $(BENCH_PG_URL)_5 and _1000).
+# Pages under load, against issue 15's goals (ratios within one run, next to each goal):
+# gunicorn (2 sync workers, production settings) driven by wrk, on SQLite and PostgreSQL,
+# 5 and 1,000 articles: the logged-in analyst's pages, anonymous pages while an editor saves
+# an article through the admin once a second, cached pages, the first view after an edit
+# beside Wagtail's article page (Wagtail in its own venv, var/wagtail-venv), query counts at
+# both sizes; fails if the closing load test sees an error or a 5xx. The bench databases are
+# built once (var/bench-*.sqlite3, $(BENCH_PG_URL)_5 and _1000). BENCH_CACHES=file,redis adds
+# a run on Redis (a private redis-server on a free port, started and stopped by the bench).
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/kb_bench
+BENCH_CACHES ?= file
 bench-pages: install
 	@command -v wrk >/dev/null || { echo "Installing wrk (Debian)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
-	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/pages.py
+	@if [[ "$(BENCH_CACHES)" == *redis* ]]; then command -v redis-server >/dev/null || { echo "Installing redis-server (Debian)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }; fi
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/pages.py --caches $(BENCH_CACHES)
 
 # Search on both databases (not part of `make test`): ranking quality (MRR of judged
 # queries, recall through paging) and latency on white-paper-style reports (bench/papers.py,

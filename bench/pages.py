@@ -1,19 +1,35 @@
-"""Reader pages under load: gunicorn (2 sync workers, production settings) against wrk.
+"""Reader and writer pages under load: gunicorn (2 sync workers, production settings) and wrk.
 
-For each database (SQLite, PostgreSQL) and corpus size (the 5 shipped reports; a synthetic
-1,000 articles / 20,000 sections), run /healthz, article pages and topic pages interleaved,
-several rounds, and report medians: requests/s, p50/p99 latency, CPU per request (gunicorn's
-processes), and each page's share of /healthz's requests/s in the same round. "article,
-uncached" adds a unique query string to every request, so each one renders the page: the
-cost of a page right after an edit. A bounded load test then runs article, topic and search pages
-together and must see no error and no 5xx.
+For each database (SQLite, PostgreSQL), corpus size (the 5 shipped reports; a synthetic 1,000
+articles of 20 sections) and page cache (the file cache in var/ by default; Redis, a private
+redis-server on a free port, with --caches file,redis), one run measures, against issue 15's
+goals, each as a ratio within the run:
+
+1. a logged-in analyst's article page (the corpus's largest article, with passages made by
+   bench/pages_setup.py through kb's passage service), topic page and /search/?q=中国, as a
+   share of /healthz's requests/s (goal 0.25);
+2. anonymous article and topic pages while an editor (bench/site_client.py, a separate
+   process) saves another article through the admin change form once a second, as a share
+   of the same pages without edits (goal 0.8); the edited article's own page, which the
+   edits do change, is reported beside them;
+3. cached anonymous pages as a share of /healthz (goal 0.5); the first view of the largest
+   article after an edit (each view follows its own admin save, and must show it) against
+   Wagtail's article page of the same text (goal 2x: Wagtail's median latency over kb's,
+   one request at a time, the two interleaved).
+
+Pages run in interleaved rounds (medians reported); the server is idle before every run.
+Each page's SQL queries are counted at both sizes. A bounded load test then runs article,
+topic and search pages together and must see no error and no 5xx.
 
     .venv/bin/python bench/pages.py [--databases sqlite,postgres] [--sizes 5,1000]
+                                    [--caches file,redis] [--no-wagtail]
 
-Environment: BENCH_PG_URL (server for the PostgreSQL half, default
+Environment: BENCH_PG_URL (server and database prefix of the PostgreSQL half, default
 postgres://postgres@127.0.0.1:5432/kb_bench; one database per size gets a suffix),
-BENCH_DURATION (s per run, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
-BENCH_LOAD_DURATION (60). Results also go to var/bench-pages.json.
+BENCH_DURATION (s per run, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_FIRST_VIEWS
+(12), BENCH_LOAD_DURATION (60). Wagtail is installed once into var/wagtail-venv (not kb's
+venv). Results also go to var/bench-pages.json (--output); --report FILE... prints the tables
+of several such files together (runs of one database at different times, say).
 """
 
 from __future__ import annotations
@@ -21,9 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,19 +45,29 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-LUA = str(ROOT / "bench" / "wrk_paths.lua")
-TICKS = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pages_report  # noqa: E402
+from pages_servers import (  # noqa: E402
+    CONNECTIONS,
+    GUNICORN,
+    PY,
+    ROOT,
+    Server,
+    private_redis,
+    wagtail_python,
+)
+from site_client import Browser  # noqa: E402
 
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+FIRST_VIEWS = int(os.environ.get("BENCH_FIRST_VIEWS", "12"))
 LOAD_DURATION = int(os.environ.get("BENCH_LOAD_DURATION", "60"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/kb_bench")
-SAMPLE_ARTICLES = 200  # distinct article URLs cycled through at the large size
+SAMPLE_ARTICLES = 200  # distinct article URLs of the load test at the large size
+SEARCH = "/search/?q=" + quote("中国")
 # Searches in the load test (anonymous: cached after their first request, as in production).
 SEARCH_QUERIES = ["中国", "規制", "党", "デジタル一帯一路", "アント・グループ", "生成AI 規制", '"信用 スコア"',
                   "ＡＩ", "量子暗号"]
@@ -61,6 +85,14 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True,
                             capture_output=capture, text=True)
     return result.stdout if capture else ""
+
+
+def script(env: dict, *args: str, stdin: str | None = None) -> dict:
+    result = subprocess.run([PY, str(ROOT / "bench" / "pages_setup.py"), *args], cwd=ROOT,
+                            env=env, input=stdin, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"bench/pages_setup.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def prepare(kind: str, size: int, env: dict) -> None:
@@ -85,9 +117,12 @@ def prepare(kind: str, size: int, env: dict) -> None:
             manage(env, "load_corpus")
         else:
             manage(env, "bench_build", "--articles", str(size), "--sections", "20")
+    elif count < size:
+        raise SystemExit(f"{env['DATABASE_URL']} holds {count} articles, not {size}: its build "
+                         "was interrupted or is under way. Drop it to have it rebuilt.")
 
 
-def urls(env: dict) -> dict[str, list[str]]:
+def sample_urls(env: dict) -> dict[str, list[str]]:
     code = (
         "import json; from kb.models import Article, Topic; "
         f"print(json.dumps({{'article': [a.get_absolute_url() for a in "
@@ -98,78 +133,100 @@ def urls(env: dict) -> dict[str, list[str]]:
     found = json.loads(manage(env, "shell", "-c", code, capture=True))
     found["topic lists"] = [f"{topic}{part}/" for topic in found["topic"] for part in ("articles", "passages")]
     found["search"] = [f"/search/?q={query}" for query in SEARCH_QUERIES]
-    from urllib.parse import quote
-
     return {k: [quote(u, safe="/?=") for u in v] for k, v in found.items()}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def paths_file(paths: list[str]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    return handle.name
 
 
-def process_tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by ``pid`` and its children (gunicorn's master and workers)."""
-    total = 0.0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
+def get(port: int, path: str, timeout: float = 120) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+        return response.read().decode("utf-8", "replace")
+
+
+def choose_edited(fixture: dict, port: int) -> dict:
+    """The topic page to read and the article to edit: one that lacks the topic and, if any
+    does, that neither read page names (at 5 articles the largest names every other one
+    among its related articles: then the least named, and the report says so)."""
+    article = get(port, fixture["article"])
+    best = None
+    for pair in fixture["pairs"]:
+        topic = get(port, quote(pair["topic"]))
+        for candidate in pair["candidates"]:
+            named = [name for name, page in (("topic page", topic), ("article page", article))
+                     if quote(candidate["url"], safe="/") in page or candidate["url"] in page]
+            if best is None or len(named) < len(best[2]):
+                best = (pair["topic"], candidate, named)
+            if not named:
+                break
+        if best and not best[2]:
+            break
+    if best is None:
+        raise SystemExit("no article lacks any of the biggest topics: nothing to edit")
+    topic, candidate, named = best
+    return {**candidate, "topic": topic, "named_on": named}
+
+
+class Editor:
+    """bench/site_client.py saving an article through the admin once a second, in its own process."""
+
+    def __init__(self, port: int, fixture: dict, change_url: str, password: str):
+        self.process = subprocess.Popen(
+            [PY, str(ROOT / "bench" / "site_client.py"), str(port), fixture["editor"], password,
+             change_url, "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit("the editor could not log in")
+
+    def stop(self) -> dict:
+        self.process.stdin.close()
+        line = self.process.stdout.readline()
+        self.process.wait(timeout=60)
+        if not line:
+            return {"saves": 0, "failures": 0, "save_p50_ms": None,
+                    "errors": [f"the editor process died (exit {self.process.returncode})"]}
+        return json.loads(line)
+
+
+def first_views(port: int, fixture: dict, editor: Browser, wagtail: tuple | None) -> dict:
+    """Each view of the largest article right after its own admin save, beside Wagtail's page.
+
+    A unique query string would not do: a page cache may ignore unknown parameters, and a
+    fragment cache keyed by what the page shows would still hold the unchanged parts. After a
+    real save, every cache that honours the edit must miss; the view must show the edit.
+    """
+    kb_ms, wagtail_ms, fresh, failed, why_failed = [], [], 0, 0, []
+    for _ in range(FIRST_VIEWS):
+        marker = f"bench first view {secrets.token_hex(6)}"
+        try:  # a save gunicorn's worker timeout cut off is a failed save, not a failed bench
+            ok, why = editor.save_article(fixture["article_change"], marker)
+        except (OSError, RuntimeError) as error:
+            ok, why = False, f"{type(error).__name__}: {error}"
+        if not ok:
+            failed += 1
+            why_failed.append(why)
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
-
-
-def wrk(port: int, paths_file: str, duration: int, miss: bool = False) -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
-            "-s", LUA, f"http://127.0.0.1:{port}", "--", paths_file]
-    if miss:
-        args.append("miss")
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    return json.loads(re.search(r"^JSON(.*)$", out, re.M).group(1))
-
-
-def run_target(server: subprocess.Popen, port: int, paths_file: str, duration: int,
-               miss: bool = False) -> dict:
-    cpu_before = process_tree_cpu(server.pid)
-    result = wrk(port, paths_file, duration, miss)
-    cpu = process_tree_cpu(server.pid) - cpu_before
-    seconds = result["duration_us"] / 1e6
-    return {
-        "rps": result["requests"] / seconds,
-        "p50_ms": result["p50_us"] / 1000,
-        "p99_ms": result["p99_us"] / 1000,
-        "cpu_ms_per_request": 1000 * cpu / max(1, result["requests"]),
-        "requests": result["requests"],
-        "errors": result["connect"] + result["read"] + result["write"] + result["timeout"],
-        "non_2xx_3xx": result["status"],
-        "kb_per_response": result["bytes"] / max(1, result["requests"]) / 1024,
-    }
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [GUNICORN, "kb.wsgi", "--workers", "2", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+            started = time.perf_counter()
+            status, _, page = Browser(port).request("GET", quote(fixture["article"]))  # no cookies
+            kb_ms.append(1000 * (time.perf_counter() - started))
+            fresh += status == 200 and marker in page
+            if wagtail:
+                wagtail_port, wagtail_path = wagtail
+                started = time.perf_counter()
+                get(wagtail_port, wagtail_path)
+                wagtail_ms.append(1000 * (time.perf_counter() - started))
+        except OSError as error:
+            why_failed.append(f"the view after the save failed: {error}")
+    return {"views": len(kb_ms), "fresh": fresh, "failed_saves": failed,
+            "save_errors": why_failed[:3],
+            "kb_p50_ms": statistics.median(kb_ms) if kb_ms else None,
+            "wagtail_p50_ms": statistics.median(wagtail_ms) if wagtail_ms else None}
 
 
-def bench(kind: str, size: int) -> dict:
-    cache_dir = tempfile.mkdtemp(prefix="kb-bench-cache-")
+def bench(kind: str, size: int, cache: str, use_wagtail: bool) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kb.settings.prod",
@@ -177,90 +234,130 @@ def bench(kind: str, size: int) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url(kind, size),
-        "CACHE_DIR": cache_dir,
+        "CACHE_DIR": tempfile.mkdtemp(prefix="kb-bench-cache-"),
         "LOG_LEVEL": "WARNING",
+        "BENCH_PASSWORD": secrets.token_urlsafe(16),
     }
-    env.pop("REDIS_URL", None)
+    env.pop("REDIS_URL", None)  # never a Redis the bench did not start: it may be shared
+    load_before = os.getloadavg()
     prepare(kind, size, env)
     manage(env, "collectstatic", "--noinput", "-v0")
-    targets = urls(env)
-    files = {}
-    for name, paths in [("healthz", ["/healthz"]), *targets.items()]:
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-            handle.write("\n".join(paths) + "\n")
-        files[name] = handle.name
-    port = free_port()
-    server = start_server(env, port)
+    fixture = script(env, "fixture")
+    samples = sample_urls(env)
+    with private_redis(cache == "redis") as redis_url:
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        wagtail = None
+        if use_wagtail and (python := wagtail_python()):
+            wagtail = Server.wagtail(python, f"{kind}-{size}", fixture["text"])
+        server = Server([GUNICORN, "kb.wsgi"], env)
+        try:
+            return measure(kind, size, cache, env, fixture, samples, server, wagtail,
+                           load_before)
+        finally:
+            server.stop()
+            if wagtail:
+                wagtail.stop()
+
+
+def measure(kind, size, cache, env, fixture, samples, server, wagtail, load_before) -> dict:
+    port = server.port
+    edited = choose_edited(fixture, port)
+    editor = Browser(port)
+    editor.log_in(fixture["editor"], env["BENCH_PASSWORD"])
+    cookie = Browser(port).log_in(fixture["analyst"], env["BENCH_PASSWORD"])
+    article, topic = quote(fixture["article"]), quote(edited["topic"])
+    affected = quote(edited["url"])
+    for path in (article, topic, affected):
+        get(port, path)  # in the page cache, as a read page is
+    queries = script(env, "queries", stdin=json.dumps(
+        {"article": fixture["article"], "topic": edited["topic"], "search 中国": SEARCH}))
+    # name: (server, paths, wrk options); run in this order in every round.
+    runs = {
+        "healthz": ("kb", ["/healthz"], {}),
+        "article, anonymous": ("kb", [article], {}),
+        "topic, anonymous": ("kb", [topic], {}),
+        "edited article, anonymous": ("kb", [affected], {}),
+        "article, analyst": ("kb", [article], {"cookie": cookie}),
+        "topic, analyst": ("kb", [topic], {"cookie": cookie}),
+        "search 中国, analyst": ("kb", [SEARCH], {"cookie": cookie}),
+        "article, unique query string": ("kb", [article], {"miss": True}),
+    }
+    if wagtail:
+        runs["Wagtail article"] = ("wagtail", [wagtail.path], {})
+    during_edits = ["article, anonymous", "topic, anonymous", "edited article, anonymous"]
+    files = {name: paths_file(paths) for name, (_, paths, _) in runs.items()}
+    results: dict[str, list[dict]] = {name: [] for name in runs}
+    results.update({f"{name}, while editing": [] for name in during_edits})
+    edits = []
+    servers = {"kb": server, "wagtail": wagtail}
     try:
-        for path in targets["article"] + targets["topic"]:  # warm the page cache
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()
-        runs: dict[str, list[dict]] = {"healthz": [], "article": [], "topic": [],
-                                       "article, uncached": []}
         for round_ in range(ROUNDS):
-            for name in ["healthz", "article", "topic", "article, uncached"]:
-                source = files["article" if name.startswith("article") else name]
-                runs[name].append(run_target(server, port, source, DURATION,
-                                             miss=name == "article, uncached"))
+            for name, (which, _, options) in runs.items():
+                results[name].append(servers[which].run(files[name], DURATION, **options))
+            writer = Editor(port, fixture, edited["change"], env["BENCH_PASSWORD"])
+            try:
+                for name in during_edits:
+                    results[f"{name}, while editing"].append(
+                        server.run(files[name], DURATION))
+            finally:
+                edits.append(writer.stop())
             print(f"  round {round_ + 1}/{ROUNDS}: " + ", ".join(
-                f"{n} {runs[n][-1]['rps']:.0f}/s" for n in runs), flush=True)
-        with open(files["article"], "a") as mixed:
-            mixed.write("\n".join(targets["topic"] + targets["topic lists"] + targets["search"]) + "\n")
-        load = run_target(server, port, files["article"], LOAD_DURATION)
+                f"{n} {r[-1]['rps']:.0f}/s" for n, r in results.items()), flush=True)
+        firsts = first_views(port, fixture, editor, (wagtail.port, wagtail.path) if wagtail else None)
+        mixed = paths_file(samples["article"] + samples["topic"] + samples["topic lists"]
+                           + samples["search"])
+        load = server.run(mixed, LOAD_DURATION)
+        os.unlink(mixed)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         for name in files.values():
             os.unlink(name)
-    summary = {}
-    for name, results in runs.items():
-        summary[name] = {key: statistics.median(r[key] for r in results)
-                         for key in ("rps", "p50_ms", "p99_ms", "cpu_ms_per_request",
-                                     "kb_per_response")}
-        summary[name]["errors"] = sum(r["errors"] + r["non_2xx_3xx"] for r in results)
-        summary[name]["share_of_healthz"] = statistics.median(
-            r["rps"] / h["rps"] for r, h in zip(results, runs["healthz"], strict=True)
-        )
-    return {"database": kind, "articles": size, "pages": summary, "load": load,
-            "distinct_urls": {k: len(v) for k, v in targets.items()}}
-
-
-def report(results: list[dict]) -> None:
-    print(f"\ngunicorn 2 sync workers, wrk -t2 -c{CONNECTIONS}, {ROUNDS} interleaved rounds "
-          f"of {DURATION} s, medians. CPU = gunicorn master+workers per request.")
-    print("| database | articles | page | req/s | share of /healthz | p50 ms | p99 ms "
-          "| CPU ms/req | KB/resp | errors+5xx |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in results:
-        for name, s in r["pages"].items():
-            print(f"| {r['database']} | {r['articles']} | {name} | {s['rps']:.0f} | "
-                  f"{s['share_of_healthz']:.2f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | "
-                  f"{s['cpu_ms_per_request']:.2f} | {s['kb_per_response']:.0f} | {s['errors']} |")
-    print(f"\nLoad test: article, topic (and its article and passage lists) and search pages, "
-          f"{LOAD_DURATION} s, {CONNECTIONS} connections.")
-    print("| database | articles | requests | req/s | p50 ms | p99 ms | errors | non-2xx/3xx |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        load = r["load"]
-        print(f"| {r['database']} | {r['articles']} | {load['requests']} | {load['rps']:.0f} | "
-              f"{load['p50_ms']:.1f} | {load['p99_ms']:.1f} | {load['errors']} | "
-              f"{load['non_2xx_3xx']} |")
+    return {
+        "database": kind, "articles": size, "cache": cache,
+        "pages": pages_report.summarise(results), "edits": edits, "first_views": firsts,
+        "queries": queries, "load": load, "wagtail": bool(wagtail),
+        "fixture": {"article": fixture["article"], "sections": fixture["article_sections"],
+                    "passages": fixture["passages"], "topic": edited["topic"],
+                    "edited": edited["url"], "edited_named_on": edited["named_on"]},
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "settings": {"duration": DURATION, "rounds": ROUNDS, "connections": CONNECTIONS,
+                     "first_views": FIRST_VIEWS, "load_duration": LOAD_DURATION},
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--sizes", default="5,1000")
+    parser.add_argument("--caches", default="file")
+    parser.add_argument("--no-wagtail", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-pages.json")
+    parser.add_argument("--report", type=Path, nargs="+", metavar="JSON",
+                        help="measure nothing: print the tables of earlier runs' --output files")
     options = parser.parse_args()
-    results = []
+    if options.report:
+        earlier = [r for path in options.report for r in json.loads(path.read_text())]
+        pages_report.report(earlier, duration=DURATION, rounds=ROUNDS,
+                            load_duration=LOAD_DURATION, connections=CONNECTIONS)
+        return 0
+    results, missing = [], []
     for kind in options.databases.split(","):
-        for size in [int(s) for s in options.sizes.split(",")]:
-            print(f"== {kind}, {size} articles", flush=True)
-            results.append(bench(kind, size))
-    report(results)
-    (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "bench-pages.json").write_text(json.dumps(results, indent=1))
+        for cache in options.caches.split(","):
+            for size in [int(s) for s in options.sizes.split(",")]:
+                print(f"== {kind}, {size} articles, {cache} cache", flush=True)
+                try:
+                    results.append(bench(kind, size, cache, not options.no_wagtail))
+                except SystemExit as stopped:  # one setup's failure must not lose the others
+                    print(f"  not measured: {stopped}", flush=True)
+                    missing.append(f"{kind}, {size} articles, {cache} cache: {stopped}")
+    pages_report.report(results, duration=DURATION, rounds=ROUNDS, load_duration=LOAD_DURATION,
+                        connections=CONNECTIONS)
+    for line in missing:
+        print(f"NOT MEASURED: {line}")
+    options.output.parent.mkdir(exist_ok=True)
+    options.output.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     failed = [r for r in results if r["load"]["errors"] or r["load"]["non_2xx_3xx"]]
-    return 1 if failed else 0
+    return 1 if failed or missing else 0
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import pre_save
 from reversion.models import Revision, Version
 
-from kb.editorial.models import ImportDraft, Watch
+from kb.editorial.models import ImportDraft, TopicWords, Watch
 from kb.library.models import (
     Article,
     Link,
@@ -28,10 +28,10 @@ from kb.library.models import (
 )
 from kb.library.originals import Original
 from kb.passages.models import Notification, Passage, TaggedPassage
-from kb.search.models import SearchEntry
+from kb.search.models import SearchEntry, SearchWord
 from kb.site.cache import dependencies as shown
 from kb.site.cache import watch_models
-from kb.site.models import ContentChange
+from kb.site.models import ContentChange, Job
 
 # What other pages show of an article: its name in lists, and what orders it on its topics'.
 NAMED_BY = ("title", "slug", "kind", "publisher", "authors", "published_on")
@@ -117,10 +117,16 @@ def watch() -> None:
         Link: _link,
         Original: lambda original: [shown.article(original.article_id)],
         SearchEntry: lambda entry: [shown.LISTS],
+        # The words a Latin term may begin: what search finds.
+        SearchWord: lambda word: [shown.LISTS],
         # Personal or editorial pages only, never cached.
         Notification: lambda notification: [],
         Watch: lambda watch: [],
         ImportDraft: lambda draft: [],
+        # A background job's progress, and the topics' word counts that import suggestions
+        # read: no reader's page shows them.
+        Job: lambda job: [],
+        TopicWords: lambda words: [],
         # History pages list revisions; ``deleterevisions`` removes them (and their
         # versions) without touching a kb model.
         Revision: lambda revision: [shown.LISTS],

@@ -2,6 +2,7 @@
 module. Read from the source with ``ast``, so function-level imports count too."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,13 @@ def test_rooms_import_each_other_not_the_app_wide_modules():
 def test_no_product_module_is_oversized(name):
     path = _modules()[name]
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 420, path
+
+
+def test_no_test_module_imports_another():
+    """What several test modules share lives in a helper module under tests/, so a test
+    module can be read, run and changed on its own."""
+    tests = Path(__file__).resolve().parent
+    found = re.compile(r"^\s*(?:from|import)\s+tests\.(?:\w+\.)*test_\w+", re.M)
+    offenders = [str(path.relative_to(tests)) for path in tests.rglob("*.py")
+                 if found.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

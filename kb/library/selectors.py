@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -253,13 +254,15 @@ def topic_page(slug: str, *, page: int | str = 1) -> TopicPage:
     return result
 
 
-def _shows_topic(topic: Topic, *, articles=(), sections=(), passages=()) -> None:
+def _shows_topic(topic: Topic, *, articles=(), sections: Iterable[ListedSection] = (),
+                 passages=()) -> None:
     """A page of ``topic`` showing these: what it tags, the articles it names, the topics
-    of the sections and passages it shows."""
+    of the sections (ListedSections) and passages it shows."""
     dependencies.shows(dependencies.topic(topic.pk), dependencies.tagged(topic.pk))
-    dependencies.shows_titles([*(a.pk for a in articles), *(s.article_id for s in sections),
+    dependencies.shows_titles([*(a.pk for a in articles), *(s.article.pk for s in sections),
                                *(p.article_id for p in passages)])
-    dependencies.shows_topics(t.pk for item in [*sections, *passages] for t in item.topics.all())
+    dependencies.shows_topics([*(t.pk for s in sections for t in s.topics),
+                               *(t.pk for p in passages for t in p.topics.all())])
 
 
 def codebook_outline() -> dict[int, Topic]:

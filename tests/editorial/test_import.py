@@ -17,45 +17,10 @@ from reversion.models import Version
 
 from kb.editorial import services as editorial_services
 from kb.models import Article, ImportDraft, Section, Topic, TopicAlias
+from tests.editorial.import_preview import REPORT, URL, save_data, upload_report
 from tests.pdfwriter import text_pdf
 
 SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
-URL = reverse("admin:kb_article_import")
-REPORT = (
-    "中ロ技術協力の現状\n\n"
-    "FSI 安全保障研究所長 渡部悦和\n\n"
-    "2019/11/06\n\n"
-    + "最近、中国とロシアの急接近が話題になっている。" + "両国の協力は深化している。" * 5
-    + "\n\n●次世代通信におけるファーウェイの戦い\n\n"
-    + "華為技術に対する制裁措置は、中ロの協力関係を深めた。" * 3
-    + "\n\n●デジタル経済\n\n"
-    + "中国の巨大IT企業は、ロシアのデジタル経済に商機を見出している。" * 3 + "\n"
-)
-
-
-def _preview(client, text=REPORT, name="report.txt", encoding="utf-8"):
-    upload = SimpleUploadedFile(name, text.encode(encoding), content_type="text/plain")
-    return client.post(URL, {"step": "upload", "file": upload})
-
-
-def _save_data(preview_response, **changes):
-    """The preview form's fields as the browser would submit them, with ``changes``."""
-    context = preview_response.context
-    data = {"step": "save", "draft": str(context["draft"].token), "page": str(context["page"])}
-    for name in context["form"].fields:
-        value = context["form"].initial.get(name, "")
-        data[name] = "" if value is None else str(value)
-    formset = context["formset"]
-    data.update({f"form-{k}": v for k, v in {
-        "TOTAL_FORMS": len(formset.forms), "INITIAL_FORMS": len(formset.forms),
-        "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}.items()})
-    for i, form in enumerate(formset.forms):
-        for name in ["heading", "body", "topics"]:
-            data[f"form-{i}-{name}"] = form.initial.get(name, "")
-    data.update(changes)
-    return data
-
-
 @pytest.fixture
 def huawei(db):
     topic = Topic.objects.create(slug="huawei-5g", name="ファーウェイ・5G", name_en="Huawei & 5G")
@@ -64,7 +29,7 @@ def huawei(db):
 
 
 def test_upload_preview_correct_and_save(editor_client, editor, huawei):
-    preview = _preview(editor_client)
+    preview = upload_report(editor_client)
     html = preview.content.decode()
     assert preview.status_code == 200 and not Article.objects.exists()  # nothing saved yet
     assert 'value="中ロ技術協力の現状"' in html
@@ -72,7 +37,7 @@ def test_upload_preview_correct_and_save(editor_client, editor, huawei):
     assert "次世代通信におけるファーウェイの戦い" in html
     # Suggested by its alias, with the reason shown, and pre-filled for the editor.
     assert "華為" in html and 'value="ファーウェイ・5G"' in html
-    data = _save_data(preview, **{
+    data = save_data(preview, **{
         "form-2-merge": "on",  # join "デジタル経済" to the section above
         "form-1-heading": "ファーウェイの戦い",
     })
@@ -93,7 +58,7 @@ def test_upload_preview_correct_and_save(editor_client, editor, huawei):
 
 def test_pasted_text_and_shift_jis_file_give_the_same_proposal(editor_client, db):
     pasted = editor_client.post(URL, {"step": "upload", "text": REPORT})
-    converted = _preview(editor_client, encoding="cp932")
+    converted = upload_report(editor_client, encoding="cp932")
     assert pasted.context["form"].initial == converted.context["form"].initial
     assert "UTF-8" in converted.content.decode()  # the editor is told it was converted
 
@@ -130,7 +95,7 @@ def test_a_file_just_over_the_limit_is_told_in_the_limits_own_units(editor_clien
 
 def test_duplicate_report_offers_the_existing_article(editor_client, corpus):
     source = (SOURCES / "004_4ad1aea865d927ea.txt").read_text(encoding="utf-8")
-    response = _preview(editor_client, text=source, name="again.txt")
+    response = upload_report(editor_client, text=source, name="again.txt")
     existing = Article.objects.get(slug="sino-russian-high-tech-partnership-2019")
     html = response.content.decode()
     assert reverse("admin:kb_article_change", args=[existing.pk]) in html
@@ -139,8 +104,8 @@ def test_duplicate_report_offers_the_existing_article(editor_client, corpus):
 
 
 def test_a_failure_mid_import_leaves_nothing_behind(editor_client, huawei, monkeypatch):
-    preview = _preview(editor_client)
-    data = _save_data(preview)
+    preview = upload_report(editor_client)
+    data = save_data(preview)
     saved = []
     original = Section.save
 
@@ -248,7 +213,7 @@ def _long_report(sections: int) -> str:
 
 
 def test_a_601_section_report_is_reviewed_and_saved(editor_client, db):
-    preview = _preview(editor_client, text=_long_report(601), name="long.md")
+    preview = upload_report(editor_client, text=_long_report(601), name="long.md")
     assert preview.status_code == 200
     first = _browser_fields(preview)
     assert len(first) < 1000  # the page's form fits Django's field limit with room to spare
@@ -274,7 +239,7 @@ def test_a_601_section_report_is_reviewed_and_saved(editor_client, db):
 
 def test_a_refused_save_shows_the_preview_again_with_what_was_typed(editor_client, make_article):
     taken = make_article(slug="taken")
-    preview = _preview(editor_client, text=_long_report(150), name="long.md")
+    preview = upload_report(editor_client, text=_long_report(150), name="long.md")
     first = _browser_fields(preview)
     first["form-0-heading"] = "書き直した見出し"
     second = editor_client.post(URL, {**first, "goto": "2"})
@@ -304,14 +269,14 @@ def test_previews_left_unsaved_for_a_week_are_dropped(editor_client, editor):
     with time_machine.travel(datetime(2026, 1, 7, tzinfo=UTC), tick=False):
         kept = editorial_services.create_import_draft(user=editor, data={})
     with time_machine.travel(datetime(2026, 1, 9, tzinfo=UTC), tick=False):
-        _preview(editor_client)
+        upload_report(editor_client)
     assert not ImportDraft.objects.filter(pk=old.pk).exists()
     assert ImportDraft.objects.filter(pk=kept.pk).exists() and ImportDraft.objects.count() == 2
 
 
 def test_an_import_with_a_bidi_control_in_the_source_url_is_refused(editor_client, huawei):
-    preview = _preview(editor_client)
-    response = editor_client.post(URL, _save_data(
+    preview = upload_report(editor_client)
+    response = editor_client.post(URL, save_data(
         preview, source_url="https://example.org/report\u202efdp.exe"))
     assert response.status_code == 200 and "双方向" in response.content.decode()
     assert not Article.objects.exists()

@@ -19,7 +19,7 @@ from kb.editorial import importing, jobs
 from kb.models import Article, ImportDraft, Job
 from kb.site import jobs as site_jobs
 from kb.site import roles
-from tests.editorial.test_import import REPORT
+from tests.editorial.import_preview import REPORT
 
 URL = reverse("admin:kb_article_import")
 QUEUED = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

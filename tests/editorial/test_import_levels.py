@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kb.models import Article
-from tests.editorial.test_import import _preview, _save_data
+from tests.editorial.import_preview import save_data, upload_report
 
 P1 = "我が国のICT市場は拡大を続けており、デジタル化の進展が経済成長を支えている。"
 P2 = "中国ではプラットフォーム企業が産業のデジタル化を牽引しており、その影響は大きい。"
@@ -44,10 +44,10 @@ def test_import_command_saves_levels_and_the_page_nests_them(tmp_path, client):
 
 @pytest.mark.django_db
 def test_admin_preview_shows_levels_and_saves_the_editors_choice(editor_client):
-    preview = _preview(editor_client, text=WHITE_PAPER, name="白書.txt")
+    preview = upload_report(editor_client, text=WHITE_PAPER, name="白書.txt")
     formset = preview.context["formset"]
     assert [form.initial["level"] for form in formset.forms] == [n for n, _h in OUTLINE]
-    data = _save_data(preview)
+    data = save_data(preview)
     data.update({f"form-{i}-level": str(form.initial["level"])
                  for i, form in enumerate(formset.forms)})
     data["form-4-level"] = "4"  # the editor moves 第2節 down a level

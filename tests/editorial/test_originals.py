@@ -22,7 +22,7 @@ from kb.editorial.corpus import load_corpus
 from kb.library import services as library_services
 from kb.models import Article, ImportDraft, Original
 from kb.search import index as search_index
-from tests.editorial.test_import import REPORT, URL, _save_data
+from tests.editorial.import_preview import REPORT, URL, save_data
 from tests.pdfwriter import text_pdf
 
 PDF = text_pdf([REPORT.split("\n\n●")[0], "●次世代通信におけるファーウェイの戦い\n\n制裁措置は協力を深めた。"])
@@ -36,7 +36,7 @@ def _stored_files(root: Path) -> list[Path]:
 def _import(client, content: bytes = PDF, name: str = PDF_NAME):
     preview = client.post(URL, {"step": "upload", "file": SimpleUploadedFile(name, content)})
     assert preview.status_code == 200 and "draft" in preview.context, preview.content[:2000]
-    return client.post(URL, _save_data(preview))
+    return client.post(URL, save_data(preview))
 
 
 def test_an_imported_pdf_downloads_as_the_same_bytes(editor_client, client, media_root):
@@ -93,7 +93,7 @@ def test_a_shift_jis_text_is_served_in_its_own_encoding(editor_client, client, m
 
 def test_pasted_text_has_no_original(editor_client, client, media_root):
     preview = editor_client.post(URL, {"step": "upload", "text": REPORT})
-    assert editor_client.post(URL, _save_data(preview)).status_code == 302
+    assert editor_client.post(URL, save_data(preview)).status_code == 302
     article = Article.objects.get()
     assert not article.originals.exists() and _stored_files(media_root) == []
     assert client.get(reverse("kb:article_original", args=[article.slug])).status_code == 404
@@ -112,7 +112,7 @@ def test_a_failed_import_leaves_no_file(editor_client, media_root, monkeypatch):
 
     monkeypatch.setattr(search_index, "reindex_articles", failing_reindex)
     with pytest.raises(RuntimeError):
-        editor_client.post(URL, _save_data(preview))
+        editor_client.post(URL, save_data(preview))
     assert len(stored) == 1
     assert not Article.objects.exists() and not Original.objects.exists()
     assert _stored_files(media_root) == []

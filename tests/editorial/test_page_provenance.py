@@ -142,14 +142,14 @@ def test_a_pdf_imported_through_the_admin_keeps_its_pages_even_when_sections_are
         editor_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.editorial.test_import import URL, _save_data
+    from tests.editorial.import_preview import URL, save_data
 
     upload = SimpleUploadedFile("report.pdf", text_pdf([PAGE_ONE, PAGE_TWO]),
                                 content_type="application/pdf")
     preview = editor_client.post(URL, {"step": "upload", "file": upload})
     # The title (a heading with no text), then the two numbered sections.
     assert len(preview.context["formset"].forms) == 3
-    response = editor_client.post(URL, _save_data(preview, **{"form-2-merge": "on"}))
+    response = editor_client.post(URL, save_data(preview, **{"form-2-merge": "on"}))
     assert response.status_code == 302
     section = Section.objects.get(heading="1. はじめに")
     assert (section.page_start, section.page_end) == (1, 2)

@@ -354,9 +354,12 @@ def test_a_restored_report_is_still_refused_as_a_duplicate(corpus, tmp_path, cap
     Topic.objects.all().delete()
     call_command("import_kb", tmp_path / "kb.zip")
     capsys.readouterr()
-    with pytest.raises(CommandError, match="1 of 1 files were not imported"):
+    with pytest.raises(CommandError, match="1 of 1 files were refused"):
         call_command("import_report", source)
-    assert "This report is already in kb" in capsys.readouterr().err
+    # Commands speak the site's language (Japanese): "already in kb as <the restored article>".
+    err = capsys.readouterr().err
+    assert "kb にすでに" in err
+    assert any(f"/articles/{a.slug}/" in err for a in Article.objects.all())
     assert Article.objects.count() == len(corpus.articles_created)
 
 

@@ -135,6 +135,11 @@ def _shared(view, request: HttpRequest, cache, args, kwargs) -> HttpResponse:
             stamps.cache_failed()
             return view(request, *args, **kwargs)
     if entry is not None and "shows" in entry:
+        # Every committed write replaces the global stamp: while it is the one the page was
+        # stored under, nothing has been written since, and its dependencies' stamps need
+        # not be read (with the file cache, one file each: a large article shows ~35).
+        if entry.get("global") == stamp:
+            return _respond(request, entry)
         try:
             if stamps.current(cache, entry["shows"]) == entry["shows"]:
                 return _respond(request, entry)
@@ -156,6 +161,7 @@ def _shared(view, request: HttpRequest, cache, args, kwargs) -> HttpResponse:
     entry = _entry(response, modified, shows=shows)
     if shows is None:
         return _respond(request, entry)
+    entry["global"] = stamp  # for_storing found it unchanged since the render began
     return _store(request, cache, key, entry)
 
 

@@ -141,6 +141,11 @@ def test_after_another_write_a_hit_is_two_cache_reads_and_no_query(
     # The page with the global stamp, then the stamps of what the page shows: unchanged.
     assert len(reads) == 2
     assert f"kb:stamp:article:{site['A'].pk}" in reads[1]
+    # Kept under the new global stamp, the next hit reads the page alone.
+    reads.clear()
+    with django_assert_num_queries(0):
+        assert "アリババの本文" in Client().get(url).content.decode()
+    assert len(reads) == 1
 
 
 def test_admin_article_save_refreshes_the_pages_showing_it_and_no_other(

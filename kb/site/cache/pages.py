@@ -142,6 +142,11 @@ def _shared(view, request: HttpRequest, cache, args, kwargs) -> HttpResponse:
             return _respond(request, entry)
         try:
             if stamps.current(cache, entry["shows"]) == entry["shows"]:
+                # Current under the global stamp read before its dependencies: kept under
+                # it, the next hits read no stamps until another write replaces it.
+                if stamp is not None:
+                    entry["global"] = stamp
+                    return _store(request, cache, key, entry)
                 return _respond(request, entry)
         except Exception:
             stamps.cache_failed()
